@@ -1,0 +1,576 @@
+"""The embedded store: one SQLite file in WAL mode, driven from one dedicated thread.
+
+Every method runs as one transaction on that thread, so each is atomic and the event loop
+never blocks on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from synthetic_soul.adapters.store.sqlite_schema import SCHEMA
+from synthetic_soul.domain.agent import AgentState, from_doc, to_doc
+from synthetic_soul.ports import ConflictError, Profile, ReplyCommit, StaleStateError
+from synthetic_soul.records import (
+    QUEUE_NAMES,
+    Conversation,
+    Job,
+    Message,
+    Session,
+    Thought,
+    User,
+)
+
+T = TypeVar("T")
+_MESSAGE_COLS = (
+    "id, conversation_id, message, purpose, tone, timestamp, sender_id, sender_username,"
+    " from_agent, kind, job_id"
+)
+_JOB_COLS = (
+    "id, owner_id, kind, queue, payload, status, progress, result, error, attempts,"
+    " created_at, updated_at"
+)
+
+
+def _user(row: sqlite3.Row) -> User:
+    return User(
+        id=row["id"],
+        username=row["username"],
+        guest=bool(row["guest"]),
+        created_at=row["created_at"],
+        email=row["email"],
+        password_hash=row["password_hash"],
+    )
+
+
+def _session(row: sqlite3.Row) -> Session:
+    return Session(**{k: row[k] for k in row.keys()})  # noqa: SIM118 - Row has no iterator of keys
+
+
+def _message(row: sqlite3.Row) -> Message:
+    return Message(
+        id=row["id"],
+        conversation_id=row["conversation_id"],
+        message=row["message"],
+        purpose=row["purpose"],
+        tone=row["tone"],
+        timestamp=row["timestamp"],
+        sender_id=row["sender_id"],
+        sender_username=row["sender_username"],
+        from_agent=bool(row["from_agent"]),
+        kind=row["kind"],
+        job_id=row["job_id"],
+    )
+
+
+def _job(row: sqlite3.Row) -> Job:
+    return Job(
+        id=row["id"],
+        owner_id=row["owner_id"],
+        kind=row["kind"],
+        queue=row["queue"],
+        payload=json.loads(row["payload"]),
+        status=row["status"],
+        progress=row["progress"],
+        result=json.loads(row["result"]) if row["result"] is not None else None,
+        error=row["error"],
+        attempts=row["attempts"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _profile(row: sqlite3.Row) -> Profile:
+    return Profile(row["agent_id"], row["user_id"], row["username"], json.loads(row["doc"]))
+
+
+class SQLiteStore:
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+        self._db: sqlite3.Connection | None = None
+
+    # -- plumbing -------------------------------------------------------------
+    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._tx, fn)
+
+    def _tx(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        db = self._db
+        if db is None:
+            raise RuntimeError("store is not open")
+        db.execute("BEGIN")
+        try:
+            value = fn(db)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        return value
+
+    def _connect(self) -> None:
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA busy_timeout=5000")
+        db.executescript(SCHEMA)
+        self._db = db
+
+    async def open(self) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, self._connect)
+
+    async def close(self) -> None:
+        def _close() -> None:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+        await asyncio.get_running_loop().run_in_executor(self._executor, _close)
+        self._executor.shutdown(wait=True)
+
+    async def ping(self) -> bool:
+        return await self._run(lambda db: db.execute("SELECT 1").fetchone()[0] == 1)
+
+    # -- users and sessions ---------------------------------------------------
+    async def create_user(self, user: User, session: Session, profile: Profile) -> None:
+        def tx(db: sqlite3.Connection) -> None:
+            try:
+                db.execute(
+                    "INSERT INTO users (id, username, email, password_hash, guest, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        user.id,
+                        user.username,
+                        user.email,
+                        user.password_hash,
+                        int(user.guest),
+                        user.created_at,
+                    ),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise ConflictError("username or email already in use") from exc
+            _insert_session(db, session)
+            _upsert_profile(db, profile)
+
+        await self._run(tx)
+
+    async def get_user(self, user_id: str) -> User | None:
+        row = await self._run(
+            lambda db: db.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+        )
+        return _user(row) if row else None
+
+    async def get_user_by_email(self, email: str) -> User | None:
+        row = await self._run(
+            lambda db: db.execute("SELECT * FROM users WHERE email = ?", (email,)).fetchone()
+        )
+        return _user(row) if row else None
+
+    async def claim_user(
+        self, user: User, old_session_id: str, new_session: Session, profile: Profile, now: float
+    ) -> None:
+        def tx(db: sqlite3.Connection) -> None:
+            try:
+                db.execute(
+                    "UPDATE users SET username = ?, email = ?, password_hash = ?, guest = 0"
+                    " WHERE id = ?",
+                    (user.username, user.email, user.password_hash, user.id),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise ConflictError("username or email already in use") from exc
+            db.execute(
+                "UPDATE sessions SET revoked_at = ?, revoke_reason = 'claimed'"
+                " WHERE id = ? AND revoked_at IS NULL",
+                (now, old_session_id),
+            )
+            _insert_session(db, new_session)
+            _upsert_profile(db, profile)
+
+        await self._run(tx)
+
+    async def get_session(self, session_id: str) -> Session | None:
+        row = await self._run(
+            lambda db: db.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        )
+        return _session(row) if row else None
+
+    async def create_session(self, session: Session) -> None:
+        await self._run(lambda db: _insert_session(db, session))
+
+    async def revoke_session(self, session_id: str, reason: str, now: float) -> None:
+        await self._run(
+            lambda db: db.execute(
+                "UPDATE sessions SET revoked_at = ?, revoke_reason = ?"
+                " WHERE id = ? AND revoked_at IS NULL",
+                (now, reason, session_id),
+            )
+        )
+
+    async def rotate_session(self, old_id: str, new_session: Session, now: float) -> bool:
+        def tx(db: sqlite3.Connection) -> bool:
+            cur = db.execute(
+                "UPDATE sessions SET revoked_at = ?, revoke_reason = 'rotated'"
+                " WHERE id = ? AND revoked_at IS NULL",
+                (now, old_id),
+            )
+            if cur.rowcount != 1:
+                return False
+            _insert_session(db, new_session)
+            return True
+
+        return await self._run(tx)
+
+    async def revoke_user_sessions(self, user_id: str, reason: str, now: float) -> int:
+        return await self._run(
+            lambda db: (
+                db.execute(
+                    "UPDATE sessions SET revoked_at = ?, revoke_reason = ?"
+                    " WHERE user_id = ? AND revoked_at IS NULL",
+                    (now, reason, user_id),
+                ).rowcount
+            )
+        )
+
+    # -- agents and profiles --------------------------------------------------
+    async def ensure_agent(self, candidate: AgentState) -> AgentState:
+        def tx(db: sqlite3.Connection) -> AgentState:
+            db.execute(
+                "INSERT INTO agents (id, name, mode, doc, version, updated_at)"
+                " VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT (name, mode) DO NOTHING",
+                (
+                    candidate.id,
+                    candidate.name,
+                    candidate.mode,
+                    json.dumps(to_doc(candidate)),
+                    candidate.birthdate,
+                ),
+            )
+            row = db.execute(
+                "SELECT doc, version FROM agents WHERE name = ? AND mode = ?",
+                (candidate.name, candidate.mode),
+            ).fetchone()
+            return from_doc(json.loads(row["doc"]), row["version"])
+
+        return await self._run(tx)
+
+    async def get_agent(self, name: str, mode: str) -> AgentState | None:
+        row = await self._run(
+            lambda db: db.execute(
+                "SELECT doc, version FROM agents WHERE name = ? AND mode = ?", (name, mode)
+            ).fetchone()
+        )
+        return from_doc(json.loads(row["doc"]), row["version"]) if row else None
+
+    async def list_agents(self) -> list[tuple[str, str]]:
+        rows = await self._run(
+            lambda db: db.execute("SELECT name, mode FROM agents ORDER BY name, mode").fetchall()
+        )
+        return [(r["name"], r["mode"]) for r in rows]
+
+    async def get_profile(self, agent_id: str, user_id: str) -> Profile | None:
+        row = await self._run(
+            lambda db: db.execute(
+                "SELECT * FROM profiles WHERE agent_id = ? AND user_id = ?", (agent_id, user_id)
+            ).fetchone()
+        )
+        return _profile(row) if row else None
+
+    # -- conversation and jobs ------------------------------------------------
+    async def submit_message(self, job: Job, message: Message, agent_name: str) -> None:
+        def tx(db: sqlite3.Connection) -> None:
+            conversation_id = _conversation_id(db, agent_name, job.owner_id, message.timestamp)
+            _insert_message(db, message, conversation_id)
+            db.execute(
+                f"INSERT INTO jobs ({_JOB_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    job.id,
+                    job.owner_id,
+                    job.kind,
+                    job.queue,
+                    json.dumps(job.payload),
+                    job.status,
+                    job.progress,
+                    None,
+                    None,
+                    job.attempts,
+                    job.created_at,
+                    job.updated_at,
+                ),
+            )
+
+        await self._run(tx)
+
+    async def get_conversation(
+        self, agent_name: str, user_id: str, now: float, limit: int | None = None
+    ) -> Conversation:
+        def tx(db: sqlite3.Connection) -> Conversation:
+            row = db.execute(
+                "SELECT id, created_at FROM conversations WHERE agent_name = ? AND user_id = ?",
+                (agent_name, user_id),
+            ).fetchone()
+            if row is None:
+                conversation_id = _conversation_id(db, agent_name, user_id, now)
+                return Conversation(conversation_id, user_id, agent_name)
+            sql = f"SELECT {_MESSAGE_COLS} FROM messages WHERE conversation_id = ?"
+            if limit is None:
+                rows = db.execute(sql + " ORDER BY seq", (row["id"],)).fetchall()
+            else:
+                rows = db.execute(
+                    sql + " ORDER BY seq DESC LIMIT ?", (row["id"], limit)
+                ).fetchall()[::-1]
+            return Conversation(row["id"], user_id, agent_name, tuple(map(_message, rows)))
+
+        return await self._run(tx)
+
+    async def get_message(self, message_id: str) -> Message | None:
+        row = await self._run(
+            lambda db: db.execute(
+                f"SELECT {_MESSAGE_COLS} FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
+        )
+        return _message(row) if row else None
+
+    async def get_job(self, job_id: str) -> Job | None:
+        row = await self._run(
+            lambda db: db.execute(
+                f"SELECT {_JOB_COLS} FROM jobs WHERE id = ?", (job_id,)
+            ).fetchone()
+        )
+        return _job(row) if row else None
+
+    async def start_job(self, job_id: str, now: float) -> Job | None:
+        def tx(db: sqlite3.Connection) -> Job | None:
+            cur = db.execute(
+                "UPDATE jobs SET status = 'running', attempts = attempts + 1, progress = 0.0,"
+                " updated_at = ? WHERE id = ? AND status = 'queued'",
+                (now, job_id),
+            )
+            if cur.rowcount != 1:
+                return None
+            return _job(
+                db.execute(f"SELECT {_JOB_COLS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            )
+
+        return await self._run(tx)
+
+    async def set_job_progress(self, job_id: str, progress: float, now: float) -> None:
+        await self._run(
+            lambda db: db.execute(
+                "UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND status = 'running'",
+                (progress, now, job_id),
+            )
+        )
+
+    async def finish_job(
+        self,
+        job_id: str,
+        status: Literal["succeeded", "failed"],
+        result: dict[str, Any] | None,
+        error: str | None,
+        now: float,
+    ) -> Job | None:
+        def tx(db: sqlite3.Connection) -> Job | None:
+            return _finish(db, job_id, status, result, error, now)
+
+        return await self._run(tx)
+
+    async def requeue_job(self, job_id: str, now: float) -> None:
+        await self._run(
+            lambda db: db.execute(
+                "UPDATE jobs SET status = 'queued', attempts = MAX(0, attempts - 1),"
+                " progress = NULL, updated_at = ? WHERE id = ? AND status = 'running'",
+                (now, job_id),
+            )
+        )
+
+    async def recover_jobs(self, now: float, max_attempts: int) -> list[Job]:
+        def tx(db: sqlite3.Connection) -> list[Job]:
+            db.execute(
+                "UPDATE jobs SET status = 'failed', error = 'job_failed', updated_at = ?"
+                " WHERE status = 'running' AND attempts >= ?",
+                (now, max_attempts),
+            )
+            db.execute(
+                "UPDATE jobs SET status = 'queued', progress = NULL, updated_at = ?"
+                " WHERE status = 'running'",
+                (now,),
+            )
+            rows = db.execute(
+                f"SELECT {_JOB_COLS} FROM jobs WHERE status = 'queued' ORDER BY created_at"
+            ).fetchall()
+            return list(map(_job, rows))
+
+        return await self._run(tx)
+
+    async def count_queued(self) -> dict[str, int]:
+        rows = await self._run(
+            lambda db: db.execute(
+                "SELECT queue, COUNT(*) AS n FROM jobs WHERE status = 'queued' GROUP BY queue"
+            ).fetchall()
+        )
+        counts = dict.fromkeys(QUEUE_NAMES, 0)
+        counts.update({r["queue"]: r["n"] for r in rows})
+        return counts
+
+    async def commit_reply(self, commit: ReplyCommit) -> Job:
+        def tx(db: sqlite3.Connection) -> Job:
+            job = _job(
+                db.execute(
+                    f"SELECT {_JOB_COLS} FROM jobs WHERE id = ?", (commit.job_id,)
+                ).fetchone()
+            )
+            if job.finished:
+                return job  # a second run of the same job writes nothing
+            cur = db.execute(
+                "UPDATE agents SET doc = ?, version = version + 1, updated_at = ?"
+                " WHERE id = ? AND version = ?",
+                (
+                    json.dumps(to_doc(commit.agent)),
+                    commit.now,
+                    commit.agent.id,
+                    commit.expected_version,
+                ),
+            )
+            if cur.rowcount != 1:
+                raise StaleStateError(commit.agent.id)
+            _upsert_profile(db, commit.profile)
+            db.execute(
+                "UPDATE messages SET purpose = ?, tone = ? WHERE id = ?",
+                (commit.perceived_purpose, commit.perceived_tone, commit.user_message_id),
+            )
+            if commit.reply is not None:
+                _insert_message(db, commit.reply, commit.reply.conversation_id)
+            if commit.thought is not None:
+                t = commit.thought
+                db.execute(
+                    "INSERT INTO thoughts (id, agent_id, thought, timestamp, user_id, source)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (t.id, t.agent_id, t.thought, t.timestamp, t.user_id, t.source),
+                )
+            db.executemany(
+                "INSERT INTO llm_calls (job_id, provider, model, task, prompt_tokens,"
+                " completion_tokens, latency_ms, ok, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        commit.job_id,
+                        c.provider,
+                        c.model,
+                        c.task,
+                        c.prompt_tokens,
+                        c.completion_tokens,
+                        c.latency_ms,
+                        int(c.ok),
+                        commit.now,
+                    )
+                    for c in commit.llm_calls
+                ],
+            )
+            finished = _finish(db, commit.job_id, "succeeded", commit.result, None, commit.now)
+            assert finished is not None
+            return finished
+
+        return await self._run(tx)
+
+    async def latest_thought(self, agent_id: str) -> Thought | None:
+        row = await self._run(
+            lambda db: db.execute(
+                "SELECT * FROM thoughts WHERE agent_id = ? ORDER BY timestamp DESC LIMIT 1",
+                (agent_id,),
+            ).fetchone()
+        )
+        if row is None:
+            return None
+        return Thought(
+            row["id"],
+            row["agent_id"],
+            row["thought"],
+            row["timestamp"],
+            row["user_id"],
+            row["source"],
+        )
+
+
+def _conversation_id(db: sqlite3.Connection, agent_name: str, user_id: str, now: float) -> str:
+    db.execute(
+        "INSERT INTO conversations (id, agent_name, user_id, created_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (agent_name, user_id) DO NOTHING",
+        (uuid.uuid4().hex, agent_name, user_id, now),
+    )
+    row = db.execute(
+        "SELECT id FROM conversations WHERE agent_name = ? AND user_id = ?",
+        (agent_name, user_id),
+    ).fetchone()
+    return str(row["id"])
+
+
+def _insert_message(db: sqlite3.Connection, m: Message, conversation_id: str) -> None:
+    db.execute(
+        f"INSERT INTO messages ({_MESSAGE_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            m.id,
+            conversation_id,
+            m.message,
+            m.purpose,
+            m.tone,
+            m.timestamp,
+            m.sender_id,
+            m.sender_username,
+            int(m.from_agent),
+            m.kind,
+            m.job_id,
+        ),
+    )
+
+
+def _insert_session(db: sqlite3.Connection, s: Session) -> None:
+    db.execute(
+        "INSERT INTO sessions (id, user_id, refresh_hash, csrf_hash, created_at, expires_at,"
+        " revoked_at, revoke_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            s.id,
+            s.user_id,
+            s.refresh_hash,
+            s.csrf_hash,
+            s.created_at,
+            s.expires_at,
+            s.revoked_at,
+            s.revoke_reason,
+        ),
+    )
+
+
+def _upsert_profile(db: sqlite3.Connection, p: Profile) -> None:
+    db.execute(
+        "INSERT INTO profiles (agent_id, user_id, username, doc) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (agent_id, user_id) DO UPDATE SET username = excluded.username,"
+        " doc = excluded.doc",
+        (p.agent_id, p.user_id, p.username, json.dumps(p.doc)),
+    )
+
+
+def _finish(
+    db: sqlite3.Connection,
+    job_id: str,
+    status: str,
+    result: dict[str, Any] | None,
+    error: str | None,
+    now: float,
+) -> Job | None:
+    db.execute(
+        "UPDATE jobs SET status = ?, result = ?, error = ?, progress = 1.0, updated_at = ?"
+        " WHERE id = ? AND status IN ('queued', 'running')",
+        (status, json.dumps(result) if result is not None else None, error, now, job_id),
+    )
+    row = db.execute(f"SELECT {_JOB_COLS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+    return _job(row) if row else None

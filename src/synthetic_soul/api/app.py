@@ -1,0 +1,56 @@
+"""The FastAPI application: middleware, routers, lifespan. No logic of its own."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from synthetic_soul import API_BASE_PATH, API_VERSION
+from synthetic_soul.api import errors
+from synthetic_soul.api.middleware import ApiHeaders, CrashGuard
+from synthetic_soul.api.routers import agents, auth, expressions, jobs, messages, meta, root
+from synthetic_soul.bootstrap import running
+from synthetic_soul.settings import Settings
+
+
+def create_app(settings: Settings) -> FastAPI:
+    settings.check_secrets()  # fail before binding a port, not at the first request
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with running(settings) as container:
+            app.state.container = container
+            yield
+
+    app = FastAPI(
+        title="Synthetic Soul API",
+        version=API_VERSION,
+        description="The backend of a digital mind: talk to the agent, watch its state.",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    for router in (
+        root.router,
+        meta.router,
+        auth.router,
+        messages.router,
+        jobs.router,
+        agents.router,
+    ):
+        app.include_router(router, prefix=API_BASE_PATH)
+    app.include_router(expressions.router)
+    # Order matters: the last added wraps the rest.
+    app.add_middleware(CrashGuard)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+        allow_headers=["Content-Type", "Authorization", "X-CSRF-Token", "X-Request-ID"],
+        expose_headers=["X-Request-ID", "X-API-Version", "Location", "Retry-After"],
+    )
+    app.add_middleware(ApiHeaders)
+    return app

@@ -1,0 +1,71 @@
+"""Pure ASGI middleware: request id and version headers on every response; a crash guard."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from synthetic_soul import API_VERSION
+from synthetic_soul.api.errors import envelope, request_id_of
+
+log = logging.getLogger(__name__)
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+class ApiHeaders:
+    """Outermost: every response, preflights and crashes included, carries both headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = Headers(scope=scope).get("x-request-id", "")
+        request_id = given if _SAFE_ID.match(given) else str(uuid.uuid4())
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["X-API-Version"] = API_VERSION
+                headers["X-Request-ID"] = request_id
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class CrashGuard:
+    """Innermost: an unhandled exception becomes a 500 envelope that leaks nothing."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            request_id = request_id_of(scope.get("state"))
+            log.exception("unhandled error [request_id=%s]", request_id)
+            if started:
+                raise
+            response = envelope(
+                500, "internal_error", "Something went wrong on our side.", request_id
+            )
+            await response(scope, receive, send)

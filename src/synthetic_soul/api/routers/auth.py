@@ -1,0 +1,107 @@
+"""Accounts and sessions: /v1/auth/*. Refresh state travels only in cookies."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Cookie, Header, Request, Response
+from pydantic import BaseModel, Field
+
+from synthetic_soul.api.deps import ClientIP, SignedIn, Soul, bearer_token
+from synthetic_soul.auth.sessions import Grant
+from synthetic_soul.settings import Settings
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+SID, RTOKEN, CSRF = "sid", "rtoken", "refresh_csrf"
+REFRESH_PATH = "/v1/auth/refresh"
+EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]{1,255}$"
+USERNAME_PATTERN = r"^[a-zA-Z0-9_][a-zA-Z0-9_\-\.]{2,31}$"
+
+
+class TokenReply(BaseModel):
+    access_token: str
+    username: str
+    expires_in: int
+    token_type: str = "bearer"
+
+
+class LoginBody(BaseModel):
+    email: str = Field(pattern=EMAIL_PATTERN, max_length=320)
+    password: str = Field(min_length=1, max_length=128)
+
+
+class ClaimBody(BaseModel):
+    email: str = Field(pattern=EMAIL_PATTERN, max_length=320)
+    password: str = Field(min_length=8, max_length=128)
+    username: str = Field(pattern=USERNAME_PATTERN)
+
+
+class MeReply(BaseModel):
+    user_id: str
+    username: str
+    sid: str
+    guest: bool
+
+
+def _issue(response: Response, grant: Grant, settings: Settings) -> TokenReply:
+    max_age = settings.refresh_ttl_days * 86400
+    common: dict[str, Any] = {
+        "max_age": max_age,
+        "secure": settings.cookie_secure,
+        "samesite": "lax",
+    }
+    response.set_cookie(SID, grant.session_id, httponly=True, path=REFRESH_PATH, **common)
+    response.set_cookie(RTOKEN, grant.refresh_token, httponly=True, path=REFRESH_PATH, **common)
+    response.set_cookie(CSRF, grant.csrf_token, httponly=False, path="/", **common)
+    return TokenReply(
+        access_token=grant.access_token, username=grant.username, expires_in=grant.expires_in
+    )
+
+
+@router.post("/guest")
+async def guest(response: Response, soul: Soul) -> TokenReply:
+    return _issue(response, await soul.auth.guest(), soul.settings)
+
+
+@router.post("/login")
+async def login(body: LoginBody, response: Response, soul: Soul, ip: ClientIP) -> TokenReply:
+    return _issue(response, await soul.auth.login(body.email, body.password, ip), soul.settings)
+
+
+@router.post("/claim")
+async def claim(
+    body: ClaimBody, response: Response, soul: Soul, who: SignedIn, ip: ClientIP
+) -> TokenReply:
+    grant = await soul.auth.claim(who, body.email, body.password, body.username, ip)
+    return _issue(response, grant, soul.settings)
+
+
+@router.post("/refresh")
+async def refresh(
+    response: Response,
+    soul: Soul,
+    sid: Annotated[str | None, Cookie()] = None,
+    rtoken: Annotated[str | None, Cookie()] = None,
+    refresh_csrf: Annotated[str | None, Cookie()] = None,
+    x_csrf_token: Annotated[str | None, Header()] = None,
+) -> TokenReply:
+    grant = await soul.auth.refresh(sid, rtoken, refresh_csrf, x_csrf_token)
+    return _issue(response, grant, soul.settings)
+
+
+@router.post("/logout")
+async def logout(request: Request, response: Response, soul: Soul) -> dict[str, bool]:
+    await soul.auth.logout(bearer_token(request))
+    secure = soul.settings.cookie_secure
+    for name, path in ((SID, REFRESH_PATH), (RTOKEN, REFRESH_PATH), (CSRF, "/")):
+        response.delete_cookie(
+            name, path=path, secure=secure, samesite="lax", httponly=name != CSRF
+        )
+    return {"ok": True}
+
+
+@router.get("/me")
+async def me(soul: Soul, who: SignedIn) -> MeReply:
+    user = await soul.auth.me(who)
+    return MeReply(user_id=user.id, username=user.username, sid=who.session_id, guest=user.guest)

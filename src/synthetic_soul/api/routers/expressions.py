@@ -1,0 +1,41 @@
+"""Expression images: /static/expressions/{agent}/{filename}, with alias and extension fallback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+
+from synthetic_soul.api.deps import Soul
+from synthetic_soul.domain.expressions import image_candidates
+from synthetic_soul.errors import NotFound
+
+router = APIRouter(tags=["expressions"])
+PACKAGED = Path(__file__).resolve().parents[2] / "assets" / "expressions"
+DEFAULT_SET = "jasmine"
+
+
+def find_image(root: Path, agent: str, filename: str, default_agent: str) -> Path | None:
+    """The image to serve, never outside the agent's folder."""
+    name = agent.lower()
+    if not name.isidentifier():
+        return None
+    folder = root / name
+    if not folder.is_dir() and name == default_agent:
+        folder = root / DEFAULT_SET  # the configured agent wears the default faces
+    folder = folder.resolve()
+    for candidate in image_candidates(filename):
+        path = (folder / candidate).resolve()
+        if path.parent == folder and path.is_file():
+            return path
+    return None
+
+
+@router.get("/static/expressions/{agent}/{filename}", include_in_schema=True)
+async def expression_image(agent: str, filename: str, soul: Soul) -> FileResponse:
+    root = soul.settings.expressions_dir or PACKAGED
+    path = find_image(root, agent, filename, soul.settings.bot_name)
+    if path is None:
+        raise NotFound("No such expression image.", "expression_not_found")
+    return FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})

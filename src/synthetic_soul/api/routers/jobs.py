@@ -1,0 +1,38 @@
+"""Job status by polling or by server-sent events: /v1/jobs/*."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+
+from synthetic_soul.api.deps import SignedIn, Soul, bearer_token
+from synthetic_soul.api.sse import job_events
+from synthetic_soul.auth.ratelimit import enforce
+from synthetic_soul.jobs import snapshot
+
+router = APIRouter(prefix="/jobs", tags=["jobs"])
+
+
+@router.get("/{job_id}")
+async def poll(job_id: str, soul: Soul, who: SignedIn) -> dict[str, Any]:
+    await enforce(soul.limiter, "job_poll", who.user_id)
+    return snapshot(await soul.jobs.get_owned(job_id, who.user_id))
+
+
+@router.get("/{job_id}/events", response_class=StreamingResponse)
+async def events(
+    job_id: str,
+    request: Request,
+    soul: Soul,
+    access_token: str | None = Query(None, description="the bearer token, for EventSource"),
+) -> StreamingResponse:
+    who = await soul.auth.authenticate(access_token or bearer_token(request))
+    await enforce(soul.limiter, "job_events", who.user_id)
+    await soul.jobs.get_owned(job_id, who.user_id)
+    return StreamingResponse(
+        job_events(job_id, soul.store, soul.bus, soul.settings.sse_keepalive_s),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

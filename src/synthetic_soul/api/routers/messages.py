@@ -1,0 +1,64 @@
+"""Submitting messages and reading the conversation: /v1/messages/*."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
+
+from synthetic_soul.api.deps import SignedIn, Soul
+from synthetic_soul.records import Message
+
+router = APIRouter(prefix="/messages", tags=["messages"])
+
+
+class SubmitBody(BaseModel):
+    message: str = Field(min_length=1, max_length=4000)
+    type: Literal["dm", "group"] = "dm"
+
+
+class SubmitReply(BaseModel):
+    job_id: str
+    status: str
+
+
+def iso(timestamp: float) -> str:
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).isoformat()
+
+
+def message_body(m: Message) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "message": m.message,
+        "purpose": m.purpose,
+        "tone": m.tone,
+        "timestamp": iso(m.timestamp),
+        "sender_id": m.sender_id,
+        "sender_username": m.sender_username,
+        "from_agent": m.from_agent,
+        "type": m.kind,
+        "job_id": m.job_id,
+    }
+
+
+@router.post("/submit", status_code=202)
+async def submit(body: SubmitBody, response: Response, soul: Soul, who: SignedIn) -> SubmitReply:
+    job = await soul.conversations.submit(who, body.message, body.type)
+    response.headers["Location"] = f"/v1/jobs/{job.id}"
+    response.headers["Retry-After"] = "3"
+    return SubmitReply(job_id=job.id, status=job.status)
+
+
+@router.get("/conversation")
+async def conversation(soul: Soul, who: SignedIn) -> dict[str, Any]:
+    c = await soul.conversations.conversation(who)
+    return {
+        "conversation": {
+            "id": c.id,
+            "user_id": c.user_id,
+            "agent_name": c.agent_name,
+            "messages": [message_body(m) for m in c.messages],
+        }
+    }

@@ -1,0 +1,14 @@
+"""GET /v1/ — which agent is active."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from synthetic_soul.api.deps import Soul
+
+router = APIRouter(tags=["root"])
+
+
+@router.get("/")
+async def root(soul: Soul) -> dict[str, str]:
+    return {"active_agent": soul.settings.bot_name}

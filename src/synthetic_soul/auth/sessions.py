@@ -1,0 +1,203 @@
+"""Accounts and sessions: guests, claims, logins, refresh rotation with replay detection."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, replace
+
+from synthetic_soul.auth.passwords import Passwords
+from synthetic_soul.auth.ratelimit import enforce
+from synthetic_soul.auth.tokens import AccessTokens, keyed_hash, new_secret_token, same
+from synthetic_soul.domain.relationship import CREATOR, new_profile_doc
+from synthetic_soul.errors import Conflict, Unauthorized
+from synthetic_soul.ports import Clock, ConflictError, Profile, RateLimiter, Store
+from synthetic_soul.records import Session, User
+
+USERNAME_RE = re.compile(r"^[a-zA-Z0-9_][a-zA-Z0-9_\-\.]{2,31}$")
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    session_id: str
+    username: str
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A freshly minted session: the access token for the body, the rest for cookies."""
+
+    user_id: str
+    username: str
+    access_token: str
+    expires_in: int
+    session_id: str
+    refresh_token: str
+    csrf_token: str
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    pepper: str
+    refresh_ttl_s: int
+    agent_id: str
+    agent_mode: str
+    developer_email: str
+
+
+class Auth:
+    def __init__(
+        self,
+        store: Store,
+        tokens: AccessTokens,
+        passwords: Passwords,
+        limiter: RateLimiter,
+        clock: Clock,
+        config: AuthConfig,
+    ) -> None:
+        self._store = store
+        self._tokens = tokens
+        self._passwords = passwords
+        self._limiter = limiter
+        self._clock = clock
+        self._config = config
+
+    # -- bearer tokens --------------------------------------------------------
+    async def authenticate(self, token: str | None) -> Principal:
+        if not token:
+            raise Unauthorized("An access token is required.", "missing_token")
+        claims = self._tokens.verify(token)
+        session = await self._store.get_session(claims.session_id)
+        if session is None or session.user_id != claims.user_id:
+            raise Unauthorized("The session no longer exists.", "session_revoked")
+        if session.revoked_at is not None:
+            raise Unauthorized("The session has been revoked.", "session_revoked")
+        if session.expires_at <= self._clock.now():
+            raise Unauthorized("The session has expired.", "session_expired")
+        return Principal(claims.user_id, claims.session_id, claims.username)
+
+    # -- accounts -------------------------------------------------------------
+    async def guest(self) -> Grant:
+        now = self._clock.now()
+        user = User(uuid.uuid4().hex, f"guest_{uuid.uuid4()}", True, now)
+        session, grant = self._mint(user, now)
+        profile = Profile(
+            self._config.agent_id,
+            user.id,
+            user.username,
+            new_profile_doc(self._config.agent_mode, now),
+        )
+        await self._store.create_user(user, session, profile)
+        return grant
+
+    async def login(self, email: str, password: str, client_ip: str) -> Grant:
+        await enforce(self._limiter, "login", client_ip)
+        user = await self._store.get_user_by_email(email.strip().lower())
+        ok = await self._passwords.verify(user.password_hash if user else None, password)
+        if user is None or not ok:
+            raise Unauthorized("Wrong email or password.", "invalid_credentials")
+        session, grant = self._mint(user, self._clock.now())
+        await self._store.create_session(session)
+        return grant
+
+    async def claim(
+        self, who: Principal, email: str, password: str, username: str, client_ip: str
+    ) -> Grant:
+        await enforce(self._limiter, "claim", client_ip)
+        user = await self._store.get_user(who.user_id)
+        if user is None:
+            raise Unauthorized("The account no longer exists.", "invalid_token")
+        if not user.guest:
+            raise Conflict("This account has already been claimed.", "already_claimed")
+        email = email.strip().lower()
+        password_hash = await self._passwords.hash(password)
+        now = self._clock.now()
+        claimed = replace(
+            user, username=username, email=email, password_hash=password_hash, guest=False
+        )
+        session, grant = self._mint(claimed, now)
+        profile = await self._store.get_profile(self._config.agent_id, user.id)
+        doc = profile.doc if profile else new_profile_doc(self._config.agent_mode, now)
+        developer = self._config.developer_email.strip().lower()
+        if developer and email == developer:
+            doc = {**doc, "intrinsic_relationship": CREATOR}
+        try:
+            await self._store.claim_user(
+                claimed,
+                who.session_id,
+                session,
+                Profile(self._config.agent_id, user.id, username, doc),
+                now,
+            )
+        except ConflictError as exc:
+            raise Conflict("That email or username is already in use.", "email_in_use") from exc
+        return grant
+
+    # -- refresh and logout ---------------------------------------------------
+    async def refresh(
+        self,
+        session_id: str | None,
+        refresh_token: str | None,
+        csrf_cookie: str | None,
+        csrf_header: str | None,
+    ) -> Grant:
+        if not session_id or not refresh_token or not csrf_cookie:
+            raise Unauthorized("No refresh cookies were sent.", "no_refresh")
+        if not csrf_header or not same(csrf_header, csrf_cookie):
+            raise Unauthorized("The CSRF header does not match the cookie.", "csrf_mismatch")
+        session = await self._store.get_session(session_id)
+        pepper = self._config.pepper
+        if session is None or not same(session.refresh_hash, keyed_hash(pepper, refresh_token)):
+            raise Unauthorized("The refresh token is not valid.", "bad_refresh")
+        if not same(session.csrf_hash, keyed_hash(pepper, csrf_cookie)):
+            raise Unauthorized("The CSRF token does not belong to this session.", "csrf_mismatch")
+        now = self._clock.now()
+        if session.revoked_at is not None:
+            if session.revoke_reason == "rotated":
+                await self._replayed(session, now)
+            raise Unauthorized("The session has been revoked.", "revoked")
+        if session.expires_at <= now:
+            raise Unauthorized("The session has expired.", "expired")
+        user = await self._store.get_user(session.user_id)
+        if user is None:
+            raise Unauthorized("The account no longer exists.", "revoked")
+        new_session, grant = self._mint(user, now)
+        if not await self._store.rotate_session(session.id, new_session, now):
+            await self._replayed(session, now)  # lost a race to another use of the same token
+            raise Unauthorized("The session has been revoked.", "revoked")
+        return grant
+
+    async def _replayed(self, session: Session, now: float) -> None:
+        """A rotated refresh token came back: someone holds a copy. End every session."""
+        await self._store.revoke_user_sessions(session.user_id, "replay", now)
+
+    async def logout(self, token: str | None) -> None:
+        if not token:
+            return
+        try:
+            claims = self._tokens.verify(token)
+        except Unauthorized:
+            return
+        await self._store.revoke_session(claims.session_id, "logout", self._clock.now())
+
+    async def me(self, who: Principal) -> User:
+        user = await self._store.get_user(who.user_id)
+        if user is None:
+            raise Unauthorized("The account no longer exists.", "invalid_token")
+        return user
+
+    def _mint(self, user: User, now: float) -> tuple[Session, Grant]:
+        refresh, csrf = new_secret_token(), new_secret_token()
+        pepper = self._config.pepper
+        session = Session(
+            id=uuid.uuid4().hex,
+            user_id=user.id,
+            refresh_hash=keyed_hash(pepper, refresh),
+            csrf_hash=keyed_hash(pepper, csrf),
+            created_at=now,
+            expires_at=now + self._config.refresh_ttl_s,
+        )
+        access = self._tokens.issue(user.id, session.id, user.username, now)
+        grant = Grant(user.id, user.username, access, self._tokens.ttl_s, session.id, refresh, csrf)
+        return session, grant

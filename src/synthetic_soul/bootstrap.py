@@ -1,0 +1,113 @@
+"""The composition root: settings in, wired adapters and use cases out."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from synthetic_soul.auth.passwords import Passwords
+from synthetic_soul.auth.sessions import Auth, AuthConfig
+from synthetic_soul.auth.tokens import AccessTokens
+from synthetic_soul.clock import SystemClock
+from synthetic_soul.conversation import Agents, Conversations
+from synthetic_soul.domain.agent import new_agent
+from synthetic_soul.jobs import Jobs
+from synthetic_soul.mind.reply import Reply
+from synthetic_soul.ports import LLM, Clock, EventBus, JobQueue, RateLimiter, Store
+from synthetic_soul.settings import Settings
+
+
+@dataclass
+class Container:
+    settings: Settings
+    clock: Clock
+    store: Store
+    queue: JobQueue
+    bus: EventBus
+    limiter: RateLimiter
+    llm: LLM
+    passwords: Passwords
+    auth: Auth
+    jobs: Jobs
+    conversations: Conversations
+    agents: Agents
+
+
+def _store(settings: Settings) -> Store:
+    from synthetic_soul.adapters.store.sqlite import SQLiteStore
+
+    return SQLiteStore(settings.database_path)
+
+
+def _llm(settings: Settings) -> LLM:
+    from synthetic_soul.adapters.llm.scripted import ScriptedLLM
+
+    return ScriptedLLM(delay_ms=settings.scripted_delay_ms)
+
+
+@asynccontextmanager
+async def running(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Container]:
+    """Open every adapter, make sure the agent exists, start the workers; undo on exit."""
+    from synthetic_soul.adapters.events.memory import MemoryEventBus
+    from synthetic_soul.adapters.limits.memory import MemoryRateLimiter
+    from synthetic_soul.adapters.queue.inline import InlineJobQueue
+
+    settings.check_secrets()
+    clock = clock or SystemClock()
+    store = _store(settings)
+    await store.open()
+    bus = MemoryEventBus()
+    passwords = Passwords(settings.argon2_pepper)
+    try:
+        agent = await store.ensure_agent(
+            new_agent(
+                uuid.uuid4().hex, settings.bot_name, settings.mode, random.Random(), clock.now()
+            )
+        )
+        limiter = MemoryRateLimiter(clock)
+        llm = _llm(settings)
+        queue = InlineJobQueue(store, clock, settings.inline_workers, settings.job_max_attempts)
+        reply = Reply(store, llm, clock)
+        jobs = Jobs(store, bus, clock, {"reply": reply}, settings.job_timeout_s)
+        auth = Auth(
+            store,
+            AccessTokens(settings.jwt_secret, settings.access_ttl_min * 60),
+            passwords,
+            limiter,
+            clock,
+            AuthConfig(
+                pepper=settings.argon2_pepper,
+                refresh_ttl_s=settings.refresh_ttl_days * 86400,
+                agent_id=agent.id,
+                agent_mode=agent.mode,
+                developer_email=settings.developer_email,
+            ),
+        )
+        container = Container(
+            settings=settings,
+            clock=clock,
+            store=store,
+            queue=queue,
+            bus=bus,
+            limiter=limiter,
+            llm=llm,
+            passwords=passwords,
+            auth=auth,
+            jobs=jobs,
+            conversations=Conversations(
+                store, queue, limiter, clock, settings.bot_name, settings.mode
+            ),
+            agents=Agents(store, clock, settings.bot_name, settings.mode),
+        )
+        await queue.start(jobs.run)
+        try:
+            yield container
+        finally:
+            await queue.stop()
+    finally:
+        await bus.close()
+        passwords.close()
+        await store.close()

@@ -1,0 +1,88 @@
+"""Talking to the agent: submitting a message (as a job) and reading the conversation."""
+
+from __future__ import annotations
+
+import uuid
+
+from synthetic_soul.auth.ratelimit import enforce
+from synthetic_soul.auth.sessions import Principal
+from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.errors import NotFound
+from synthetic_soul.ports import Clock, JobQueue, RateLimiter, Store
+from synthetic_soul.records import Conversation, Job, Message, Thought
+
+
+class Conversations:
+    def __init__(
+        self,
+        store: Store,
+        queue: JobQueue,
+        limiter: RateLimiter,
+        clock: Clock,
+        agent_name: str,
+        mode: str,
+    ) -> None:
+        self._store = store
+        self._queue = queue
+        self._limiter = limiter
+        self._clock = clock
+        self.agent_name = agent_name
+        self._mode = mode
+
+    async def submit(self, who: Principal, text: str, kind: str) -> Job:
+        """Keep the message and its reply job in one write, then hand the job to a worker."""
+        await enforce(self._limiter, "submit", who.user_id)
+        now = self._clock.now()
+        job_id = uuid.uuid4().hex
+        message = Message(
+            id=uuid.uuid4().hex,
+            conversation_id="",
+            message=text,
+            timestamp=now,
+            sender_id=who.user_id,
+            sender_username=who.username,
+            from_agent=False,
+            job_id=job_id,
+            kind=kind,
+        )
+        job = Job(
+            id=job_id,
+            owner_id=who.user_id,
+            kind="reply",
+            queue="default",
+            payload={"message_id": message.id, "agent": self.agent_name, "mode": self._mode},
+            status="queued",
+            created_at=now,
+            updated_at=now,
+        )
+        await self._store.submit_message(job, message, self.agent_name)
+        await self._queue.enqueue(job)
+        return job
+
+    async def conversation(self, who: Principal) -> Conversation:
+        return await self._store.get_conversation(self.agent_name, who.user_id, self._clock.now())
+
+
+class Agents:
+    def __init__(self, store: Store, clock: Clock, agent_name: str, mode: str) -> None:
+        self._store = store
+        self._clock = clock
+        self.agent_name = agent_name
+        self._mode = mode
+
+    async def active(self) -> tuple[AgentState, float]:
+        """The active agent and the instant its emotions should be read at."""
+        agent = await self._store.get_agent(self.agent_name, self._mode)
+        if agent is None:
+            raise NotFound(f"No agent named {self.agent_name}.", "agent_not_found")
+        return agent, self._clock.now()
+
+    async def all(self) -> list[tuple[str, str]]:
+        return await self._store.list_agents()
+
+    async def latest_thought(self) -> Thought:
+        agent, _ = await self.active()
+        thought = await self._store.latest_thought(agent.id)
+        if thought is None:
+            raise NotFound("The agent has had no thought yet.", "thought_not_found")
+        return thought

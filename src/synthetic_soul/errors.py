@@ -1,0 +1,39 @@
+"""Errors the use cases raise; the HTTP layer maps each kind to a status in one place."""
+
+from __future__ import annotations
+
+
+class SoulError(Exception):
+    """A failure a client can be told about: a stable code and a human sentence."""
+
+    code = "error"
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class Unauthorized(SoulError):
+    code = "invalid_token"
+
+
+class NotFound(SoulError):
+    code = "not_found"
+
+
+class Conflict(SoulError):
+    code = "email_in_use"
+
+
+class RateLimited(SoulError):
+    code = "rate_limited"
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__("Too many requests; try again later.")
+        self.retry_after = retry_after
+
+
+class Unavailable(SoulError):
+    code = "service_unavailable"

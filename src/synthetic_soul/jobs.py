@@ -1,0 +1,92 @@
+"""Running jobs: claim, dispatch to the handler of the job's kind, finish, announce."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from synthetic_soul.errors import NotFound
+from synthetic_soul.ports import Clock, EventBus, Store
+from synthetic_soul.records import Job
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[float], Awaitable[None]]
+Handler = Callable[[Job, Progress], Awaitable[Job]]
+
+
+def job_channel(job_id: str) -> str:
+    return f"job:{job_id}"
+
+
+def snapshot(job: Job) -> dict[str, Any]:
+    """The job as clients see it when polling."""
+    return {
+        "job_id": job.id,
+        "status": job.status,
+        "progress": job.progress,
+        "result": job.result,
+        "error": job.error,
+    }
+
+
+class Jobs:
+    def __init__(
+        self,
+        store: Store,
+        bus: EventBus,
+        clock: Clock,
+        handlers: dict[str, Handler],
+        timeout_s: float,
+    ) -> None:
+        self._store = store
+        self._bus = bus
+        self._clock = clock
+        self._handlers = handlers
+        self._timeout_s = timeout_s
+
+    async def get_owned(self, job_id: str, user_id: str) -> Job:
+        job = await self._store.get_job(job_id)
+        if job is None or job.owner_id != user_id:
+            raise NotFound("No such job.")
+        return job
+
+    async def announce(self, job: Job) -> None:
+        event = "done" if job.finished else "status"
+        await self._bus.publish(job_channel(job.id), {"event": event, "data": snapshot(job)})
+
+    async def run(self, job_id: str) -> None:
+        """Run one job to its end; a job already taken or finished is left alone."""
+        job = await self._store.start_job(job_id, self._clock.now())
+        if job is None:
+            return
+        await self.announce(job)
+        handler = self._handlers.get(job.kind)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for job kind {job.kind!r}")
+            finished = await asyncio.wait_for(handler(job, self._progress(job)), self._timeout_s)
+        except Exception:
+            log.exception("job %s (%s) failed", job.id, job.kind)
+            failed = await self._store.finish_job(
+                job.id, "failed", None, "job_failed", self._clock.now()
+            )
+            if failed is None:
+                return
+            finished = failed
+        await self.announce(finished)
+
+    def _progress(self, job: Job) -> Progress:
+        async def report(progress: float) -> None:
+            await self._store.set_job_progress(job.id, progress, self._clock.now())
+            await self._bus.publish(
+                job_channel(job.id),
+                {
+                    "event": "progress",
+                    "data": {"job_id": job.id, "progress": progress, "status": "running"},
+                },
+            )
+
+        return report

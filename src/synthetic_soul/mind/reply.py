@@ -1,0 +1,194 @@
+"""The reply use case: one model call on the critical path, then one atomic commit."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import replace
+
+from pydantic import ValidationError
+
+from synthetic_soul.domain import expressions
+from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.domain.appraisal import feel
+from synthetic_soul.domain.lexicon import appraise_text
+from synthetic_soul.domain.relationship import (
+    after_interaction,
+    new_profile_doc,
+    relationship_words,
+)
+from synthetic_soul.jobs import Progress
+from synthetic_soul.mind.prompts import ReplyContext, persona, reply_prompt
+from synthetic_soul.mind.schemas import AppraisalOut, Perception, ReplyOutput, ReplyText
+from synthetic_soul.ports import (
+    LLM,
+    Clock,
+    LLMError,
+    LLMRequest,
+    Profile,
+    ReplyCommit,
+    StaleStateError,
+    Store,
+)
+from synthetic_soul.records import Job, LLMCall, Message, Thought
+
+log = logging.getLogger(__name__)
+HISTORY_TURNS = 10
+_COMMIT_ATTEMPTS = 8
+FALLBACK_REPLY = "Sorry, my thoughts got tangled for a moment. Could you say that again?"
+
+
+class ReplyFailed(Exception):
+    """The job's inputs are gone (message or agent deleted): nothing to answer."""
+
+
+class Reply:
+    def __init__(self, store: Store, llm: LLM, clock: Clock) -> None:
+        self._store = store
+        self._llm = llm
+        self._clock = clock
+
+    async def __call__(self, job: Job, progress: Progress) -> Job:
+        message = await self._store.get_message(str(job.payload["message_id"]))
+        agent = await self._store.get_agent(str(job.payload["agent"]), str(job.payload["mode"]))
+        if message is None or agent is None:
+            raise ReplyFailed(f"job {job.id}: message or agent missing")
+        profile = await self._store.get_profile(agent.id, job.owner_id) or Profile(
+            agent.id,
+            job.owner_id,
+            message.sender_username,
+            new_profile_doc(agent.mode, message.timestamp),
+        )
+        now = self._clock.now()
+        conversation = await self._store.get_conversation(
+            agent.name, job.owner_id, now, limit=HISTORY_TURNS + 1
+        )
+        history = tuple(m for m in conversation.messages if m.id != message.id)[-HISTORY_TURNS:]
+        thought = await self._store.latest_thought(agent.id)
+        ctx = ReplyContext(
+            agent=agent,
+            username=profile.username,
+            relationship=relationship_words(profile.doc),
+            summary=str(profile.doc.get("summary", "")),
+            history=history,
+            latest_thought=thought.thought if thought else None,
+            message=message.message,
+            kind=message.kind,
+            now=now,
+        )
+        output, calls = await self._think(ctx)
+        await progress(0.8)
+        return await self._commit(job, message, agent, profile, output, calls, conversation.id)
+
+    async def _think(self, ctx: ReplyContext) -> tuple[ReplyOutput, tuple[LLMCall, ...]]:
+        """Ask the model once; retry once with the error quoted; else answer from the lexicon."""
+        request = LLMRequest("reply", persona(ctx.agent), reply_prompt(ctx))
+        calls: list[LLMCall] = []
+        for attempt in range(2):
+            try:
+                output, call = await self._llm.generate(request, ReplyOutput)
+                calls.append(call)
+                return output, tuple(calls)
+            except (LLMError, ValidationError) as exc:
+                log.warning("reply model call %d failed: %s", attempt + 1, exc)
+                info = self._llm.info
+                calls.append(LLMCall(info.provider, info.fast_model, "reply", 0, 0, 0.0, ok=False))
+                request = replace(
+                    request,
+                    prompt=f"{request.prompt}\nYour previous answer was invalid: {exc}. "
+                    "Answer again with valid JSON.",
+                )
+        return _fallback(ctx), tuple(calls)
+
+    async def _commit(
+        self,
+        job: Job,
+        message: Message,
+        agent: AgentState,
+        profile: Profile,
+        output: ReplyOutput,
+        calls: tuple[LLMCall, ...],
+        conversation_id: str,
+    ) -> Job:
+        for _ in range(_COMMIT_ATTEMPTS):
+            now = self._clock.now()
+            emotions = feel(agent.emotions, output.appraisal.to_domain(), agent.mode, now)
+            expression = expressions.choose(
+                output.expression, {name: e.at(now, name) for name, e in emotions.items()}
+            )
+            updated = replace(
+                agent.with_emotions(emotions, _reason(profile.username, output)),
+                global_expression=expression,
+            )
+            reply = None
+            if output.respond and output.reply is not None:
+                reply = Message(
+                    id=uuid.uuid4().hex,
+                    conversation_id=conversation_id,
+                    message=output.reply.message,
+                    timestamp=now,
+                    sender_id=agent.id,
+                    sender_username=agent.name,
+                    from_agent=True,
+                    purpose=output.reply.purpose,
+                    tone=output.reply.tone,
+                    job_id=job.id,
+                    kind=message.kind,
+                )
+            thought = None
+            if output.thought:
+                thought = Thought(uuid.uuid4().hex, agent.id, output.thought, now, job.owner_id)
+            commit = ReplyCommit(
+                job_id=job.id,
+                agent=updated,
+                expected_version=agent.version,
+                profile=replace(profile, doc=after_interaction(profile.doc, now)),
+                user_message_id=message.id,
+                perceived_purpose=output.perception.purpose,
+                perceived_tone=output.perception.tone,
+                reply=reply,
+                thought=thought,
+                result={
+                    "response": reply.message if reply else None,
+                    "time": int(now),
+                    "expression": expression,
+                    "message_id": message.id,
+                    "reply_id": reply.id if reply else None,
+                },
+                llm_calls=calls,
+                now=now,
+            )
+            try:
+                return await self._store.commit_reply(commit)
+            except StaleStateError:
+                fresh = await self._store.get_agent(agent.name, agent.mode)
+                if fresh is None:
+                    raise ReplyFailed(f"agent {agent.name} vanished") from None
+                agent = fresh
+        raise ReplyFailed(f"job {job.id}: agent state kept changing under the commit")
+
+
+def _reason(username: str, output: ReplyOutput) -> str:
+    tone = output.perception.tone or "neutral"
+    purpose = output.perception.purpose or "talking"
+    return f"{username} was {purpose} in a {tone} tone."
+
+
+def _fallback(ctx: ReplyContext) -> ReplyOutput:
+    appraisal = appraise_text(ctx.message)
+    respond = ctx.kind == "dm" or ctx.agent.name in ctx.message.lower()
+    return ReplyOutput(
+        appraisal=AppraisalOut(
+            desirability=round(appraisal.desirability),
+            praiseworthiness=round(appraisal.praiseworthiness),
+            liking=round(appraisal.liking),
+            unexpectedness=round(appraisal.unexpectedness),
+        ),
+        perception=Perception(purpose="unknown", tone="unknown"),
+        addressed=respond,
+        respond=respond,
+        reply=ReplyText(message=FALLBACK_REPLY, purpose="apologize", tone="gentle")
+        if respond
+        else None,
+        expression="confused",
+    )

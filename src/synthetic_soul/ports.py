@@ -1,0 +1,179 @@
+"""The ports: every boundary the use cases cross, as Protocols.
+
+Adapters live in `synthetic_soul.adapters`; each port's adapters pass one shared contract suite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol, TypeVar
+
+from pydantic import BaseModel
+
+from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.records import (
+    Conversation,
+    Job,
+    LLMCall,
+    Message,
+    QueueStats,
+    Session,
+    Thought,
+    User,
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Seconds since the epoch."""
+        ...
+
+
+class StaleStateError(Exception):
+    """The agent changed since it was read; re-read and re-apply."""
+
+
+class ConflictError(Exception):
+    """A unique value (email, username) is already taken."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How an agent sees one user."""
+
+    agent_id: str
+    user_id: str
+    username: str
+    doc: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ReplyCommit:
+    """Every write of one reply turn, applied atomically."""
+
+    job_id: str
+    agent: AgentState
+    expected_version: int
+    profile: Profile
+    user_message_id: str
+    perceived_purpose: str
+    perceived_tone: str
+    reply: Message | None
+    thought: Thought | None
+    result: dict[str, Any]
+    llm_calls: tuple[LLMCall, ...]
+    now: float
+
+
+class Store(Protocol):
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+    async def ping(self) -> bool: ...
+
+    # users and sessions
+    async def create_user(self, user: User, session: Session, profile: Profile) -> None: ...
+    async def get_user(self, user_id: str) -> User | None: ...
+    async def get_user_by_email(self, email: str) -> User | None: ...
+    async def claim_user(
+        self, user: User, old_session_id: str, new_session: Session, profile: Profile, now: float
+    ) -> None: ...
+    async def get_session(self, session_id: str) -> Session | None: ...
+    async def create_session(self, session: Session) -> None: ...
+    async def revoke_session(self, session_id: str, reason: str, now: float) -> None: ...
+    async def rotate_session(self, old_id: str, new_session: Session, now: float) -> bool: ...
+    async def revoke_user_sessions(self, user_id: str, reason: str, now: float) -> int: ...
+
+    # agents and profiles
+    async def ensure_agent(self, candidate: AgentState) -> AgentState: ...
+    async def get_agent(self, name: str, mode: str) -> AgentState | None: ...
+    async def list_agents(self) -> list[tuple[str, str]]: ...
+    async def get_profile(self, agent_id: str, user_id: str) -> Profile | None: ...
+
+    # conversation, jobs, thoughts
+    async def submit_message(self, job: Job, message: Message, agent_name: str) -> None: ...
+    async def get_conversation(
+        self, agent_name: str, user_id: str, now: float, limit: int | None = None
+    ) -> Conversation: ...
+    async def get_message(self, message_id: str) -> Message | None: ...
+    async def get_job(self, job_id: str) -> Job | None: ...
+    async def start_job(self, job_id: str, now: float) -> Job | None: ...
+    async def set_job_progress(self, job_id: str, progress: float, now: float) -> None: ...
+    async def finish_job(
+        self,
+        job_id: str,
+        status: Literal["succeeded", "failed"],
+        result: dict[str, Any] | None,
+        error: str | None,
+        now: float,
+    ) -> Job | None: ...
+    async def requeue_job(self, job_id: str, now: float) -> None: ...
+    async def recover_jobs(self, now: float, max_attempts: int) -> list[Job]: ...
+    async def count_queued(self) -> dict[str, int]: ...
+    async def commit_reply(self, commit: ReplyCommit) -> Job: ...
+    async def latest_thought(self, agent_id: str) -> Thought | None: ...
+
+
+JobHandler = Callable[[str], Awaitable[None]]
+
+
+class JobQueue(Protocol):
+    """Carries job ids to workers; job records themselves live in the Store."""
+
+    async def start(self, run: JobHandler) -> None: ...
+    async def stop(self) -> None: ...
+    async def enqueue(self, job: Job) -> None: ...
+    async def stats(self) -> QueueStats: ...
+
+
+class Subscription(Protocol):
+    async def next(self, within: float) -> dict[str, Any] | None:
+        """The next event, or None when `within` seconds pass without one."""
+        ...
+
+
+class EventBus(Protocol):
+    async def publish(self, channel: str, event: dict[str, Any]) -> None: ...
+    def subscribe(self, channel: str) -> AbstractAsyncContextManager[Subscription]: ...
+    async def close(self) -> None: ...
+
+
+class RateLimiter(Protocol):
+    async def hit(self, key: str, limit: int, window_s: float) -> float:
+        """Count one hit; 0 if allowed, else seconds until the next hit is allowed."""
+        ...
+
+
+Tier = Literal["fast", "quality"]
+
+
+@dataclass(frozen=True)
+class LLMRequest:
+    task: str
+    system: str
+    prompt: str
+    tier: Tier = "fast"
+
+
+@dataclass(frozen=True)
+class LLMInfo:
+    mode: str
+    provider: str
+    base_url: str | None
+    fast_model: str
+    quality_model: str
+    configured: bool
+
+
+class LLMError(Exception):
+    """The model could not be reached or gave no usable answer."""
+
+
+class LLM(Protocol):
+    @property
+    def info(self) -> LLMInfo: ...
+
+    async def generate(self, request: LLMRequest, schema: type[M]) -> tuple[M, LLMCall]: ...

@@ -1,0 +1,116 @@
+"""Plain records that cross the ports: users, sessions, jobs, messages, thoughts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+JobStatus = Literal["queued", "running", "succeeded", "failed"]
+TERMINAL_STATUSES: frozenset[str] = frozenset({"succeeded", "failed"})
+QUEUE_NAMES: tuple[str, ...] = ("high", "default", "low")
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    username: str
+    guest: bool
+    created_at: float
+    email: str | None = None
+    password_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class Session:
+    id: str
+    user_id: str
+    refresh_hash: str
+    csrf_hash: str
+    created_at: float
+    expires_at: float
+    revoked_at: float | None = None
+    revoke_reason: str | None = None
+
+    def active_at(self, now: float) -> bool:
+        return self.revoked_at is None and now < self.expires_at
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    owner_id: str
+    kind: str
+    queue: str
+    payload: dict[str, Any]
+    status: JobStatus
+    created_at: float
+    updated_at: float
+    progress: float | None = None
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    attempts: int = 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    conversation_id: str
+    message: str
+    timestamp: float
+    sender_id: str
+    sender_username: str
+    from_agent: bool
+    purpose: str = ""
+    tone: str = ""
+    job_id: str | None = None
+    kind: str = "dm"
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    user_id: str
+    agent_name: str
+    messages: tuple[Message, ...] = ()
+
+
+@dataclass(frozen=True)
+class Thought:
+    id: str
+    agent_id: str
+    thought: str
+    timestamp: float
+    user_id: str | None = None
+    source: str = "reply"
+
+
+@dataclass(frozen=True)
+class LLMCall:
+    """What one model call cost: recorded for every call."""
+
+    provider: str
+    model: str
+    task: str
+    prompt_tokens: int
+    completion_tokens: int
+    latency_ms: float
+    ok: bool = True
+
+
+@dataclass(frozen=True)
+class QueueWorker:
+    name: str
+    state: str
+    queues: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    backend: str
+    broker_ok: bool
+    workers: tuple[QueueWorker, ...]
+    backlog: dict[str, int] = field(default_factory=dict)

@@ -1,0 +1,90 @@
+"""The one Settings object, read from env vars and `.env` at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_ENVS = frozenset({"dev", "development", "local", "test"})
+DEFAULT_JWT_SECRET = "dev-only-jwt-secret-change-me-in-production"
+DEFAULT_PEPPER = "dev-only-pepper-change-me"
+MIN_JWT_SECRET_CHARS = 32
+MIN_PEPPER_CHARS = 16
+
+
+class InsecureSettingsError(RuntimeError):
+    """Raised at start-up when production would run with weak secrets."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    app_env: str = Field("development", alias="APP_ENV")
+    bot_name: str = Field("jasmine", alias="BOT_NAME")
+    mode: Literal["lite", "rich"] = Field("lite", alias="MODE")
+    jwt_secret: str = Field(DEFAULT_JWT_SECRET, alias="JWT_SECRET_ENV")
+    argon2_pepper: str = Field(DEFAULT_PEPPER, alias="ARGON2_PEPPER_ENV")
+    access_ttl_min: int = Field(15, alias="ACCESS_TTL_MIN", ge=1)
+    refresh_ttl_days: int = Field(90, alias="REFRESH_TTL_DAYS", ge=1)
+    web_ui_domain: str = Field("", alias="WEB_UI_DOMAIN")
+    developer_email: str = Field("", alias="DEVELOPER_EMAIL")
+    debug_mode: bool = Field(False, alias="DEBUG_MODE")
+    thinking_rate_seconds: int = Field(900, alias="THINKING_RATE_SECONDS", ge=1)
+    emotional_decay_rate_seconds: int = Field(240, alias="EMOTIONAL_DECAY_RATE_SECONDS", ge=1)
+    llm_mode: Literal["scripted"] = Field("scripted", alias="LLM_MODE")
+    scripted_delay_ms: int = Field(0, alias="SCRIPTED_DELAY_MS", ge=0)
+    data_dir: Path = Field(Path("./data"), alias="DATA_DIR")
+    store_backend: Literal["sqlite"] = Field("sqlite", alias="STORE_BACKEND")
+    queue_backend: Literal["inline"] = Field("inline", alias="QUEUE_BACKEND")
+    inline_workers: int = Field(2, alias="INLINE_WORKERS", ge=1, le=64)
+    job_max_attempts: int = Field(3, alias="JOB_MAX_ATTEMPTS", ge=1)
+    job_timeout_s: int = Field(600, alias="JOB_TIMEOUT_S", ge=1)
+    sse_keepalive_s: float = Field(15.0, alias="SSE_KEEPALIVE_SECONDS", gt=0, le=15)
+    expressions_dir: Path | None = Field(None, alias="EXPRESSIONS_DIR")
+    cookie_secure: bool = Field(True, alias="COOKIE_SECURE")
+    trust_proxy_headers: bool = Field(False, alias="TRUST_PROXY_HEADERS")
+    host: str = Field("127.0.0.1", alias="HOST")
+    port: int = Field(8000, alias="PORT")
+    log_level: str = Field("info", alias="LOG_LEVEL")
+
+    @field_validator("bot_name")
+    @classmethod
+    def _lower_name(cls, value: str) -> str:
+        return value.strip().lower() or "jasmine"
+
+    @property
+    def is_development(self) -> bool:
+        return self.app_env.strip().lower() in DEV_ENVS
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "soul.sqlite3"
+
+    @property
+    def cors_origins(self) -> list[str]:
+        origins = ["http://localhost:5173"]
+        domain = self.web_ui_domain.strip().rstrip("/")
+        if domain:
+            origins.append(domain if "://" in domain else f"https://{domain}")
+        return origins
+
+    def check_secrets(self) -> None:
+        """Refuse weak secrets outside development, naming each problem."""
+        if self.is_development:
+            return
+        problems: list[str] = []
+        if self.jwt_secret == DEFAULT_JWT_SECRET:
+            problems.append("JWT_SECRET_ENV is the development default")
+        elif len(self.jwt_secret) < MIN_JWT_SECRET_CHARS:
+            problems.append(f"JWT_SECRET_ENV is shorter than {MIN_JWT_SECRET_CHARS} characters")
+        if self.argon2_pepper == DEFAULT_PEPPER:
+            problems.append("ARGON2_PEPPER_ENV is the development default")
+        elif len(self.argon2_pepper) < MIN_PEPPER_CHARS:
+            problems.append(f"ARGON2_PEPPER_ENV is shorter than {MIN_PEPPER_CHARS} characters")
+        if problems:
+            raise InsecureSettingsError(
+                f"refusing to start with APP_ENV={self.app_env!r}: " + "; ".join(problems)
+            )
