@@ -111,6 +111,7 @@ class Face:
     extras: tuple[str, ...] = ()
 
 
+# fmt: off
 FACES: dict[str, Face] = {
     "affection": Face(
         PINK, eyes=("happy", "happy"), brow_raise=(-3, -3), brow_tilt=2,
@@ -236,6 +237,7 @@ FACES: dict[str, Face] = {
         extras=("thought_scribble", "sweat_left"),
     ),
 }
+# fmt: on
 
 
 # --- drawing helpers -------------------------------------------------------------------------
@@ -410,8 +412,15 @@ def draw_front_hair(pen: Pen) -> None:
     # Cap over the top of the head, its lower edge a fringe of strands.
     cap = arc_points((CX, 118), 67, 180, 360, n=40)
     cap = [(x, min(y, 124.0)) for x, y in cap]
-    tips = [(190.0, 126.0), (172.0, 96.0), (150.0, 101.0), (129.0, 92.0), (106.0, 98.0),
-            (86.0, 104.0), (66.0, 126.0)]
+    tips = [
+        (190.0, 126.0),
+        (172.0, 96.0),
+        (150.0, 101.0),
+        (129.0, 92.0),
+        (106.0, 98.0),
+        (86.0, 104.0),
+        (66.0, 126.0),
+    ]
     fringe: list[Point] = []
     for (x0, y0), (x1, y1) in itertools.pairwise(tips):
         ctrl = ((x0 + x1) / 2 + 2, min(y0, y1) - 12)
@@ -426,9 +435,7 @@ def draw_front_hair(pen: Pen) -> None:
     pen.line(arc_points((CX, 118), 56, 258, 268, n=6), HAIR_SHINE, 3.2)
 
 
-def draw_open_eye(
-    image: Image.Image, c: Point, side: int, face: Face, kind: str
-) -> None:
+def draw_open_eye(image: Image.Image, c: Point, side: int, face: Face, kind: str) -> None:
     """An eye with white, iris and highlight, optionally closed by lids. side: -1 left, 1 right."""
     rx, ry = (12.5, 14.5) if kind == "wide" else (11.0, 12.8)
     lx, ly = face.look
@@ -462,13 +469,16 @@ def draw_open_eye(
             pen.ellipse((ic[0] + 2.6, ic[1] - 3.4), 2.6, fill=WHITE)
             pen.ellipse((ic[0] - 2.6, ic[1] + 3.4), 1.3, fill=WHITE)
         if face.lid > 0:
-            pen.polygon([(x0, lid_at(x0)), (x1, lid_at(x1)), (x1, c[1] - ry - 6),
-                         (x0, c[1] - ry - 6)], fill=SKIN)
+            pen.polygon(
+                [(x0, lid_at(x0)), (x1, lid_at(x1)), (x1, c[1] - ry - 6), (x0, c[1] - ry - 6)],
+                fill=SKIN,
+            )
             pen.line([(x0, lid_at(x0)), (x1, lid_at(x1))], OUTLINE, 3.4)
         if face.lower > 0:
             top = c[1] + ry - face.lower * 2 * ry
-            pen.ellipse((c[0], top + ry * 1.8), rx * 1.9, ry * 1.8, fill=SKIN,
-                        outline=OUTLINE, width=2.2)
+            pen.ellipse(
+                (c[0], top + ry * 1.8), rx * 1.9, ry * 1.8, fill=SKIN, outline=OUTLINE, width=2.2
+            )
 
     def mask(pen: Pen) -> None:
         pen.ellipse(c, rx + 1.3, ry + 1.3, fill=255)
@@ -480,8 +490,10 @@ def draw_open_eye(
         start = (outer_x, lid_at(outer_x))
     else:
         pen.line(arc_points(c, rx, 200, 340, n=16), OUTLINE, 3.6)
-        start = (c[0] - inner * rx * math.cos(math.radians(20)),
-                 c[1] - ry * math.sin(math.radians(20)))
+        start = (
+            c[0] - inner * rx * math.cos(math.radians(20)),
+            c[1] - ry * math.sin(math.radians(20)),
+        )
     pen.line([start, (start[0] - inner * 4.5, start[1] - 3.5)], OUTLINE, 3.0)
 
 
@@ -712,7 +724,7 @@ def draw_overlay_extras(image: Image.Image, face: Face) -> None:
     if "exclaim" in ex or "exclaim_small" in ex:
         s = 1.0 if "exclaim" in ex else 0.65
         x, y = (206.0, 44.0) if "exclaim" in ex else (44.0, 52.0)
-        for dx in ((-8.0, 8.0) if s == 1.0 else (0.0,)):
+        for dx in (-8.0, 8.0) if s == 1.0 else (0.0,):
             pen.line([(x + dx, y - 18 * s), (x + dx * 0.9, y + 6 * s)], INK_ORANGE, 7 * s)
             pen.ellipse((x + dx * 0.85, y + 17 * s), 4.2 * s, fill=INK_ORANGE)
     if "question" in ex:
@@ -746,8 +758,10 @@ def draw_overlay_extras(image: Image.Image, face: Face) -> None:
         for side in (-1, 1):
             x = CX + side * 92
             for k in range(2):
-                pts = [(x + side * k * 8 + 3 * math.sin(i / 3), 70 - k * 12 - i * 2.2)
-                       for i in range(10)]
+                pts = [
+                    (x + side * k * 8 + 3 * math.sin(i / 3), 70 - k * 12 - i * 2.2)
+                    for i in range(10)
+                ]
                 pen.line(pts, (250, 250, 250), 3.0)
     if "stink" in ex:
         for k in range(3):

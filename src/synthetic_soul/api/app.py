@@ -10,7 +10,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from synthetic_soul import API_BASE_PATH, API_VERSION
 from synthetic_soul.api import errors
-from synthetic_soul.api.middleware import ApiHeaders, CrashGuard
+from synthetic_soul.api.middleware import ApiHeaders, BodyLimit, CrashGuard
 from synthetic_soul.api.routers import agents, auth, expressions, jobs, messages, meta, root
 from synthetic_soul.bootstrap import running
 from synthetic_soul.settings import Settings
@@ -43,6 +43,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(router, prefix=API_BASE_PATH)
     app.include_router(expressions.router)
     # Order matters: the last added wraps the rest.
+    app.add_middleware(BodyLimit)
     app.add_middleware(CrashGuard)
     app.add_middleware(
         CORSMiddleware,

@@ -6,6 +6,7 @@ import logging
 import re
 import uuid
 
+from fastapi import HTTPException
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -69,3 +70,39 @@ class CrashGuard:
                 500, "internal_error", "Something went wrong on our side.", request_id
             )
             await response(scope, receive, send)
+
+
+class BodyLimit:
+    """Refuse request bodies over `max_bytes` before anyone buffers them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = 64 * 1024) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    # The framework lets an HTTPException from the body reader through to the
+                    # error handlers, which answer it in the envelope.
+                    raise HTTPException(413, "The request body is too large.")
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request_id = request_id_of(scope.get("state"))
+        response = envelope(413, "payload_too_large", "The request body is too large.", request_id)
+        await response(scope, receive, send)
