@@ -80,9 +80,10 @@ class Agents:
     async def all(self) -> list[tuple[str, str]]:
         return await self._store.list_agents()
 
-    async def latest_thought(self) -> Thought:
+    async def latest_thought(self, who: Principal) -> Thought:
+        """The latest thought this user may see: about them, or about no one in particular."""
         agent, _ = await self.active()
-        thought = await self._store.latest_thought(agent.id)
+        thought = await self._store.latest_thought(agent.id, who.user_id)
         if thought is None:
             raise NotFound("The agent has had no thought yet.", "thought_not_found")
         return thought

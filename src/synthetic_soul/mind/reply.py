@@ -49,36 +49,36 @@ class Reply:
         self._clock = clock
 
     async def __call__(self, job: Job, progress: Progress) -> Job:
-        message = await self._store.get_message(str(job.payload["message_id"]))
-        agent = await self._store.get_agent(str(job.payload["agent"]), str(job.payload["mode"]))
-        if message is None or agent is None:
+        turn = await self._store.load_turn(
+            str(job.payload["message_id"]),
+            str(job.payload["agent"]),
+            str(job.payload["mode"]),
+            job.owner_id,
+            HISTORY_TURNS,
+        )
+        if turn is None:
             raise ReplyFailed(f"job {job.id}: message or agent missing")
-        profile = await self._store.get_profile(agent.id, job.owner_id) or Profile(
+        agent, message = turn.agent, turn.message
+        profile = turn.profile or Profile(
             agent.id,
             job.owner_id,
             message.sender_username,
             new_profile_doc(agent.mode, message.timestamp),
         )
-        now = self._clock.now()
-        conversation = await self._store.get_conversation(
-            agent.name, job.owner_id, now, limit=HISTORY_TURNS + 1
-        )
-        history = tuple(m for m in conversation.messages if m.id != message.id)[-HISTORY_TURNS:]
-        thought = await self._store.latest_thought(agent.id)
         ctx = ReplyContext(
             agent=agent,
             username=profile.username,
             relationship=relationship_words(profile.doc),
             summary=str(profile.doc.get("summary", "")),
-            history=history,
-            latest_thought=thought.thought if thought else None,
+            history=turn.history,
+            latest_thought=turn.latest_thought.thought if turn.latest_thought else None,
             message=message.message,
             kind=message.kind,
-            now=now,
+            now=self._clock.now(),
         )
         output, calls = await self._think(ctx)
         await progress(0.8)
-        return await self._commit(job, message, agent, profile, output, calls, conversation.id)
+        return await self._commit(job, message, agent, profile, output, calls, turn.conversation_id)
 
     async def _think(self, ctx: ReplyContext) -> tuple[ReplyOutput, tuple[LLMCall, ...]]:
         """Ask the model once; retry once with the error quoted; else answer from the lexicon."""

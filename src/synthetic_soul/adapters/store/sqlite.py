@@ -17,7 +17,7 @@ from typing import Any, Literal, TypeVar
 
 from synthetic_soul.adapters.store.sqlite_schema import SCHEMA
 from synthetic_soul.domain.agent import AgentState, from_doc, to_doc
-from synthetic_soul.ports import ConflictError, Profile, ReplyCommit, StaleStateError
+from synthetic_soul.ports import ConflictError, Profile, ReplyCommit, StaleStateError, Turn
 from synthetic_soul.records import (
     QUEUE_NAMES,
     Conversation,
@@ -341,6 +341,38 @@ class SQLiteStore:
         )
         return _message(row) if row else None
 
+    async def load_turn(
+        self, message_id: str, agent_name: str, mode: str, user_id: str, history: int
+    ) -> Turn | None:
+        def tx(db: sqlite3.Connection) -> Turn | None:
+            row = db.execute(
+                f"SELECT seq, {_MESSAGE_COLS} FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
+            agent_row = db.execute(
+                "SELECT doc, version FROM agents WHERE name = ? AND mode = ?", (agent_name, mode)
+            ).fetchone()
+            if row is None or agent_row is None:
+                return None
+            agent = from_doc(json.loads(agent_row["doc"]), agent_row["version"])
+            earlier = db.execute(
+                f"SELECT {_MESSAGE_COLS} FROM messages WHERE conversation_id = ? AND seq < ?"
+                " ORDER BY seq DESC LIMIT ?",
+                (row["conversation_id"], row["seq"], history),
+            ).fetchall()[::-1]
+            profile = db.execute(
+                "SELECT * FROM profiles WHERE agent_id = ? AND user_id = ?", (agent.id, user_id)
+            ).fetchone()
+            return Turn(
+                message=_message(row),
+                agent=agent,
+                profile=_profile(profile) if profile else None,
+                conversation_id=row["conversation_id"],
+                history=tuple(map(_message, earlier)),
+                latest_thought=_latest_thought(db, agent.id, user_id),
+            )
+
+        return await self._run(tx)
+
     async def get_job(self, job_id: str) -> Job | None:
         row = await self._run(
             lambda db: db.execute(
@@ -482,23 +514,21 @@ class SQLiteStore:
 
         return await self._run(tx)
 
-    async def latest_thought(self, agent_id: str) -> Thought | None:
-        row = await self._run(
-            lambda db: db.execute(
-                "SELECT * FROM thoughts WHERE agent_id = ? ORDER BY timestamp DESC LIMIT 1",
-                (agent_id,),
-            ).fetchone()
-        )
-        if row is None:
-            return None
-        return Thought(
-            row["id"],
-            row["agent_id"],
-            row["thought"],
-            row["timestamp"],
-            row["user_id"],
-            row["source"],
-        )
+    async def latest_thought(self, agent_id: str, user_id: str) -> Thought | None:
+        return await self._run(lambda db: _latest_thought(db, agent_id, user_id))
+
+
+def _latest_thought(db: sqlite3.Connection, agent_id: str, user_id: str) -> Thought | None:
+    row = db.execute(
+        "SELECT * FROM thoughts WHERE agent_id = ? AND (user_id IS NULL OR user_id = ?)"
+        " ORDER BY timestamp DESC LIMIT 1",
+        (agent_id, user_id),
+    ).fetchone()
+    if row is None:
+        return None
+    return Thought(
+        row["id"], row["agent_id"], row["thought"], row["timestamp"], row["user_id"], row["source"]
+    )
 
 
 def _conversation_id(db: sqlite3.Connection, agent_name: str, user_id: str, now: float) -> str:

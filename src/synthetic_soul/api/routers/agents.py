@@ -68,5 +68,5 @@ async def all_agents(soul: Soul, who: SignedIn) -> dict[str, Any]:
 
 @router.get("/thoughts/latest")
 async def latest_thought(soul: Soul, who: SignedIn) -> dict[str, Any]:
-    t = await soul.agents.latest_thought()
+    t = await soul.agents.latest_thought(who)
     return {"latest_thought": {"id": t.id, "thought": t.thought, "timestamp": iso(t.timestamp)}}
