@@ -17,8 +17,9 @@ def _serve(args: argparse.Namespace) -> int:
     from synthetic_soul.api.app import create_app
 
     settings = Settings()
+    level = "DEBUG" if settings.debug_mode else settings.log_level.upper()
     logging.basicConfig(
-        level=settings.log_level.upper(),
+        level=level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
@@ -30,7 +31,7 @@ def _serve(args: argparse.Namespace) -> int:
         app,
         host=args.host or settings.host,
         port=args.port or settings.port,
-        log_level=settings.log_level.lower(),
+        log_level=level.lower(),
         proxy_headers=settings.trust_proxy_headers,
         timeout_graceful_shutdown=5,
     )

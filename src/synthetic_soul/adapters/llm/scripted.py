@@ -57,7 +57,7 @@ def _reply_script(request: LLMRequest) -> dict[str, Any]:
     elif "?" in text:
         message, tone, expression = "Good question. Let me think about it.", "curious", "thinking"
     else:
-        snippet = " ".join(text.split()[:8])
+        snippet = " ".join(text.split()[:8])[:80]
         message, tone, expression = (
             f"I hear you: {snippet}. Tell me more?",
             "friendly",

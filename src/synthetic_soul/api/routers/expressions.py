@@ -14,21 +14,25 @@ from synthetic_soul.errors import NotFound
 router = APIRouter(tags=["expressions"])
 PACKAGED = Path(__file__).resolve().parents[2] / "assets" / "expressions"
 DEFAULT_SET = "jasmine"
+_MAX_NAME = 128
 
 
 def find_image(root: Path, agent: str, filename: str, default_agent: str) -> Path | None:
     """The image to serve, never outside the agent's folder."""
     name = agent.lower()
-    if not name.isidentifier():
+    if not name.isidentifier() or len(name) > _MAX_NAME or len(filename) > _MAX_NAME:
         return None
-    folder = root / name
-    if not folder.is_dir() and name == default_agent:
-        folder = root / DEFAULT_SET  # the configured agent wears the default faces
-    folder = folder.resolve()
-    for candidate in image_candidates(filename):
-        path = (folder / candidate).resolve()
-        if path.parent == folder and path.is_file():
-            return path
+    try:
+        folder = root / name
+        if not folder.is_dir() and name == default_agent:
+            folder = root / DEFAULT_SET  # the configured agent wears the default faces
+        folder = folder.resolve()
+        for candidate in image_candidates(filename):
+            path = (folder / candidate).resolve()
+            if path.parent == folder and path.is_file():
+                return path
+    except OSError:  # e.g. a name the file system refuses: no such image
+        return None
     return None
 
 
