@@ -67,7 +67,7 @@ class Auth:
     async def authenticate(self, token: str | None) -> Principal:
         if not token:
             raise Unauthorized("An access token is required.", "missing_token")
-        claims = self._tokens.verify(token)
+        claims = self._tokens.verify(token, self._clock.now())
         session = await self._store.get_session(claims.session_id)
         if session is None or session.user_id != claims.user_id:
             raise Unauthorized("The session no longer exists.", "session_revoked")
@@ -176,7 +176,7 @@ class Auth:
         if not token:
             return
         try:
-            claims = self._tokens.verify(token)
+            claims = self._tokens.verify(token, self._clock.now())
         except Unauthorized:
             return
         await self._store.revoke_session(claims.session_id, "logout", self._clock.now())

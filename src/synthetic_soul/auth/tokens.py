@@ -15,6 +15,7 @@ from synthetic_soul.errors import Unauthorized
 ALGORITHM = "HS256"
 ISSUER = "synthetic-soul-api"
 AUDIENCE = "synthetic-soul-client"
+CLOCK_SKEW_S = 30.0  # tolerated for tokens minted by another process with a faster clock
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,8 @@ class AccessTokens:
         }
         return jwt.encode(payload, self._secret, algorithm=ALGORITHM)
 
-    def verify(self, token: str) -> Claims:
+    def verify(self, token: str, now: float) -> Claims:
+        """Check signature, algorithm, issuer and audience; check time against `now`."""
         try:
             payload = jwt.decode(
                 token,
@@ -63,10 +65,17 @@ class AccessTokens:
                 algorithms=[ALGORITHM],
                 audience=AUDIENCE,
                 issuer=ISSUER,
-                options={"require": ["exp", "iat", "iss", "aud", "sub", "sid"]},
+                options={
+                    "require": ["exp", "iat", "iss", "aud", "sub", "sid"],
+                    "verify_exp": False,  # checked below against the injected clock
+                    "verify_iat": False,
+                },
             )
-        except jwt.ExpiredSignatureError as exc:
-            raise Unauthorized("The access token has expired.", "session_expired") from exc
-        except jwt.PyJWTError as exc:
+            expires, issued = float(payload["exp"]), float(payload["iat"])
+        except (jwt.PyJWTError, TypeError, ValueError) as exc:
             raise Unauthorized("The access token is not valid.", "invalid_token") from exc
+        if issued > now + CLOCK_SKEW_S:
+            raise Unauthorized("The access token is not valid yet.", "invalid_token")
+        if expires <= now:
+            raise Unauthorized("The access token has expired.", "session_expired")
         return Claims(str(payload["sub"]), str(payload["sid"]), str(payload.get("username", "")))

@@ -9,7 +9,6 @@ from dataclasses import replace
 from pydantic import ValidationError
 
 from synthetic_soul.domain import expressions
-from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.appraisal import feel
 from synthetic_soul.domain.lexicon import appraise_text
 from synthetic_soul.domain.relationship import (
@@ -29,6 +28,7 @@ from synthetic_soul.ports import (
     ReplyCommit,
     StaleStateError,
     Store,
+    Turn,
 )
 from synthetic_soul.records import Job, LLMCall, Message, Thought
 
@@ -49,6 +49,32 @@ class Reply:
         self._clock = clock
 
     async def __call__(self, job: Job, progress: Progress) -> Job:
+        turn = await self._load(job)
+        profile = _profile_of(turn, job.owner_id)
+        ctx = ReplyContext(
+            agent=turn.agent,
+            username=profile.username,
+            relationship=relationship_words(profile.doc),
+            summary=str(profile.doc.get("summary", "")),
+            history=turn.history,
+            latest_thought=turn.latest_thought.thought if turn.latest_thought else None,
+            message=turn.message.message,
+            kind=turn.message.kind,
+            now=self._clock.now(),
+        )
+        output, calls = await self._think(ctx)
+        await progress(0.8)
+        for _ in range(_COMMIT_ATTEMPTS):
+            try:
+                return await self._store.commit_reply(
+                    _commit(job, turn, output, calls, self._clock.now())
+                )
+            except StaleStateError:
+                # Someone else changed the agent (and so maybe this profile): re-read both.
+                turn = await self._load(job)
+        raise ReplyFailed(f"job {job.id}: agent state kept changing under the commit")
+
+    async def _load(self, job: Job) -> Turn:
         turn = await self._store.load_turn(
             str(job.payload["message_id"]),
             str(job.payload["agent"]),
@@ -58,27 +84,7 @@ class Reply:
         )
         if turn is None:
             raise ReplyFailed(f"job {job.id}: message or agent missing")
-        agent, message = turn.agent, turn.message
-        profile = turn.profile or Profile(
-            agent.id,
-            job.owner_id,
-            message.sender_username,
-            new_profile_doc(agent.mode, message.timestamp),
-        )
-        ctx = ReplyContext(
-            agent=agent,
-            username=profile.username,
-            relationship=relationship_words(profile.doc),
-            summary=str(profile.doc.get("summary", "")),
-            history=turn.history,
-            latest_thought=turn.latest_thought.thought if turn.latest_thought else None,
-            message=message.message,
-            kind=message.kind,
-            now=self._clock.now(),
-        )
-        output, calls = await self._think(ctx)
-        await progress(0.8)
-        return await self._commit(job, message, agent, profile, output, calls, turn.conversation_id)
+        return turn
 
     async def _think(self, ctx: ReplyContext) -> tuple[ReplyOutput, tuple[LLMCall, ...]]:
         """Ask the model once; retry once with the error quoted; else answer from the lexicon."""
@@ -100,72 +106,68 @@ class Reply:
                 )
         return _fallback(ctx), tuple(calls)
 
-    async def _commit(
-        self,
-        job: Job,
-        message: Message,
-        agent: AgentState,
-        profile: Profile,
-        output: ReplyOutput,
-        calls: tuple[LLMCall, ...],
-        conversation_id: str,
-    ) -> Job:
-        for _ in range(_COMMIT_ATTEMPTS):
-            now = self._clock.now()
-            emotions = feel(agent.emotions, output.appraisal.to_domain(), agent.mode, now)
-            expression = expressions.choose(
-                output.expression, {name: e.at(now, name) for name, e in emotions.items()}
-            )
-            updated = replace(
-                agent.with_emotions(emotions, _reason(profile.username, output)),
-                global_expression=expression,
-            )
-            reply = None
-            if output.respond and output.reply is not None:
-                reply = Message(
-                    id=uuid.uuid4().hex,
-                    conversation_id=conversation_id,
-                    message=output.reply.message,
-                    timestamp=now,
-                    sender_id=agent.id,
-                    sender_username=agent.name,
-                    from_agent=True,
-                    purpose=output.reply.purpose,
-                    tone=output.reply.tone,
-                    job_id=job.id,
-                    kind=message.kind,
-                )
-            thought = None
-            if output.thought:
-                thought = Thought(uuid.uuid4().hex, agent.id, output.thought, now, job.owner_id)
-            commit = ReplyCommit(
-                job_id=job.id,
-                agent=updated,
-                expected_version=agent.version,
-                profile=replace(profile, doc=after_interaction(profile.doc, now)),
-                user_message_id=message.id,
-                perceived_purpose=output.perception.purpose,
-                perceived_tone=output.perception.tone,
-                reply=reply,
-                thought=thought,
-                result={
-                    "response": reply.message if reply else None,
-                    "time": int(now),
-                    "expression": expression,
-                    "message_id": message.id,
-                    "reply_id": reply.id if reply else None,
-                },
-                llm_calls=calls,
-                now=now,
-            )
-            try:
-                return await self._store.commit_reply(commit)
-            except StaleStateError:
-                fresh = await self._store.get_agent(agent.name, agent.mode)
-                if fresh is None:
-                    raise ReplyFailed(f"agent {agent.name} vanished") from None
-                agent = fresh
-        raise ReplyFailed(f"job {job.id}: agent state kept changing under the commit")
+
+def _profile_of(turn: Turn, user_id: str) -> Profile:
+    return turn.profile or Profile(
+        turn.agent.id,
+        user_id,
+        turn.message.sender_username,
+        new_profile_doc(turn.agent.mode, turn.message.timestamp),
+    )
+
+
+def _commit(
+    job: Job, turn: Turn, output: ReplyOutput, calls: tuple[LLMCall, ...], now: float
+) -> ReplyCommit:
+    """Every write of the turn, computed from the state as last read."""
+    agent, message = turn.agent, turn.message
+    profile = _profile_of(turn, job.owner_id)
+    emotions = feel(agent.emotions, output.appraisal.to_domain(), agent.mode, now)
+    expression = expressions.choose(
+        output.expression, {name: e.at(now, name) for name, e in emotions.items()}
+    )
+    updated = replace(
+        agent.with_emotions(emotions, _reason(profile.username, output)),
+        global_expression=expression,
+    )
+    reply = None
+    if output.respond and output.reply is not None:
+        reply = Message(
+            id=uuid.uuid4().hex,
+            conversation_id=turn.conversation_id,
+            message=output.reply.message,
+            timestamp=now,
+            sender_id=agent.id,
+            sender_username=agent.name,
+            from_agent=True,
+            purpose=output.reply.purpose,
+            tone=output.reply.tone,
+            job_id=job.id,
+            kind=message.kind,
+        )
+    thought = None
+    if output.thought:
+        thought = Thought(uuid.uuid4().hex, agent.id, output.thought, now, job.owner_id)
+    return ReplyCommit(
+        job_id=job.id,
+        agent=updated,
+        expected_version=agent.version,
+        profile=replace(profile, doc=after_interaction(profile.doc, now)),
+        user_message_id=message.id,
+        perceived_purpose=output.perception.purpose,
+        perceived_tone=output.perception.tone,
+        reply=reply,
+        thought=thought,
+        result={
+            "response": reply.message if reply else None,
+            "time": int(now),
+            "expression": expression,
+            "message_id": message.id,
+            "reply_id": reply.id if reply else None,
+        },
+        llm_calls=calls,
+        now=now,
+    )
 
 
 def _reason(username: str, output: ReplyOutput) -> str:

@@ -429,8 +429,8 @@ class SQLiteStore:
     async def recover_jobs(self, now: float, max_attempts: int) -> list[Job]:
         def tx(db: sqlite3.Connection) -> list[Job]:
             db.execute(
-                "UPDATE jobs SET status = 'failed', error = 'job_failed', updated_at = ?"
-                " WHERE status = 'running' AND attempts >= ?",
+                "UPDATE jobs SET status = 'failed', error = 'job_failed', progress = 1.0,"
+                " updated_at = ? WHERE status = 'running' AND attempts >= ?",
                 (now, max_attempts),
             )
             db.execute(
@@ -457,11 +457,12 @@ class SQLiteStore:
 
     async def commit_reply(self, commit: ReplyCommit) -> Job:
         def tx(db: sqlite3.Connection) -> Job:
-            job = _job(
-                db.execute(
-                    f"SELECT {_JOB_COLS} FROM jobs WHERE id = ?", (commit.job_id,)
-                ).fetchone()
-            )
+            row = db.execute(
+                f"SELECT {_JOB_COLS} FROM jobs WHERE id = ?", (commit.job_id,)
+            ).fetchone()
+            if row is None:
+                raise LookupError(f"no job {commit.job_id}")
+            job = _job(row)
             if job.finished:
                 return job  # a second run of the same job writes nothing
             cur = db.execute(

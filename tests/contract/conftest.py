@@ -1,0 +1,93 @@
+"""Adapter fixtures for the port contract suites.
+
+Each port has one parametrised fixture. A new adapter (MongoDB store, RQ queue, Redis bus,
+Redis limiter) joins every contract test by adding its name to `params` and one branch that
+builds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from synthetic_soul.adapters.events.memory import MemoryEventBus
+from synthetic_soul.adapters.limits.memory import MemoryRateLimiter
+from synthetic_soul.adapters.queue.inline import InlineJobQueue
+from synthetic_soul.adapters.store.sqlite import SQLiteStore
+from synthetic_soul.ports import Clock, EventBus, JobQueue, Store
+from tests.contract.builders import FakeClock, LimiterHarness, QueueFactory, StoreFactory
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+# -- Store ---------------------------------------------------------------------------------
+@pytest.fixture(params=["sqlite"])
+def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
+    """Makes (unopened) stores that all see the same data: a reopen sees earlier writes."""
+    if request.param == "sqlite":
+        path = tmp_path / "soul.sqlite3"
+        yield lambda: SQLiteStore(path)
+    else:  # pragma: no cover - a param without a branch is a mistake in this file
+        raise AssertionError(f"no store backend {request.param!r}")
+
+
+@pytest.fixture
+async def store(store_factory: StoreFactory) -> AsyncIterator[Store]:
+    opened = store_factory()
+    await opened.open()
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+# -- EventBus ------------------------------------------------------------------------------
+@pytest.fixture(params=["memory"])
+async def bus(request: pytest.FixtureRequest) -> AsyncIterator[EventBus]:
+    if request.param == "memory":
+        made: EventBus = MemoryEventBus()
+    else:  # pragma: no cover
+        raise AssertionError(f"no event bus backend {request.param!r}")
+    try:
+        yield made
+    finally:
+        await made.close()
+
+
+# -- RateLimiter ---------------------------------------------------------------------------
+@pytest.fixture(params=["memory"])
+def limiter(request: pytest.FixtureRequest) -> LimiterHarness:
+    if request.param == "memory":
+        clock = FakeClock()
+
+        async def advance(seconds: float) -> None:
+            clock.advance(seconds)
+
+        return LimiterHarness(MemoryRateLimiter(clock), advance)
+    raise AssertionError(f"no rate limiter backend {request.param!r}")  # pragma: no cover
+
+
+# -- JobQueue ------------------------------------------------------------------------------
+@pytest.fixture(params=["inline"])
+async def queue_factory(request: pytest.FixtureRequest) -> AsyncIterator[QueueFactory]:
+    """Makes queues over a given store; every queue made is stopped at the end of the test."""
+    made: list[JobQueue] = []
+
+    def make(store: Store, clock: Clock, workers: int, max_attempts: int) -> JobQueue:
+        if request.param == "inline":
+            queue: JobQueue = InlineJobQueue(store, clock, workers, max_attempts)
+        else:  # pragma: no cover
+            raise AssertionError(f"no job queue backend {request.param!r}")
+        made.append(queue)
+        return queue
+
+    try:
+        yield make
+    finally:
+        for queue in made:
+            await queue.stop()

@@ -1,0 +1,152 @@
+"""Store contract: job records, their life cycle and recovery after a crash."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from synthetic_soul.ports import Store
+from synthetic_soul.records import Job
+from tests.contract.builders import T0, job_and_message, uid
+
+pytestmark = pytest.mark.anyio
+
+
+async def submitted(store: Store, *, now: float = T0, queue: str = "default") -> Job:
+    job, message = job_and_message(uid(), now=now, queue=queue)
+    await store.submit_message(job, message, "jasmine")
+    return job
+
+
+async def test_submit_message_stores_the_job_with_its_owner(store: Store) -> None:
+    owner = uid()
+    job, message = job_and_message(owner, text="first words")
+    await store.submit_message(job, message, "jasmine")
+
+    got = await store.get_job(job.id)
+    assert got == job  # owner, payload and status exactly as submitted, from the first read
+    assert got.owner_id == owner
+    stored = await store.get_message(message.id)
+    assert stored is not None
+    assert stored.message == "first words"
+    assert stored.job_id == job.id
+    assert stored.conversation_id != ""
+    assert await store.get_job(uid()) is None
+    assert await store.get_message(uid()) is None
+
+
+async def test_start_job_only_once(store: Store) -> None:
+    job = await submitted(store)
+    started = await store.start_job(job.id, T0 + 1)
+    assert started is not None
+    assert (started.status, started.attempts, started.updated_at) == ("running", 1, T0 + 1)
+    assert started.owner_id == job.owner_id
+    assert await store.start_job(job.id, T0 + 2) is None
+    assert await store.start_job(uid(), T0 + 2) is None
+
+
+async def test_concurrent_starts_have_one_winner(store: Store) -> None:
+    job = await submitted(store)
+    results = await asyncio.gather(*(store.start_job(job.id, T0 + 1) for _ in range(10)))
+    winners = [r for r in results if r is not None]
+    assert len(winners) == 1
+    got = await store.get_job(job.id)
+    assert got is not None
+    assert got.attempts == 1
+
+
+async def test_progress_keeps_the_owner(store: Store) -> None:
+    job = await submitted(store)
+    await store.start_job(job.id, T0 + 1)
+    await store.set_job_progress(job.id, 0.5, T0 + 2)
+    got = await store.get_job(job.id)
+    assert got is not None
+    assert (got.status, got.progress, got.owner_id) == ("running", 0.5, job.owner_id)
+
+
+async def test_finish_job(store: Store) -> None:
+    job = await submitted(store)
+    await store.start_job(job.id, T0 + 1)
+    done = await store.finish_job(job.id, "succeeded", {"response": "hi"}, None, T0 + 2)
+    assert done is not None
+    assert (done.status, done.result, done.error) == ("succeeded", {"response": "hi"}, None)
+    assert done.owner_id == job.owner_id
+    assert done.finished
+    # A finished job stays as it ended.
+    again = await store.finish_job(job.id, "failed", None, "job_failed", T0 + 3)
+    assert again == done
+    assert await store.get_job(job.id) == done
+    assert await store.finish_job(uid(), "failed", None, "job_failed", T0) is None
+
+
+async def test_failed_job_records_its_error(store: Store) -> None:
+    job = await submitted(store)
+    await store.start_job(job.id, T0 + 1)
+    failed = await store.finish_job(job.id, "failed", None, "job_failed", T0 + 2)
+    assert failed is not None
+    assert (failed.status, failed.error, failed.result) == ("failed", "job_failed", None)
+
+
+async def test_requeue_job_gives_the_attempt_back(store: Store) -> None:
+    job = await submitted(store)
+    await store.start_job(job.id, T0 + 1)
+    await store.requeue_job(job.id, T0 + 2)
+    got = await store.get_job(job.id)
+    assert got is not None
+    assert (got.status, got.attempts, got.owner_id) == ("queued", 0, job.owner_id)
+    assert await store.start_job(job.id, T0 + 3) is not None
+
+
+async def test_requeue_leaves_a_finished_job_alone(store: Store) -> None:
+    job = await submitted(store)
+    await store.start_job(job.id, T0 + 1)
+    done = await store.finish_job(job.id, "succeeded", {}, None, T0 + 2)
+    await store.requeue_job(job.id, T0 + 3)
+    assert await store.get_job(job.id) == done
+
+
+async def test_recover_jobs(store: Store) -> None:
+    max_attempts = 2
+    # A job that crashed its process twice: running on its last attempt.
+    spent = await submitted(store, now=T0)
+    await store.start_job(spent.id, T0 + 1)
+    first_crash = await store.recover_jobs(T0 + 2, max_attempts)
+    assert [j.id for j in first_crash] == [spent.id]
+    await store.start_job(spent.id, T0 + 3)
+    # One still waiting, one cut off on its first attempt, one finished.
+    waiting = await submitted(store, now=T0 + 4)
+    retry = await submitted(store, now=T0 + 5)
+    await store.start_job(retry.id, T0 + 6)
+    done = await submitted(store, now=T0 + 7)
+    await store.start_job(done.id, T0 + 8)
+    await store.finish_job(done.id, "succeeded", {}, None, T0 + 9)
+
+    recovered = await store.recover_jobs(T0 + 10, max_attempts)
+
+    assert [j.id for j in recovered] == [waiting.id, retry.id]  # oldest first
+    assert all(j.status == "queued" for j in recovered)
+    got_spent = await store.get_job(spent.id)
+    assert got_spent is not None
+    assert (got_spent.status, got_spent.error) == ("failed", "job_failed")
+    got_waiting = await store.get_job(waiting.id)
+    assert got_waiting is not None
+    assert (got_waiting.status, got_waiting.attempts) == ("queued", 0)
+    got_retry = await store.get_job(retry.id)
+    assert got_retry is not None
+    assert got_retry.status == "queued"
+    assert await store.start_job(retry.id, T0 + 11) is not None
+    got_done = await store.get_job(done.id)
+    assert got_done is not None
+    assert got_done.status == "succeeded"
+
+
+async def test_count_queued_per_queue(store: Store) -> None:
+    assert await store.count_queued() == {"high": 0, "default": 0, "low": 0}
+    jobs = [
+        await submitted(store, queue=q) for q in ("high", "default", "default", "low", "low", "low")
+    ]
+    assert await store.count_queued() == {"high": 1, "default": 2, "low": 3}
+    await store.start_job(jobs[0].id, T0)
+    await store.start_job(jobs[3].id, T0)
+    assert await store.count_queued() == {"high": 0, "default": 2, "low": 2}

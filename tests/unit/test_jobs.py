@@ -1,0 +1,131 @@
+"""Jobs.run: claim, dispatch by kind, finish, and announce on the job's channel."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from synthetic_soul.adapters.events.memory import MemoryEventBus
+from synthetic_soul.adapters.store.sqlite import SQLiteStore
+from synthetic_soul.jobs import Handler, Jobs, Progress, job_channel
+from synthetic_soul.records import Job, Message
+from tests.unit.fakes import FakeClock
+
+pytestmark = pytest.mark.anyio
+
+
+@dataclass
+class World:
+    store: SQLiteStore
+    bus: MemoryEventBus
+    clock: FakeClock
+
+    def jobs(self, handlers: dict[str, Handler], timeout_s: float = 5.0) -> Jobs:
+        return Jobs(self.store, self.bus, self.clock, handlers, timeout_s)
+
+    async def submit(self, kind: str = "reply") -> Job:
+        now = self.clock.now()
+        job = Job("job-" + kind, "owner-1", kind, "default", {}, "queued", now, now)
+        message = Message("msg-" + kind, "", "hi", now, "owner-1", "ada", False, job_id=job.id)
+        await self.store.submit_message(job, message, "jasmine")
+        return job
+
+    async def run_and_listen(self, jobs: Jobs, job_id: str) -> list[dict[str, Any]]:
+        async with self.bus.subscribe(job_channel(job_id)) as sub:
+            await jobs.run(job_id)
+            events = []
+            while (event := await sub.next(0.01)) is not None:
+                events.append(event)
+        return events
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    store = SQLiteStore(tmp_path / "soul.sqlite3")
+    await store.open()
+    try:
+        yield World(store, MemoryEventBus(), FakeClock())
+    finally:
+        await store.close()
+
+
+def kinds(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(e["event"], e["data"]["status"]) for e in events]
+
+
+async def test_a_successful_job(world: World) -> None:
+    async def handler(job: Job, progress: Progress) -> Job:
+        await progress(0.5)
+        done = await world.store.finish_job(job.id, "succeeded", {"n": 1}, None, 0.0)
+        assert done is not None
+        return done
+
+    job = await world.submit()
+    events = await world.run_and_listen(world.jobs({"reply": handler}), job.id)
+
+    assert kinds(events) == [("status", "running"), ("progress", "running"), ("done", "succeeded")]
+    assert events[1]["data"]["progress"] == 0.5
+    assert events[-1]["data"] == {
+        "job_id": job.id,
+        "status": "succeeded",
+        "progress": 1.0,
+        "result": {"n": 1},
+        "error": None,
+    }
+
+
+async def test_a_raising_handler_fails_the_job(world: World) -> None:
+    async def handler(job: Job, progress: Progress) -> Job:
+        raise ValueError("boom")
+
+    job = await world.submit()
+    events = await world.run_and_listen(world.jobs({"reply": handler}), job.id)
+
+    failed = await world.store.get_job(job.id)
+    assert failed is not None
+    assert (failed.status, failed.error, failed.owner_id) == ("failed", "job_failed", "owner-1")
+    assert kinds(events) == [("status", "running"), ("done", "failed")]
+    assert events[-1]["data"]["error"] == "job_failed"
+
+
+async def test_an_unknown_kind_fails_the_job(world: World) -> None:
+    job = await world.submit("mystery")
+    events = await world.run_and_listen(world.jobs({}), job.id)
+
+    failed = await world.store.get_job(job.id)
+    assert failed is not None
+    assert (failed.status, failed.error) == ("failed", "job_failed")
+    assert kinds(events) == [("status", "running"), ("done", "failed")]
+
+
+async def test_a_handler_that_overruns_is_failed(world: World) -> None:
+    async def handler(job: Job, progress: Progress) -> Job:
+        await asyncio.sleep(10)
+        raise AssertionError("not reached")
+
+    job = await world.submit()
+    await world.run_and_listen(world.jobs({"reply": handler}, timeout_s=0.05), job.id)
+    failed = await world.store.get_job(job.id)
+    assert failed is not None
+    assert (failed.status, failed.error) == ("failed", "job_failed")
+
+
+async def test_a_job_already_taken_is_left_alone(world: World) -> None:
+    calls = 0
+
+    async def handler(job: Job, progress: Progress) -> Job:
+        nonlocal calls
+        calls += 1
+        return job
+
+    job = await world.submit()
+    await world.store.start_job(job.id, world.clock.now())
+    events = await world.run_and_listen(world.jobs({"reply": handler}), job.id)
+    assert (calls, events) == (0, [])
+    await world.jobs({"reply": handler}).run("no-such-job")
+    assert calls == 0

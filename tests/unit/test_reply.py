@@ -1,0 +1,181 @@
+"""The Reply use case with the scripted model: feelings move, replies are stored atomically."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from synthetic_soul.adapters.events.memory import MemoryEventBus
+from synthetic_soul.adapters.limits.memory import MemoryRateLimiter
+from synthetic_soul.adapters.llm.scripted import ScriptedLLM
+from synthetic_soul.adapters.queue.inline import InlineJobQueue
+from synthetic_soul.adapters.store.sqlite import SQLiteStore
+from synthetic_soul.auth.sessions import Principal
+from synthetic_soul.conversation import Conversations
+from synthetic_soul.domain.agent import AgentState, new_agent
+from synthetic_soul.jobs import Jobs
+from synthetic_soul.mind.reply import FALLBACK_REPLY, Reply
+from synthetic_soul.ports import LLM, Profile
+from synthetic_soul.records import Job, Session, User
+from tests.unit.fakes import FakeClock, GarbageLLM
+
+pytestmark = pytest.mark.anyio
+
+ADA = Principal("user-ada", "session-ada", "ada")
+
+
+@dataclass
+class World:
+    store: SQLiteStore
+    clock: FakeClock
+    conversations: Conversations
+
+    async def agent(self) -> AgentState:
+        agent = await self.store.get_agent("jasmine", "lite")
+        assert agent is not None
+        return agent
+
+    async def say(self, text: str, kind: str = "dm") -> Job:
+        """Send a message and wait for its reply job to finish."""
+        job = await self.conversations.submit(ADA, text, kind)
+        async with asyncio.timeout(5):
+            # Polled: the job may finish before a subscriber could join its channel.
+            while not (done := await self.store.get_job(job.id)) or not done.finished:  # noqa: ASYNC110
+                await asyncio.sleep(0.005)
+        return done
+
+
+async def make_world(tmp_path: Path, llm: LLM, workers: int = 1) -> AsyncIterator[World]:
+    clock = FakeClock()
+    store = SQLiteStore(tmp_path / "soul.sqlite3")
+    await store.open()
+    agent = await store.ensure_agent(
+        new_agent("agent-1", "jasmine", "lite", random.Random(3), clock.now())
+    )
+    now = clock.now()
+    await store.create_user(
+        User(ADA.user_id, ADA.username, True, now),
+        Session(ADA.session_id, ADA.user_id, "r", "c", now, now + 3600),
+        Profile(agent.id, ADA.user_id, ADA.username, {}),
+    )
+    queue = InlineJobQueue(store, clock, workers, 3)
+    jobs = Jobs(store, MemoryEventBus(), clock, {"reply": Reply(store, llm, clock)}, 10)
+    await queue.start(jobs.run)
+    conversations = Conversations(store, queue, MemoryRateLimiter(clock), clock, "jasmine", "lite")
+    try:
+        yield World(store, clock, conversations)
+    finally:
+        await queue.stop()
+        await store.close()
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    async for made in make_world(tmp_path, ScriptedLLM()):
+        yield made
+
+
+async def test_a_kind_message_raises_joy_and_gets_a_reply(world: World) -> None:
+    before = await world.agent()
+    world.clock.advance(30)
+
+    job = await world.say("You are wonderful, thank you so much!")
+
+    assert job.status == "succeeded"
+    assert job.result is not None
+    assert job.result["response"] == "That makes me really happy. Thank you!"
+    assert job.result["expression"] == "joy_happy"
+    after = await world.agent()
+    now = world.clock.now()
+    assert after.version == before.version + 1
+    assert after.emotions_at(now)["joy"] > before.emotions_at(now)["joy"]
+    assert after.emotions_at(now)["love"] > before.emotions_at(now)["love"]
+    assert after.emotions_at(now)["anger"] == before.emotions_at(now)["anger"]
+    conversation = await world.conversations.conversation(ADA)
+    assert [(m.from_agent, m.message) for m in conversation.messages] == [
+        (False, "You are wonderful, thank you so much!"),
+        (True, "That makes me really happy. Thank you!"),
+    ]
+    assert conversation.messages[1].id == job.result["reply_id"]
+    assert conversation.messages[0].tone == "warm"
+    profile = await world.store.get_profile(after.id, ADA.user_id)
+    assert profile is not None
+    assert profile.doc["interactions"] == 1
+    thought = await world.store.latest_thought(after.id, ADA.user_id)
+    assert thought is not None
+    assert "ada" in thought.thought
+
+
+async def test_a_hostile_message_raises_anger(world: World) -> None:
+    before = await world.agent()
+    job = await world.say("You are stupid and useless, I hate you")
+    assert job.status == "succeeded"
+    after = await world.agent()
+    now = world.clock.now()
+    assert after.emotions_at(now)["anger"] > before.emotions_at(now)["anger"]
+    assert after.emotions_at(now)["joy"] <= before.emotions_at(now)["joy"]
+
+
+async def test_a_group_message_not_for_her_gets_no_reply(world: World) -> None:
+    job = await world.say("Anyone up for lunch at noon?", kind="group")
+    assert job.status == "succeeded"
+    assert job.result is not None
+    assert job.result["response"] is None
+    assert job.result["reply_id"] is None
+    conversation = await world.conversations.conversation(ADA)
+    assert [m.from_agent for m in conversation.messages] == [False]
+
+
+async def test_a_group_message_naming_her_gets_a_reply(world: World) -> None:
+    job = await world.say("Jasmine, what do you think?", kind="group")
+    assert job.result is not None
+    assert job.result["response"] is not None
+    conversation = await world.conversations.conversation(ADA)
+    assert [m.from_agent for m in conversation.messages] == [False, True]
+
+
+async def test_history_grows_turn_by_turn(world: World) -> None:
+    for text in ("hello", "how are you?", "thanks, friend"):
+        world.clock.advance(5)
+        assert (await world.say(text)).status == "succeeded"
+    conversation = await world.conversations.conversation(ADA)
+    assert [m.message for m in conversation.messages if not m.from_agent] == [
+        "hello",
+        "how are you?",
+        "thanks, friend",
+    ]
+    assert len(conversation.messages) == 6
+    assert (await world.agent()).version == 3
+
+
+async def test_a_model_that_answers_nonsense_gets_the_fallback_reply(tmp_path: Path) -> None:
+    llm = GarbageLLM()
+    async for world in make_world(tmp_path, llm):
+        job = await world.say("You are lovely")
+
+        assert job.status == "succeeded"
+        assert job.result is not None
+        assert job.result["response"] == FALLBACK_REPLY
+        assert llm.calls == 2  # one try and one retry with the error quoted, then the fallback
+        conversation = await world.conversations.conversation(ADA)
+        assert [(m.from_agent, m.message) for m in conversation.messages] == [
+            (False, "You are lovely"),
+            (True, FALLBACK_REPLY),
+        ]
+
+
+async def test_concurrent_turns_of_one_user_count_both_interactions(tmp_path: Path) -> None:
+    """Two messages answered at once: the second commit is retried on fresh state, whole."""
+    async for world in make_world(tmp_path, ScriptedLLM(delay_ms=50), workers=2):
+        first, second = await asyncio.gather(world.say("hello"), world.say("nice to meet you"))
+        assert (first.status, second.status) == ("succeeded", "succeeded")
+        agent = await world.agent()
+        assert agent.version == 2
+        profile = await world.store.get_profile(agent.id, ADA.user_id)
+        assert profile is not None
+        assert profile.doc["interactions"] == 2

@@ -1,0 +1,97 @@
+"""Settings: the secrets check that keeps production off development defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from synthetic_soul.settings import (
+    DEFAULT_JWT_SECRET,
+    DEFAULT_PEPPER,
+    InsecureSettingsError,
+    Settings,
+)
+
+STRONG_JWT = "j" * 32
+STRONG_PEPPER = "p" * 16
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only what a test passes counts: no variables from the shell running the suite."""
+    for field in Settings.model_fields.values():
+        if field.alias:
+            monkeypatch.delenv(field.alias, raising=False)
+
+
+def settings(**env: Any) -> Settings:
+    return Settings(_env_file=None, **env)
+
+
+@pytest.mark.parametrize("env", ["dev", "development", "local", "test", "DEV", " Local "])
+def test_development_environments(env: str) -> None:
+    s = settings(APP_ENV=env)
+    assert s.is_development
+    s.check_secrets()  # the defaults are fine here
+
+
+@pytest.mark.parametrize("env", ["production", "prod", "staging", ""])
+def test_other_environments_are_not_development(env: str) -> None:
+    assert not settings(APP_ENV=env).is_development
+
+
+def test_development_is_the_default() -> None:
+    s = settings()
+    assert s.is_development
+    s.check_secrets()
+
+
+def test_production_with_default_secrets_names_both() -> None:
+    with pytest.raises(InsecureSettingsError) as caught:
+        settings(APP_ENV="production").check_secrets()
+    assert "JWT_SECRET_ENV" in str(caught.value)
+    assert "ARGON2_PEPPER_ENV" in str(caught.value)
+
+
+def test_production_with_a_short_jwt_secret() -> None:
+    with pytest.raises(InsecureSettingsError) as caught:
+        settings(
+            APP_ENV="production", JWT_SECRET_ENV="j" * 31, ARGON2_PEPPER_ENV=STRONG_PEPPER
+        ).check_secrets()
+    assert "JWT_SECRET_ENV" in str(caught.value)
+    assert "ARGON2_PEPPER_ENV" not in str(caught.value)
+
+
+def test_production_with_a_short_pepper() -> None:
+    with pytest.raises(InsecureSettingsError) as caught:
+        settings(
+            APP_ENV="production", JWT_SECRET_ENV=STRONG_JWT, ARGON2_PEPPER_ENV="p" * 15
+        ).check_secrets()
+    assert "ARGON2_PEPPER_ENV" in str(caught.value)
+    assert "JWT_SECRET_ENV" not in str(caught.value)
+
+
+def test_production_with_one_default_secret() -> None:
+    with pytest.raises(InsecureSettingsError, match="JWT_SECRET_ENV"):
+        settings(
+            APP_ENV="production", JWT_SECRET_ENV=DEFAULT_JWT_SECRET, ARGON2_PEPPER_ENV=STRONG_PEPPER
+        ).check_secrets()
+    with pytest.raises(InsecureSettingsError, match="ARGON2_PEPPER_ENV"):
+        settings(
+            APP_ENV="production", JWT_SECRET_ENV=STRONG_JWT, ARGON2_PEPPER_ENV=DEFAULT_PEPPER
+        ).check_secrets()
+
+
+def test_production_with_strong_secrets_passes() -> None:
+    settings(
+        APP_ENV="production", JWT_SECRET_ENV=STRONG_JWT, ARGON2_PEPPER_ENV=STRONG_PEPPER
+    ).check_secrets()
+
+
+def test_secrets_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("JWT_SECRET_ENV", "short")
+    monkeypatch.setenv("ARGON2_PEPPER_ENV", STRONG_PEPPER)
+    with pytest.raises(InsecureSettingsError, match="JWT_SECRET_ENV"):
+        settings().check_secrets()
