@@ -49,8 +49,16 @@ def start(data_dir: Path, env: dict[str, str] | None = None, port: int | None = 
     full_env = {**os.environ, **TEST_ENV, "DATA_DIR": str(data_dir), **(env or {})}
     log_file = log_path.open("ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "synthetic_soul.cli", "serve", "--host", "127.0.0.1",
-         "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "synthetic_soul.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         env=full_env,
         stdout=log_file,
         stderr=subprocess.STDOUT,
