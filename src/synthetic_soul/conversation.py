@@ -85,5 +85,7 @@ class Agents:
         agent, _ = await self.active()
         thought = await self._store.latest_thought(agent.id, who.user_id)
         if thought is None:
-            raise NotFound("The agent has had no thought yet.", "thought_not_found")
+            raise NotFound(
+                "The agent has had no thought it can share with you yet.", "thought_not_found"
+            )
         return thought

@@ -32,7 +32,7 @@ _STATUS: tuple[tuple[type[SoulError], int], ...] = (
 )
 _HTTP_CODES = {
     400: "bad_request",
-    401: "missing_token",
+    401: "unauthorized",
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
@@ -82,8 +82,17 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return envelope(422, "validation_error", "The request is not valid.", _rid(request), details)
 
 
+# FastAPI answers a body it cannot decode (e.g. not UTF-8) with this 400; it is invalid JSON.
+_BODY_PARSE_DETAIL = "There was an error parsing the body"
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == _BODY_PARSE_DETAIL:
+        details = [{"type": "json_invalid", "loc": ["body"], "msg": "Body is not valid JSON"}]
+        return envelope(
+            422, "validation_error", "The request is not valid.", _rid(request), details
+        )
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else "The request failed."
     return envelope(exc.status_code, code, message, _rid(request), headers=exc.headers)
