@@ -64,16 +64,8 @@ def test_30_concurrent_guest_signups_succeed_while_ping_answers(server: Server) 
 def test_parallel_reply_jobs_of_different_users_all_succeed_without_lost_updates(
     api: httpx.Client, server: Server
 ) -> None:
-    # One kind message alone: how much it raises joy (from wherever joy is now).
     first = guest(api)
-    before = agent_state(api, first.token)["emotional_status"]["emotions"]["joy"]["value"]
-    assert wait_job(api, first.token, submit(api, first.token, KIND_MESSAGE))["status"] == (
-        "succeeded"
-    )
-    after_one = agent_state(api, first.token)["emotional_status"]["emotions"]["joy"]["value"]
-    single_rise = after_one - before
-    assert single_rise > 0, "a kind message raises joy"
-
+    felt_before = agent_state(api, first.token)["events_felt"]
     users = [guest(api) for _ in range(USERS)]
 
     def talk(g: Login) -> tuple[Login, str, dict[str, object]]:
@@ -89,8 +81,7 @@ def test_parallel_reply_jobs_of_different_users_all_succeed_without_lost_updates
         replies = [m for m in conversation(api, g.token)["messages"] if m["from_agent"]]
         assert len(replies) == 1, f"{job_id}: one reply per job"
 
-    joy = agent_state(api, first.token)["emotional_status"]["emotions"]["joy"]["value"]
-    assert joy > 0
-    # Each kind message raises joy by about the same step while joy is far from its cap;
-    # if a concurrent commit overwrote another, the total rise would be short by one step.
-    assert joy - after_one >= (USERS - 0.5) * single_rise - 2, (before, after_one, joy)
+    state = agent_state(api, first.token)
+    assert state["emotional_status"]["emotions"]["joy"]["value"] > 0
+    # Every turn committed its own state change on top of the others': none overwrote another.
+    assert state["events_felt"] == felt_before + USERS

@@ -6,8 +6,10 @@ import random
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from synthetic_soul.domain.emotions import Emotion, current_values, initial_emotions
+from synthetic_soul.domain.affect import Affect
+from synthetic_soul.domain.emotions import Emotion, initial_emotions
 from synthetic_soul.domain.expressions import DEFAULT_EXPRESSION
+from synthetic_soul.domain.mood import Mood, default_mood
 from synthetic_soul.domain.personality import Personality, born
 
 
@@ -19,29 +21,50 @@ class AgentState:
     identity: str
     personality: Personality
     emotions: dict[str, Emotion]
+    mood: Mood
+    mood_t0: float
     birthdate: float
     reason: str = ""
     global_expression: str = DEFAULT_EXPRESSION
     memory_tags: tuple[str, ...] = ()
+    events_felt: int = 0  # events that changed the state; a lost update would lose one
     version: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def emotions_at(self, now: float) -> dict[str, float]:
-        return current_values(self.emotions, now)
+    @property
+    def affect(self) -> Affect:
+        return Affect(self.emotions, self.mood, self.mood_t0)
 
-    def with_emotions(self, emotions: dict[str, Emotion], reason: str) -> AgentState:
-        return replace(self, emotions=emotions, reason=reason)
+    def emotions_at(self, now: float) -> dict[str, float]:
+        return self.affect.emotions_at(self.personality, now)
+
+    def mood_at(self, now: float) -> Mood:
+        return self.affect.mood_at(self.personality, now)
+
+    def with_affect(self, affect: Affect, reason: str) -> AgentState:
+        """The state after one felt event."""
+        return replace(
+            self,
+            emotions=affect.emotions,
+            mood=affect.mood,
+            mood_t0=affect.mood_t0,
+            reason=reason,
+            events_felt=self.events_felt + 1,
+        )
 
 
 def new_agent(agent_id: str, name: str, mode: str, rng: random.Random, now: float) -> AgentState:
     display = name[:1].upper() + name[1:]
+    personality = born(mode, rng)
     return AgentState(
         id=agent_id,
         name=name,
         mode=mode,
         identity=f"I am {display}, a curious and warm digital companion, new to the world.",
-        personality=born(mode, rng),
+        personality=personality,
         emotions=initial_emotions(mode, now),
+        mood=default_mood(personality),
+        mood_t0=now,
         birthdate=now,
         reason="Just born; nothing has happened yet.",
     )
@@ -55,29 +78,36 @@ def to_doc(state: AgentState) -> dict[str, Any]:
         "identity": state.identity,
         "personality": {"traits": state.personality.traits, "mbti": state.personality.mbti},
         "emotions": {k: [e.value, e.t0] for k, e in state.emotions.items()},
+        "mood": [*state.mood.as_tuple(), state.mood_t0],
         "birthdate": state.birthdate,
         "reason": state.reason,
         "global_expression": state.global_expression,
         "memory_tags": list(state.memory_tags),
+        "events_felt": state.events_felt,
         "extra": state.extra,
     }
 
 
 def from_doc(doc: dict[str, Any], version: int = 0) -> AgentState:
-    personality = doc["personality"]
+    traits = doc["personality"]
+    personality = Personality(
+        {k: float(v) for k, v in traits["traits"].items()}, traits.get("mbti")
+    )
+    p, a, d, mood_t0 = doc.get("mood") or [*default_mood(personality).as_tuple(), doc["birthdate"]]
     return AgentState(
         id=doc["id"],
         name=doc["name"],
         mode=doc["mode"],
         identity=doc["identity"],
-        personality=Personality(
-            {k: float(v) for k, v in personality["traits"].items()}, personality.get("mbti")
-        ),
+        personality=personality,
         emotions={k: Emotion(float(v), float(t0)) for k, (v, t0) in doc["emotions"].items()},
+        mood=Mood(float(p), float(a), float(d)),
+        mood_t0=float(mood_t0),
         birthdate=float(doc["birthdate"]),
         reason=doc.get("reason", ""),
         global_expression=doc.get("global_expression", DEFAULT_EXPRESSION),
         memory_tags=tuple(doc.get("memory_tags", ())),
+        events_felt=int(doc.get("events_felt", 0)),
         version=version,
         extra=dict(doc.get("extra", {})),
     )

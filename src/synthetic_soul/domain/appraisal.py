@@ -1,18 +1,12 @@
-"""OCC-style appraisal of an event and the emotions it stirs.
+"""OCC-style appraisal of an event, and the fixed table from appraisal to emotion potentials.
 
-Appraisal variables are -10..10 (unexpectedness 0..10). Each maps to emotion potentials on
-0..10 through a fixed table; a potential raises the current value with friction (less room,
-smaller rise), weighted by confidence and capped per event, so one message never swings state.
+Appraisal variables are -10..10 (unexpectedness 0..10); potentials are 0..10. What the
+potentials do to the current emotions is `affect.feel`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from synthetic_soul.domain.emotions import MAX_VALUE, Emotion, clamp
-
-EMOTION_CAP_PER_EVENT = 7.0
-EMOTION_CONFIDENCE = 0.7
 
 
 @dataclass(frozen=True)
@@ -66,22 +60,3 @@ def potentials(a: Appraisal, mode: str) -> dict[str, float]:
         "anxiety": threat * 0.8,
         "embarrassment": 0.0,
     }
-
-
-def feel(
-    emotions: dict[str, Emotion],
-    appraisal: Appraisal,
-    mode: str,
-    now: float,
-    confidence: float = EMOTION_CONFIDENCE,
-) -> dict[str, Emotion]:
-    """Emotions after the event: decayed to `now`, then raised by the event's potentials."""
-    pots = potentials(appraisal, mode)
-    updated: dict[str, Emotion] = {}
-    for name, emotion in emotions.items():
-        current = emotion.at(now, name)
-        potential = pots.get(name, 0.0)
-        room = (MAX_VALUE - current) / MAX_VALUE
-        delta = min(EMOTION_CAP_PER_EVENT, potential * 10.0 * confidence * room)
-        updated[name] = Emotion(clamp(current + delta), max(now, emotion.t0))
-    return updated

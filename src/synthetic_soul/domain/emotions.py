@@ -57,13 +57,6 @@ class Emotion:
         factor: float = 2.0 ** (-elapsed / half_life(name))
         return clamp(baseline + (self.value - baseline) * factor)
 
-    def rebased(self, now: float, name: str, baseline: float = 0.0) -> Emotion:
-        return Emotion(self.at(now, name, baseline), max(now, self.t0))
-
 
 def initial_emotions(mode: str, now: float) -> dict[str, Emotion]:
     return {name: Emotion(0.0, now) for name in emotion_names(mode)}
-
-
-def current_values(emotions: dict[str, Emotion], now: float) -> dict[str, float]:
-    return {name: emotion.at(now, name) for name, emotion in emotions.items()}

@@ -32,3 +32,42 @@ def describe(personality: Personality) -> str:
     low = ", ".join(name.replace("_", " ") for name, _ in ranked[-2:])
     prefix = f"{personality.mbti}: " if personality.mbti else ""
     return f"{prefix}strongest in {high}; least {low}."
+
+
+PERSONALITY_CAP_PER_EVENT = 3.0
+PERSONALITY_CONFIDENCE = 0.6
+_DRIFT_RATE = 0.02  # trait points per unit of appraisal signal: character changes slowly
+
+# Which lived experience nudges which trait: (trait, appraisal field, sign).
+_DRIFT: tuple[tuple[str, str, float], ...] = (
+    ("warmth", "liking", 1.0),
+    ("friendliness", "liking", 1.0),
+    ("affection", "liking", 1.0),
+    ("trust_reliability", "praiseworthiness", 1.0),
+    ("trust", "praiseworthiness", 1.0),
+    ("empathy_compassion", "liking", 0.5),
+    ("empathy", "liking", 0.5),
+    ("emotional_stability", "desirability", 0.5),
+    ("mood_stability", "desirability", 0.5),
+    ("optimism", "desirability", 1.0),
+    ("playfulness", "desirability", 0.5),
+    ("humor", "desirability", 0.5),
+    ("skepticism", "praiseworthiness", -1.0),
+    ("neuroticism", "desirability", -0.5),
+    ("curiosity_creativity", "unexpectedness", 0.3),
+    ("curiosity", "unexpectedness", 0.3),
+)
+
+
+def drift(
+    personality: Personality, signals: dict[str, float], confidence: float = PERSONALITY_CONFIDENCE
+) -> Personality:
+    """Personality after one experience: a small, capped, bounded nudge per trait."""
+    traits = dict(personality.traits)
+    for trait, field, sign in _DRIFT:
+        if trait not in traits:
+            continue
+        delta = _DRIFT_RATE * sign * signals.get(field, 0.0) * confidence
+        delta = max(-PERSONALITY_CAP_PER_EVENT, min(PERSONALITY_CAP_PER_EVENT, delta))
+        traits[trait] = min(TRAIT_MAX, max(TRAIT_MIN, traits[trait] + delta))
+    return Personality(traits, personality.mbti)

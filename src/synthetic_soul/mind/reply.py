@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 from pydantic import ValidationError
 
 from synthetic_soul.domain import expressions
-from synthetic_soul.domain.appraisal import feel
+from synthetic_soul.domain.affect import feel
 from synthetic_soul.domain.lexicon import appraise_text
+from synthetic_soul.domain.personality import drift
 from synthetic_soul.domain.relationship import (
     after_interaction,
     new_profile_doc,
@@ -122,12 +123,12 @@ def _commit(
     """Every write of the turn, computed from the state as last read."""
     agent, message = turn.agent, turn.message
     profile = _profile_of(turn, job.owner_id)
-    emotions = feel(agent.emotions, output.appraisal.to_domain(), agent.mode, now)
-    expression = expressions.choose(
-        output.expression, {name: e.at(now, name) for name, e in emotions.items()}
-    )
+    appraisal = output.appraisal.to_domain()
+    affect = feel(agent.affect, appraisal, agent.mode, agent.personality, now)
+    expression = expressions.choose(output.expression, affect.emotions_at(agent.personality, now))
     updated = replace(
-        agent.with_emotions(emotions, _reason(profile.username, output)),
+        agent.with_affect(affect, _reason(profile.username, output)),
+        personality=drift(agent.personality, asdict(appraisal)),
         global_expression=expression,
     )
     reply = None
@@ -152,7 +153,7 @@ def _commit(
         job_id=job.id,
         agent=updated,
         expected_version=agent.version,
-        profile=replace(profile, doc=after_interaction(profile.doc, now)),
+        profile=replace(profile, doc=after_interaction(profile.doc, appraisal, now)),
         user_message_id=message.id,
         perceived_purpose=output.perception.purpose,
         perceived_tone=output.perception.tone,

@@ -11,6 +11,7 @@ from synthetic_soul.api.routers.messages import iso
 from synthetic_soul.domain import descriptions
 from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.emotions import MAX_VALUE, MIN_VALUE
+from synthetic_soul.domain.mood import Mood, intensity, octant
 from synthetic_soul.domain.personality import TRAIT_MAX, TRAIT_MIN, describe
 
 router = APIRouter(tags=["agents"])
@@ -43,9 +44,21 @@ def agent_body(agent: AgentState, now: float) -> dict[str, Any]:
             },
             "reason": agent.reason,
         },
+        "mood": mood_body(agent.mood_at(now)),
         "global_expression": agent.global_expression,
         "memory_tags": list(agent.memory_tags),
         "birthdate": iso(agent.birthdate),
+        "events_felt": agent.events_felt,
+    }
+
+
+def mood_body(mood: Mood) -> dict[str, Any]:
+    return {
+        "pleasure": round(mood.pleasure, 3),
+        "arousal": round(mood.arousal, 3),
+        "dominance": round(mood.dominance, 3),
+        "label": octant(mood),
+        "intensity": intensity(mood),
     }
 
 
