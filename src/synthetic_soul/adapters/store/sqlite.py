@@ -6,16 +6,12 @@ never blocks on disk.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 import uuid
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
-from synthetic_soul.adapters.store.sqlite_schema import SCHEMA
+from synthetic_soul.adapters.store.sqlite_base import SQLiteBase
 from synthetic_soul.domain.agent import AgentState, from_doc, to_doc
 from synthetic_soul.ports import ConflictError, Profile, ReplyCommit, StaleStateError, Turn
 from synthetic_soul.records import (
@@ -28,7 +24,6 @@ from synthetic_soul.records import (
     User,
 )
 
-T = TypeVar("T")
 _MESSAGE_COLS = (
     "id, conversation_id, message, purpose, tone, timestamp, sender_id, sender_username,"
     " from_agent, kind, job_id"
@@ -91,57 +86,7 @@ def _profile(row: sqlite3.Row) -> Profile:
     return Profile(row["agent_id"], row["user_id"], row["username"], json.loads(row["doc"]))
 
 
-class SQLiteStore:
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
-        self._db: sqlite3.Connection | None = None
-
-    # -- plumbing -------------------------------------------------------------
-    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._tx, fn)
-
-    def _tx(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        db = self._db
-        if db is None:
-            raise RuntimeError("store is not open")
-        db.execute("BEGIN")
-        try:
-            value = fn(db)
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-        return value
-
-    def _connect(self) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA foreign_keys=ON")
-        db.execute("PRAGMA busy_timeout=5000")
-        db.executescript(SCHEMA)
-        self._db = db
-
-    async def open(self) -> None:
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._executor, self._connect)
-
-    async def close(self) -> None:
-        def _close() -> None:
-            if self._db is not None:
-                self._db.close()
-                self._db = None
-
-        await asyncio.get_running_loop().run_in_executor(self._executor, _close)
-        self._executor.shutdown(wait=True)
-
-    async def ping(self) -> bool:
-        return await self._run(lambda db: db.execute("SELECT 1").fetchone()[0] == 1)
-
+class SQLiteStore(SQLiteBase):
     # -- users and sessions ---------------------------------------------------
     async def create_user(self, user: User, session: Session, profile: Profile) -> None:
         def tx(db: sqlite3.Connection) -> None:

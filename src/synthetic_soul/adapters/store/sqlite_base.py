@@ -1,0 +1,83 @@
+"""The plumbing of the embedded store: one connection, one thread, one transaction per call.
+
+Each area of the store (core records, memories, ...) is a mixin over `SQLiteBase` with its
+own schema, so `SQLiteStore` composes them and every area shares the same file and thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import ClassVar, TypeVar
+
+from synthetic_soul.adapters.store.sqlite_schema import SCHEMA
+
+T = TypeVar("T")
+
+
+class SQLiteBase:
+    SCHEMAS: ClassVar[tuple[str, ...]] = (SCHEMA,)  # the core tables; each mixin adds its own
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+        self._db: sqlite3.Connection | None = None
+
+    # -- plumbing -------------------------------------------------------------
+    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._tx, fn)
+
+    def _tx(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        db = self._db
+        if db is None:
+            raise RuntimeError("store is not open")
+        db.execute("BEGIN")
+        try:
+            value = fn(db)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        return value
+
+    def _connect(self) -> None:
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA busy_timeout=5000")
+        for schema in self._schemas():
+            db.executescript(schema)
+        self._db = db
+
+    async def open(self) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, self._connect)
+
+    async def close(self) -> None:
+        def _close() -> None:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+        await asyncio.get_running_loop().run_in_executor(self._executor, _close)
+        self._executor.shutdown(wait=True)
+
+    async def ping(self) -> bool:
+        return await self._run(lambda db: db.execute("SELECT 1").fetchone()[0] == 1)
+
+    @classmethod
+    def _schemas(cls) -> list[str]:
+        """Every schema along the class hierarchy, base classes first, each once."""
+        seen: list[str] = []
+        for klass in reversed(cls.__mro__):
+            for schema in vars(klass).get("SCHEMAS", ()):
+                if schema not in seen:
+                    seen.append(schema)
+        return seen
