@@ -71,7 +71,7 @@ async def running(settings: Settings, clock: Clock | None = None) -> AsyncIterat
         llm = _llm(settings)
         queue = InlineJobQueue(store, clock, settings.inline_workers, settings.job_max_attempts)
         reply = Reply(store, llm, clock)
-        jobs = Jobs(store, bus, clock, {"reply": reply}, settings.job_timeout_s)
+        jobs = Jobs(store, bus, queue, clock, {"reply": reply}, settings.job_timeout_s)
         auth = Auth(
             store,
             AccessTokens(settings.jwt_secret, settings.access_ttl_min * 60),

@@ -5,16 +5,28 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from synthetic_soul.errors import NotFound
-from synthetic_soul.ports import Clock, EventBus, Store
+from synthetic_soul.ports import Clock, EventBus, JobQueue, Store
 from synthetic_soul.records import Job
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[float], Awaitable[None]]
-Handler = Callable[[Job, Progress], Awaitable[Job]]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a handler's run resolved: its own job first, then any job it answered too;
+    and the jobs it created (already stored) for workers to pick up next."""
+
+    finished: tuple[Job, ...]
+    follow_ups: tuple[Job, ...] = ()
+
+
+Handler = Callable[[Job, Progress], Awaitable[Outcome]]
 
 
 def job_channel(job_id: str) -> str:
@@ -37,12 +49,14 @@ class Jobs:
         self,
         store: Store,
         bus: EventBus,
+        queue: JobQueue,
         clock: Clock,
         handlers: dict[str, Handler],
         timeout_s: float,
     ) -> None:
         self._store = store
         self._bus = bus
+        self._queue = queue
         self._clock = clock
         self._handlers = handlers
         self._timeout_s = timeout_s
@@ -67,16 +81,19 @@ class Jobs:
         try:
             if handler is None:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
-            finished = await asyncio.wait_for(handler(job, self._progress(job)), self._timeout_s)
+            outcome = await asyncio.wait_for(handler(job, self._progress(job)), self._timeout_s)
         except Exception:
             log.exception("job %s (%s) failed", job.id, job.kind)
             failed = await self._store.finish_job(
                 job.id, "failed", None, "job_failed", self._clock.now()
             )
-            if failed is None:
-                return
-            finished = failed
-        await self.announce(finished)
+            if failed is not None:
+                await self.announce(failed)
+            return
+        for finished in outcome.finished:
+            await self.announce(finished)
+        for follow_up in outcome.follow_ups:
+            await self._queue.enqueue(follow_up)
 
     def _progress(self, job: Job) -> Progress:
         async def report(progress: float) -> None:

@@ -5,7 +5,7 @@ Adapters live in `synthetic_soul.adapters`; each port's adapters pass one shared
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypeVar
@@ -17,6 +17,7 @@ from synthetic_soul.records import (
     Conversation,
     Job,
     LLMCall,
+    Memory,
     Message,
     QueueStats,
     Session,
@@ -67,6 +68,7 @@ class ReplyCommit:
     result: dict[str, Any]
     llm_calls: tuple[LLMCall, ...]
     now: float
+    follow_ups: tuple[Job, ...] = ()  # jobs created with the turn (e.g. reflection)
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ class Store(Protocol):
     async def load_turn(
         self, message_id: str, agent_name: str, mode: str, user_id: str, history: int
     ) -> Turn | None: ...
+    async def create_job(self, job: Job) -> None: ...
     async def get_job(self, job_id: str) -> Job | None: ...
     async def start_job(self, job_id: str, now: float) -> Job | None: ...
     async def set_job_progress(self, job_id: str, progress: float, now: float) -> None: ...
@@ -130,6 +133,17 @@ class Store(Protocol):
     async def count_queued(self) -> dict[str, int]: ...
     async def commit_reply(self, commit: ReplyCommit) -> Job: ...
     async def latest_thought(self, agent_id: str, user_id: str) -> Thought | None: ...
+
+    # memories: a user's prompts and views see only memories about them or about no one
+    async def add_memories(self, memories: Sequence[Memory]) -> None: ...
+    async def recall_memories(
+        self, agent_id: str, user_id: str | None, query: str, now: float, k: int
+    ) -> list[Memory]:
+        """The k best by recency, importance and relevance; marks them recalled at `now`."""
+        ...
+
+    async def list_memories(self, agent_id: str, user_id: str) -> list[Memory]: ...
+    async def delete_memory(self, agent_id: str, user_id: str, memory_id: str) -> bool: ...
 
 
 JobHandler = Callable[[str], Awaitable[None]]

@@ -114,3 +114,23 @@ class QueueStats:
     broker_ok: bool
     workers: tuple[QueueWorker, ...]
     backlog: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Memory:
+    """Something the agent remembers: an episode it lived, or an insight drawn from several."""
+
+    id: str
+    agent_id: str
+    user_id: str | None  # whom it is about; None for no one in particular
+    event: str
+    thoughts: str
+    significance: str  # low | medium | high
+    importance: int  # 1..10
+    created_at: float
+    last_accessed: float
+    tags: tuple[str, ...] = ()  # at most 3
+    emotional_impact: str = ""
+    recall_count: int = 0
+    kind: str = "episode"  # episode | insight
+    sources: tuple[str, ...] = ()  # ids of the memories an insight was drawn from

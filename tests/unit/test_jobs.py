@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from synthetic_soul.adapters.events.memory import MemoryEventBus
+from synthetic_soul.adapters.queue.inline import InlineJobQueue
 from synthetic_soul.adapters.store.sqlite import SQLiteStore
-from synthetic_soul.jobs import Handler, Jobs, Progress, job_channel
+from synthetic_soul.jobs import Handler, Jobs, Outcome, Progress, job_channel
 from synthetic_soul.records import Job, Message
 from tests.unit.fakes import FakeClock
 
@@ -26,7 +27,8 @@ class World:
     clock: FakeClock
 
     def jobs(self, handlers: dict[str, Handler], timeout_s: float = 5.0) -> Jobs:
-        return Jobs(self.store, self.bus, self.clock, handlers, timeout_s)
+        queue = InlineJobQueue(self.store, self.clock, 1, 3)  # not started: holds follow-ups
+        return Jobs(self.store, self.bus, queue, self.clock, handlers, timeout_s)
 
     async def submit(self, kind: str = "reply") -> Job:
         now = self.clock.now()
@@ -59,11 +61,11 @@ def kinds(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 
 async def test_a_successful_job(world: World) -> None:
-    async def handler(job: Job, progress: Progress) -> Job:
+    async def handler(job: Job, progress: Progress) -> Outcome:
         await progress(0.5)
         done = await world.store.finish_job(job.id, "succeeded", {"n": 1}, None, 0.0)
         assert done is not None
-        return done
+        return Outcome((done,))
 
     job = await world.submit()
     events = await world.run_and_listen(world.jobs({"reply": handler}), job.id)
@@ -80,7 +82,7 @@ async def test_a_successful_job(world: World) -> None:
 
 
 async def test_a_raising_handler_fails_the_job(world: World) -> None:
-    async def handler(job: Job, progress: Progress) -> Job:
+    async def handler(job: Job, progress: Progress) -> Outcome:
         raise ValueError("boom")
 
     job = await world.submit()
@@ -104,7 +106,7 @@ async def test_an_unknown_kind_fails_the_job(world: World) -> None:
 
 
 async def test_a_handler_that_overruns_is_failed(world: World) -> None:
-    async def handler(job: Job, progress: Progress) -> Job:
+    async def handler(job: Job, progress: Progress) -> Outcome:
         await asyncio.sleep(10)
         raise AssertionError("not reached")
 
@@ -118,10 +120,10 @@ async def test_a_handler_that_overruns_is_failed(world: World) -> None:
 async def test_a_job_already_taken_is_left_alone(world: World) -> None:
     calls = 0
 
-    async def handler(job: Job, progress: Progress) -> Job:
+    async def handler(job: Job, progress: Progress) -> Outcome:
         nonlocal calls
         calls += 1
-        return job
+        return Outcome((job,))
 
     job = await world.submit()
     await world.store.start_job(job.id, world.clock.now())

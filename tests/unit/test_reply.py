@@ -64,7 +64,7 @@ async def make_world(tmp_path: Path, llm: LLM, workers: int = 1) -> AsyncIterato
         Profile(agent.id, ADA.user_id, ADA.username, {}),
     )
     queue = InlineJobQueue(store, clock, workers, 3)
-    jobs = Jobs(store, MemoryEventBus(), clock, {"reply": Reply(store, llm, clock)}, 10)
+    jobs = Jobs(store, MemoryEventBus(), queue, clock, {"reply": Reply(store, llm, clock)}, 10)
     await queue.start(jobs.run)
     conversations = Conversations(store, queue, MemoryRateLimiter(clock), clock, "jasmine", "lite")
     try:

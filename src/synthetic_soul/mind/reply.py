@@ -17,7 +17,7 @@ from synthetic_soul.domain.relationship import (
     new_profile_doc,
     relationship_words,
 )
-from synthetic_soul.jobs import Progress
+from synthetic_soul.jobs import Outcome, Progress
 from synthetic_soul.mind.prompts import ReplyContext, persona, reply_prompt
 from synthetic_soul.mind.schemas import AppraisalOut, Perception, ReplyOutput, ReplyText
 from synthetic_soul.ports import (
@@ -49,7 +49,7 @@ class Reply:
         self._llm = llm
         self._clock = clock
 
-    async def __call__(self, job: Job, progress: Progress) -> Job:
+    async def __call__(self, job: Job, progress: Progress) -> Outcome:
         turn = await self._load(job)
         profile = _profile_of(turn, job.owner_id)
         ctx = ReplyContext(
@@ -67,9 +67,10 @@ class Reply:
         await progress(0.8)
         for _ in range(_COMMIT_ATTEMPTS):
             try:
-                return await self._store.commit_reply(
+                done = await self._store.commit_reply(
                     _commit(job, turn, output, calls, self._clock.now())
                 )
+                return Outcome((done,))
             except StaleStateError:
                 # Someone else changed the agent (and so maybe this profile): re-read both.
                 turn = await self._load(job)

@@ -236,25 +236,12 @@ class SQLiteStore(SQLiteBase):
         def tx(db: sqlite3.Connection) -> None:
             conversation_id = _conversation_id(db, agent_name, job.owner_id, message.timestamp)
             _insert_message(db, message, conversation_id)
-            db.execute(
-                f"INSERT INTO jobs ({_JOB_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    job.id,
-                    job.owner_id,
-                    job.kind,
-                    job.queue,
-                    json.dumps(job.payload),
-                    job.status,
-                    job.progress,
-                    None,
-                    None,
-                    job.attempts,
-                    job.created_at,
-                    job.updated_at,
-                ),
-            )
+            _insert_job(db, job)
 
         await self._run(tx)
+
+    async def create_job(self, job: Job) -> None:
+        await self._run(lambda db: _insert_job(db, job))
 
     async def get_conversation(
         self, agent_name: str, user_id: str, now: float, limit: int | None = None
@@ -454,6 +441,8 @@ class SQLiteStore(SQLiteBase):
                     for c in commit.llm_calls
                 ],
             )
+            for follow_up in commit.follow_ups:
+                _insert_job(db, follow_up)
             finished = _finish(db, commit.job_id, "succeeded", commit.result, None, commit.now)
             assert finished is not None
             return finished
@@ -505,6 +494,26 @@ def _insert_message(db: sqlite3.Connection, m: Message, conversation_id: str) ->
             int(m.from_agent),
             m.kind,
             m.job_id,
+        ),
+    )
+
+
+def _insert_job(db: sqlite3.Connection, job: Job) -> None:
+    db.execute(
+        f"INSERT INTO jobs ({_JOB_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            job.id,
+            job.owner_id,
+            job.kind,
+            job.queue,
+            json.dumps(job.payload),
+            job.status,
+            job.progress,
+            json.dumps(job.result) if job.result is not None else None,
+            job.error,
+            job.attempts,
+            job.created_at,
+            job.updated_at,
         ),
     )
 
