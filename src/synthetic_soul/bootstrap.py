@@ -15,7 +15,9 @@ from synthetic_soul.clock import SystemClock
 from synthetic_soul.conversation import Agents, Conversations
 from synthetic_soul.domain.agent import new_agent
 from synthetic_soul.jobs import Jobs
+from synthetic_soul.memories import Memories
 from synthetic_soul.mind.reply import Reply
+from synthetic_soul.mind.turns import Turns
 from synthetic_soul.ports import LLM, Clock, EventBus, JobQueue, RateLimiter, Store
 from synthetic_soul.settings import Settings
 
@@ -34,6 +36,7 @@ class Container:
     jobs: Jobs
     conversations: Conversations
     agents: Agents
+    memories: Memories
 
 
 def _store(settings: Settings) -> Store:
@@ -70,7 +73,7 @@ async def running(settings: Settings, clock: Clock | None = None) -> AsyncIterat
         limiter = MemoryRateLimiter(clock)
         llm = _llm(settings)
         queue = InlineJobQueue(store, clock, settings.inline_workers, settings.job_max_attempts)
-        reply = Reply(store, llm, clock)
+        reply = Reply(store, llm, clock, Turns(store, bus, clock))
         jobs = Jobs(store, bus, queue, clock, {"reply": reply}, settings.job_timeout_s)
         auth = Auth(
             store,
@@ -101,6 +104,7 @@ async def running(settings: Settings, clock: Clock | None = None) -> AsyncIterat
                 store, queue, limiter, clock, settings.bot_name, settings.mode
             ),
             agents=Agents(store, clock, settings.bot_name, settings.mode),
+            memories=Memories(store, settings.bot_name, settings.mode),
         )
         await queue.start(jobs.run)
         try:

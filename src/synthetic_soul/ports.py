@@ -13,7 +13,9 @@ from typing import Any, Literal, Protocol, TypeVar
 from pydantic import BaseModel
 
 from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.domain.outreach import Contact
 from synthetic_soul.records import (
+    AffectSnapshot,
     Conversation,
     Job,
     LLMCall,
@@ -60,7 +62,7 @@ class ReplyCommit:
     agent: AgentState
     expected_version: int
     profile: Profile
-    user_message_id: str
+    answered_ids: tuple[str, ...]  # the user's messages this reply answers
     perceived_purpose: str
     perceived_tone: str
     reply: Message | None
@@ -69,6 +71,8 @@ class ReplyCommit:
     llm_calls: tuple[LLMCall, ...]
     now: float
     follow_ups: tuple[Job, ...] = ()  # jobs created with the turn (e.g. reflection)
+    folded_job_ids: tuple[str, ...] = ()  # other jobs whose messages this reply answered
+    folded_result: dict[str, Any] | None = None  # what those jobs resolve with
 
 
 @dataclass(frozen=True)
@@ -79,8 +83,47 @@ class Turn:
     agent: AgentState
     profile: Profile | None
     conversation_id: str
-    history: tuple[Message, ...]  # the messages before this one, oldest first
+    history: tuple[Message, ...]  # the latest answered or agent messages, oldest first
     latest_thought: Thought | None  # the latest the user may see: theirs or nobody's
+    pending: tuple[Message, ...] = ()  # the user's messages not answered yet, oldest first
+
+
+@dataclass(frozen=True)
+class Reflection:
+    """What a reflection over one user reads, loaded in one go."""
+
+    agent: AgentState
+    profile: Profile
+    messages: tuple[Message, ...]  # not reflected on yet: the latest of them, oldest first
+
+
+@dataclass(frozen=True)
+class Musing:
+    """What a spell of autonomous thinking reads: never a user's words, only who they are."""
+
+    agent: AgentState
+    thoughts: tuple[Thought, ...]  # the latest thoughts about no one, oldest first
+    contacts: tuple[Contact, ...]  # users who talked with the agent lately, latest first
+
+
+@dataclass(frozen=True)
+class MindCommit:
+    """Every write of one reflection or one spell of thinking, applied atomically.
+
+    Without `agent` only the model calls and the job's end are written (nothing was learned).
+    """
+
+    job_id: str
+    result: dict[str, Any]
+    llm_calls: tuple[LLMCall, ...]
+    now: float
+    agent: AgentState | None = None
+    expected_version: int = 0
+    profile: Profile | None = None
+    memories: tuple[Memory, ...] = ()
+    thought: Thought | None = None
+    outreach: Message | None = None  # an agent message for the conversation of `outreach_to`
+    outreach_to: str | None = None
 
 
 class Store(Protocol):
@@ -131,7 +174,15 @@ class Store(Protocol):
     async def requeue_job(self, job_id: str, now: float) -> None: ...
     async def recover_jobs(self, now: float, max_attempts: int) -> list[Job]: ...
     async def count_queued(self) -> dict[str, int]: ...
-    async def commit_reply(self, commit: ReplyCommit) -> Job: ...
+    async def commit_reply(self, commit: ReplyCommit) -> tuple[Job, ...]:
+        """Apply the turn atomically; the jobs it finished, its own first."""
+        ...
+
+    async def acquire_lease(self, key: str, holder: str, now: float, ttl_s: float) -> bool:
+        """Take (or extend, for the same holder) an expiring lease; False if another holds it."""
+        ...
+
+    async def release_lease(self, key: str, holder: str) -> None: ...
     async def latest_thought(self, agent_id: str, user_id: str) -> Thought | None: ...
 
     # memories: a user's prompts and views see only memories about them or about no one
@@ -144,6 +195,27 @@ class Store(Protocol):
 
     async def list_memories(self, agent_id: str, user_id: str) -> list[Memory]: ...
     async def delete_memory(self, agent_id: str, user_id: str, memory_id: str) -> bool: ...
+
+    # the mind's background work: reflection, thinking, affect history
+    async def load_reflection(
+        self, agent_name: str, mode: str, user_id: str, limit: int
+    ) -> Reflection | None:
+        """The agent, the profile and the latest `limit` messages not reflected on yet."""
+        ...
+
+    async def load_musing(
+        self, agent_name: str, mode: str, active_since: float, day_start: float, contacts: int
+    ) -> Musing | None: ...
+    async def commit_mind(self, commit: MindCommit) -> Job:
+        """Apply a reflection or a thought atomically; the job, finished (a re-run writes nothing)."""
+        ...
+
+    async def add_snapshot(self, snapshot: AffectSnapshot) -> None: ...
+    async def list_snapshots(
+        self, agent_id: str, since: float, until: float, limit: int
+    ) -> list[AffectSnapshot]:
+        """The latest `limit` snapshots taken in [since, until], oldest first."""
+        ...
 
 
 JobHandler = Callable[[str], Awaitable[None]]

@@ -68,6 +68,7 @@ class Message:
     tone: str = ""
     job_id: str | None = None
     kind: str = "dm"
+    answered_by: str | None = None  # the job whose reply answered this user message
 
 
 @dataclass(frozen=True)
@@ -134,3 +135,13 @@ class Memory:
     recall_count: int = 0
     kind: str = "episode"  # episode | insight
     sources: tuple[str, ...] = ()  # ids of the memories an insight was drawn from
+
+
+@dataclass(frozen=True)
+class AffectSnapshot:
+    """The agent's feelings at one instant, kept for history charts."""
+
+    agent_id: str
+    at: float
+    emotions: dict[str, float]
+    mood: dict[str, float]  # pleasure, arousal, dominance

@@ -139,7 +139,7 @@ def reply_commit(
         agent=replace(state, emotions=emotions, reason="a kind word"),
         expected_version=state.version if expected_version is None else expected_version,
         profile=Profile(state.id, job.owner_id, "someone", {"interactions": 1}),
-        user_message_id=user_message.id,
+        answered_ids=(user_message.id,),
         perceived_purpose="sharing",
         perceived_tone="warm",
         reply=reply,

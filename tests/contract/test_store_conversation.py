@@ -72,7 +72,7 @@ async def test_commit_reply_writes_the_whole_turn(store: Store) -> None:
     reply = commit.reply
     assert reply is not None
 
-    finished = await store.commit_reply(commit)
+    (finished,) = await store.commit_reply(commit)
 
     assert (finished.status, finished.result) == ("succeeded", commit.result)
     assert finished.owner_id == job.owner_id
@@ -121,17 +121,17 @@ async def test_commit_after_another_writer_is_stale(store: Store) -> None:
         await store.commit_reply(reply_commit(job, message, state, conversation_id))
     fresh = await store.get_agent(AGENT, MODE)
     assert fresh is not None
-    done = await store.commit_reply(reply_commit(job, message, fresh, conversation_id))
+    (done,) = await store.commit_reply(reply_commit(job, message, fresh, conversation_id))
     assert done.status == "succeeded"
 
 
 async def test_second_commit_for_a_finished_job_writes_nothing(store: Store) -> None:
     state, job, message, conversation_id = await running_turn(store)
-    finished = await store.commit_reply(reply_commit(job, message, state, conversation_id))
+    (finished,) = await store.commit_reply(reply_commit(job, message, state, conversation_id))
     fresh = await store.get_agent(AGENT, MODE)
     assert fresh is not None
 
-    again = await store.commit_reply(
+    (again,) = await store.commit_reply(
         reply_commit(job, message, fresh, conversation_id, text="a second answer")
     )
 
@@ -149,7 +149,7 @@ async def test_commit_without_reply_or_thought(store: Store) -> None:
         thought=None,
         result={"response": None},
     )
-    finished = await store.commit_reply(commit)
+    (finished,) = await store.commit_reply(commit)
     assert (finished.status, finished.result) == ("succeeded", {"response": None})
     conversation = await store.get_conversation(AGENT, job.owner_id, T0 + 10)
     assert [m.id for m in conversation.messages] == [message.id]
@@ -213,15 +213,46 @@ async def test_load_turn_reads_everything_a_reply_needs(store: Store) -> None:
     assert turn is not None
     assert turn.message.id == messages[3].id
     assert turn.agent == state
-    assert [m.message for m in turn.history] == ["message 1", "message 2"]
+    assert turn.history == ()
+    assert [m.message for m in turn.pending] == [f"message {i}" for i in range(5)]
     assert turn.conversation_id == turn.message.conversation_id
     assert turn.profile == profile(owner, state.id, "ada")
     assert turn.latest_thought is None
     assert await store.load_turn(uid(), AGENT, MODE, owner, 2) is None
     assert await store.load_turn(messages[0].id, "nobody", MODE, owner, 2) is None
-    first = await store.load_turn(messages[0].id, AGENT, MODE, owner, 10)
-    assert first is not None
-    assert first.history == ()
+
+
+async def test_an_answered_batch_moves_into_the_history(store: Store) -> None:
+    state = await store.ensure_agent(agent())
+    owner = uid()
+    jobs, messages = [], []
+    for i in range(4):
+        job, message = job_and_message(owner, text=f"message {i}", now=T0 + i)
+        await store.submit_message(job, message, AGENT)
+        jobs.append(job)
+        messages.append(message)
+    await store.start_job(jobs[0].id, T0 + 5)
+    conversation = await store.get_conversation(AGENT, owner, T0 + 5)
+    commit = replace(
+        reply_commit(jobs[0], messages[0], state, conversation.id),
+        answered_ids=(messages[0].id, messages[1].id),
+        folded_job_ids=(jobs[1].id,),
+        folded_result={"response": None, "answered_by": jobs[0].id},
+    )
+    finished = await store.commit_reply(commit)
+    assert [j.id for j in finished] == [jobs[0].id, jobs[1].id]
+    assert finished[1].result == {"response": None, "answered_by": jobs[0].id}
+    assert commit.reply is not None
+
+    turn = await store.load_turn(messages[2].id, AGENT, MODE, owner, 10)
+
+    assert turn is not None
+    assert [m.id for m in turn.history] == [messages[0].id, messages[1].id, commit.reply.id]
+    assert all(m.answered_by == jobs[0].id for m in turn.history[:2])
+    assert [m.id for m in turn.pending] == [messages[2].id, messages[3].id]
+    answered = await store.load_turn(messages[1].id, AGENT, MODE, owner, 10)
+    assert answered is not None
+    assert answered.message.answered_by == jobs[0].id
 
 
 async def test_data_survives_close_and_reopen(store_factory: StoreFactory) -> None:
@@ -234,7 +265,7 @@ async def test_data_survives_close_and_reopen(store_factory: StoreFactory) -> No
     commit = reply_commit(job, message, state, conversation_id)
     reply = commit.reply
     assert reply is not None
-    finished = await first.commit_reply(commit)
+    (finished,) = await first.commit_reply(commit)
     await first.close()
 
     second = store_factory()

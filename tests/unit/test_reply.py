@@ -20,6 +20,7 @@ from synthetic_soul.conversation import Conversations
 from synthetic_soul.domain.agent import AgentState, new_agent
 from synthetic_soul.jobs import Jobs
 from synthetic_soul.mind.reply import FALLBACK_REPLY, Reply
+from synthetic_soul.mind.turns import Turns, turn_key
 from synthetic_soul.ports import LLM, Profile
 from synthetic_soul.records import Job, Session, User
 from tests.unit.fakes import FakeClock, GarbageLLM
@@ -34,6 +35,7 @@ class World:
     store: SQLiteStore
     clock: FakeClock
     conversations: Conversations
+    bus: MemoryEventBus
 
     async def agent(self) -> AgentState:
         agent = await self.store.get_agent("jasmine", "lite")
@@ -43,9 +45,12 @@ class World:
     async def say(self, text: str, kind: str = "dm") -> Job:
         """Send a message and wait for its reply job to finish."""
         job = await self.conversations.submit(ADA, text, kind)
+        return await self.wait(job.id)
+
+    async def wait(self, job_id: str) -> Job:
         async with asyncio.timeout(5):
             # Polled: the job may finish before a subscriber could join its channel.
-            while not (done := await self.store.get_job(job.id)) or not done.finished:  # noqa: ASYNC110
+            while not (done := await self.store.get_job(job_id)) or not done.finished:  # noqa: ASYNC110
                 await asyncio.sleep(0.005)
         return done
 
@@ -64,11 +69,14 @@ async def make_world(tmp_path: Path, llm: LLM, workers: int = 1) -> AsyncIterato
         Profile(agent.id, ADA.user_id, ADA.username, {}),
     )
     queue = InlineJobQueue(store, clock, workers, 3)
-    jobs = Jobs(store, MemoryEventBus(), queue, clock, {"reply": Reply(store, llm, clock)}, 10)
+    bus = MemoryEventBus()
+    jobs = Jobs(
+        store, bus, queue, clock, {"reply": Reply(store, llm, clock, Turns(store, bus, clock))}, 10
+    )
     await queue.start(jobs.run)
     conversations = Conversations(store, queue, MemoryRateLimiter(clock), clock, "jasmine", "lite")
     try:
-        yield World(store, clock, conversations)
+        yield World(store, clock, conversations, bus)
     finally:
         await queue.stop()
         await store.close()
@@ -169,13 +177,33 @@ async def test_a_model_that_answers_nonsense_gets_the_fallback_reply(tmp_path: P
         ]
 
 
-async def test_concurrent_turns_of_one_user_count_both_interactions(tmp_path: Path) -> None:
-    """Two messages answered at once: the second commit is retried on fresh state, whole."""
-    async for world in make_world(tmp_path, ScriptedLLM(delay_ms=50), workers=2):
-        first, second = await asyncio.gather(world.say("hello"), world.say("nice to meet you"))
-        assert (first.status, second.status) == ("succeeded", "succeeded")
+async def test_messages_sent_before_the_agent_answers_get_one_reply_together(
+    tmp_path: Path,
+) -> None:
+    """While a turn of Ada's is in progress, two more messages wait; one reply answers both
+    and both jobs resolve, the folded one naming the job that answered it."""
+    async for world in make_world(tmp_path, ScriptedLLM(delay_ms=20), workers=2):
+        turns = Turns(world.store, world.bus, world.clock)
+        async with turns.hold(turn_key("jasmine", ADA.user_id), "a-turn-in-progress"):
+            first = await world.conversations.submit(ADA, "hello", "dm")
+            second = await world.conversations.submit(ADA, "nice to meet you", "dm")
+            await asyncio.sleep(0.05)  # both workers are now waiting for the turn
+        done = {job.id: await world.wait(job.id) for job in (first, second)}
+        assert all(job.status == "succeeded" for job in done.values())
+        results = [job.result for job in done.values()]
+        assert all(r is not None for r in results)
+        answering = [r for r in results if r and r["response"] is not None]
+        folded = [r for r in results if r and r["response"] is None]
+        assert len(answering) == 1 and len(folded) == 1
+        assert folded[0]["answered_by"] in done
+        assert sorted(answering[0]["answered"]) == sorted(
+            job.payload["message_id"] for job in (first, second)
+        )
+        conversation = await world.conversations.conversation(ADA)
+        assert [(m.from_agent, m.message) for m in conversation.messages][:2] == [
+            (False, "hello"),
+            (False, "nice to meet you"),
+        ]
+        assert sum(m.from_agent for m in conversation.messages) == 1
         agent = await world.agent()
-        assert agent.version == 2
-        profile = await world.store.get_profile(agent.id, ADA.user_id)
-        assert profile is not None
-        assert profile.doc["interactions"] == 2
+        assert agent.events_felt == 1

@@ -22,9 +22,13 @@ class ReplyContext:
     summary: str
     history: tuple[Message, ...]
     latest_thought: str | None
-    message: str
+    messages: tuple[str, ...]  # what the user said since the last reply, oldest first
     kind: str
     now: float
+
+    @property
+    def said(self) -> str:
+        return "\n".join(self.messages)
 
 
 def persona(agent: AgentState) -> str:
@@ -65,8 +69,10 @@ def reply_prompt(ctx: ReplyContext) -> str:
         for m in ctx.history:
             who = "You" if m.from_agent else m.sender_username
             lines.append(f"- {who}: {m.message}")
+    if len(ctx.messages) > 1:
+        lines.append(f"{ctx.username} sent {len(ctx.messages)} messages; answer them together.")
     lines.append(f"Message from {ctx.username} ({ctx.kind}):")
     lines.append(MESSAGE_OPEN)
-    lines.append(ctx.message)
+    lines.append(ctx.said)
     lines.append(MESSAGE_CLOSE)
     return "\n".join(lines)

@@ -20,6 +20,7 @@ from synthetic_soul.domain.relationship import (
 from synthetic_soul.jobs import Outcome, Progress
 from synthetic_soul.mind.prompts import ReplyContext, persona, reply_prompt
 from synthetic_soul.mind.schemas import AppraisalOut, Perception, ReplyOutput, ReplyText
+from synthetic_soul.mind.turns import Turns, turn_key
 from synthetic_soul.ports import (
     LLM,
     Clock,
@@ -44,13 +45,24 @@ class ReplyFailed(Exception):
 
 
 class Reply:
-    def __init__(self, store: Store, llm: LLM, clock: Clock) -> None:
+    def __init__(self, store: Store, llm: LLM, clock: Clock, turns: Turns) -> None:
         self._store = store
         self._llm = llm
         self._clock = clock
+        self._turns = turns
 
     async def __call__(self, job: Job, progress: Progress) -> Outcome:
+        async with self._turns.hold(turn_key(str(job.payload["agent"]), job.owner_id), job.id):
+            return await self._reply(job, progress)
+
+    async def _reply(self, job: Job, progress: Progress) -> Outcome:
         turn = await self._load(job)
+        if turn.message.answered_by is not None:
+            # An earlier job answered this message together with its own; that job's commit
+            # already resolved this one.
+            resolved = await self._store.get_job(job.id)
+            return Outcome((resolved,) if resolved else ())
+        batch = turn.pending or (turn.message,)
         profile = _profile_of(turn, job.owner_id)
         ctx = ReplyContext(
             agent=turn.agent,
@@ -59,18 +71,18 @@ class Reply:
             summary=str(profile.doc.get("summary", "")),
             history=turn.history,
             latest_thought=turn.latest_thought.thought if turn.latest_thought else None,
-            message=turn.message.message,
-            kind=turn.message.kind,
+            messages=tuple(m.message for m in batch),
+            kind="group" if all(m.kind == "group" for m in batch) else "dm",
             now=self._clock.now(),
         )
         output, calls = await self._think(ctx)
         await progress(0.8)
         for _ in range(_COMMIT_ATTEMPTS):
             try:
-                done = await self._store.commit_reply(
-                    _commit(job, turn, output, calls, self._clock.now())
+                finished = await self._store.commit_reply(
+                    _commit(job, turn, batch, ctx.kind, output, calls, self._clock.now())
                 )
-                return Outcome((done,))
+                return Outcome(finished)
             except StaleStateError:
                 # Someone else changed the agent (and so maybe this profile): re-read both.
                 turn = await self._load(job)
@@ -119,10 +131,16 @@ def _profile_of(turn: Turn, user_id: str) -> Profile:
 
 
 def _commit(
-    job: Job, turn: Turn, output: ReplyOutput, calls: tuple[LLMCall, ...], now: float
+    job: Job,
+    turn: Turn,
+    batch: tuple[Message, ...],
+    kind: str,
+    output: ReplyOutput,
+    calls: tuple[LLMCall, ...],
+    now: float,
 ) -> ReplyCommit:
     """Every write of the turn, computed from the state as last read."""
-    agent, message = turn.agent, turn.message
+    agent = turn.agent
     profile = _profile_of(turn, job.owner_id)
     appraisal = output.appraisal.to_domain()
     affect = feel(agent.affect, appraisal, agent.mode, agent.personality, now)
@@ -145,17 +163,18 @@ def _commit(
             purpose=output.reply.purpose,
             tone=output.reply.tone,
             job_id=job.id,
-            kind=message.kind,
+            kind=kind,
         )
     thought = None
     if output.thought:
         thought = Thought(uuid.uuid4().hex, agent.id, output.thought, now, job.owner_id)
+    folded = tuple(m.job_id for m in batch if m.job_id and m.job_id != job.id)
     return ReplyCommit(
         job_id=job.id,
         agent=updated,
         expected_version=agent.version,
         profile=replace(profile, doc=after_interaction(profile.doc, appraisal, now)),
-        user_message_id=message.id,
+        answered_ids=tuple(m.id for m in batch),
         perceived_purpose=output.perception.purpose,
         perceived_tone=output.perception.tone,
         reply=reply,
@@ -164,11 +183,20 @@ def _commit(
             "response": reply.message if reply else None,
             "time": int(now),
             "expression": expression,
-            "message_id": message.id,
+            "message_id": turn.message.id,
             "reply_id": reply.id if reply else None,
+            "answered": [m.id for m in batch],
         },
         llm_calls=calls,
         now=now,
+        folded_job_ids=folded,
+        folded_result={
+            "response": None,
+            "time": int(now),
+            "expression": expression,
+            "answered_by": job.id,
+            "reply_id": reply.id if reply else None,
+        },
     )
 
 
@@ -179,8 +207,8 @@ def _reason(username: str, output: ReplyOutput) -> str:
 
 
 def _fallback(ctx: ReplyContext) -> ReplyOutput:
-    appraisal = appraise_text(ctx.message)
-    respond = ctx.kind == "dm" or ctx.agent.name in ctx.message.lower()
+    appraisal = appraise_text(ctx.said)
+    respond = ctx.kind == "dm" or ctx.agent.name in ctx.said.lower()
     return ReplyOutput(
         appraisal=AppraisalOut(
             desirability=round(appraisal.desirability),

@@ -11,13 +11,14 @@ import sqlite3
 import uuid
 from typing import Any, Literal
 
-from synthetic_soul.adapters.store.sqlite_base import SQLiteBase
+from synthetic_soul.adapters.store.sqlite_memories import MemoryTables
 from synthetic_soul.domain.agent import AgentState, from_doc, to_doc
 from synthetic_soul.ports import ConflictError, Profile, ReplyCommit, StaleStateError, Turn
 from synthetic_soul.records import (
     QUEUE_NAMES,
     Conversation,
     Job,
+    LLMCall,
     Message,
     Session,
     Thought,
@@ -26,7 +27,7 @@ from synthetic_soul.records import (
 
 _MESSAGE_COLS = (
     "id, conversation_id, message, purpose, tone, timestamp, sender_id, sender_username,"
-    " from_agent, kind, job_id"
+    " from_agent, kind, job_id, answered_by"
 )
 _JOB_COLS = (
     "id, owner_id, kind, queue, payload, status, progress, result, error, attempts,"
@@ -62,6 +63,7 @@ def _message(row: sqlite3.Row) -> Message:
         from_agent=bool(row["from_agent"]),
         kind=row["kind"],
         job_id=row["job_id"],
+        answered_by=row["answered_by"],
     )
 
 
@@ -86,7 +88,7 @@ def _profile(row: sqlite3.Row) -> Profile:
     return Profile(row["agent_id"], row["user_id"], row["username"], json.loads(row["doc"]))
 
 
-class SQLiteStore(SQLiteBase):
+class SQLiteStore(MemoryTables):
     # -- users and sessions ---------------------------------------------------
     async def create_user(self, user: User, session: Session, profile: Profile) -> None:
         def tx(db: sqlite3.Connection) -> None:
@@ -286,10 +288,18 @@ class SQLiteStore(SQLiteBase):
             if row is None or agent_row is None:
                 return None
             agent = from_doc(json.loads(agent_row["doc"]), agent_row["version"])
+            conversation_id = row["conversation_id"]
+            pending = db.execute(
+                f"SELECT seq, {_MESSAGE_COLS} FROM messages WHERE conversation_id = ?"
+                " AND from_agent = 0 AND answered_by IS NULL ORDER BY seq",
+                (conversation_id,),
+            ).fetchall()
+            # Everything already answered or said by the agent: a reply committed after later
+            # messages arrived still belongs to the history.
             earlier = db.execute(
-                f"SELECT {_MESSAGE_COLS} FROM messages WHERE conversation_id = ? AND seq < ?"
-                " ORDER BY seq DESC LIMIT ?",
-                (row["conversation_id"], row["seq"], history),
+                f"SELECT {_MESSAGE_COLS} FROM messages WHERE conversation_id = ?"
+                " AND (from_agent = 1 OR answered_by IS NOT NULL) ORDER BY seq DESC LIMIT ?",
+                (conversation_id, history),
             ).fetchall()[::-1]
             profile = db.execute(
                 "SELECT * FROM profiles WHERE agent_id = ? AND user_id = ?", (agent.id, user_id)
@@ -298,9 +308,10 @@ class SQLiteStore(SQLiteBase):
                 message=_message(row),
                 agent=agent,
                 profile=_profile(profile) if profile else None,
-                conversation_id=row["conversation_id"],
+                conversation_id=conversation_id,
                 history=tuple(map(_message, earlier)),
                 latest_thought=_latest_thought(db, agent.id, user_id),
+                pending=tuple(map(_message, pending)),
             )
 
         return await self._run(tx)
@@ -370,6 +381,8 @@ class SQLiteStore(SQLiteBase):
                 " WHERE status = 'running'",
                 (now,),
             )
+            # Every holder of a lease ran in this process, which is starting anew.
+            db.execute("DELETE FROM leases")
             rows = db.execute(
                 f"SELECT {_JOB_COLS} FROM jobs WHERE status = 'queued' ORDER BY created_at"
             ).fetchall()
@@ -387,8 +400,8 @@ class SQLiteStore(SQLiteBase):
         counts.update({r["queue"]: r["n"] for r in rows})
         return counts
 
-    async def commit_reply(self, commit: ReplyCommit) -> Job:
-        def tx(db: sqlite3.Connection) -> Job:
+    async def commit_reply(self, commit: ReplyCommit) -> tuple[Job, ...]:
+        def tx(db: sqlite3.Connection) -> tuple[Job, ...]:
             row = db.execute(
                 f"SELECT {_JOB_COLS} FROM jobs WHERE id = ?", (commit.job_id,)
             ).fetchone()
@@ -396,7 +409,7 @@ class SQLiteStore(SQLiteBase):
                 raise LookupError(f"no job {commit.job_id}")
             job = _job(row)
             if job.finished:
-                return job  # a second run of the same job writes nothing
+                return (job,)  # a second run of the same job writes nothing
             cur = db.execute(
                 "UPDATE agents SET doc = ?, version = version + 1, updated_at = ?"
                 " WHERE id = ? AND version = ?",
@@ -410,9 +423,13 @@ class SQLiteStore(SQLiteBase):
             if cur.rowcount != 1:
                 raise StaleStateError(commit.agent.id)
             _upsert_profile(db, commit.profile)
-            db.execute(
-                "UPDATE messages SET purpose = ?, tone = ? WHERE id = ?",
-                (commit.perceived_purpose, commit.perceived_tone, commit.user_message_id),
+            db.executemany(
+                "UPDATE messages SET purpose = ?, tone = ?, answered_by = ?"
+                " WHERE id = ? AND answered_by IS NULL",
+                [
+                    (commit.perceived_purpose, commit.perceived_tone, commit.job_id, message_id)
+                    for message_id in commit.answered_ids
+                ],
             )
             if commit.reply is not None:
                 _insert_message(db, commit.reply, commit.reply.conversation_id)
@@ -423,34 +440,63 @@ class SQLiteStore(SQLiteBase):
                     " VALUES (?, ?, ?, ?, ?, ?)",
                     (t.id, t.agent_id, t.thought, t.timestamp, t.user_id, t.source),
                 )
-            db.executemany(
-                "INSERT INTO llm_calls (job_id, provider, model, task, prompt_tokens,"
-                " completion_tokens, latency_ms, ok, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        commit.job_id,
-                        c.provider,
-                        c.model,
-                        c.task,
-                        c.prompt_tokens,
-                        c.completion_tokens,
-                        c.latency_ms,
-                        int(c.ok),
-                        commit.now,
-                    )
-                    for c in commit.llm_calls
-                ],
-            )
+            _record_calls(db, commit.job_id, commit.llm_calls, commit.now)
             for follow_up in commit.follow_ups:
                 _insert_job(db, follow_up)
             finished = _finish(db, commit.job_id, "succeeded", commit.result, None, commit.now)
             assert finished is not None
-            return finished
+            folded = [
+                _finish(db, job_id, "succeeded", commit.folded_result, None, commit.now)
+                for job_id in commit.folded_job_ids
+            ]
+            return (finished, *(j for j in folded if j is not None))
 
         return await self._run(tx)
 
+    async def acquire_lease(self, key: str, holder: str, now: float, ttl_s: float) -> bool:
+        def tx(db: sqlite3.Connection) -> bool:
+            db.execute(
+                "INSERT INTO leases (key, holder, expires_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET holder = excluded.holder,"
+                " expires_at = excluded.expires_at"
+                " WHERE leases.holder = excluded.holder OR leases.expires_at <= ?",
+                (key, holder, now + ttl_s, now),
+            )
+            row = db.execute("SELECT holder FROM leases WHERE key = ?", (key,)).fetchone()
+            return bool(row["holder"] == holder)
+
+        return await self._run(tx)
+
+    async def release_lease(self, key: str, holder: str) -> None:
+        await self._run(
+            lambda db: db.execute("DELETE FROM leases WHERE key = ? AND holder = ?", (key, holder))
+        )
+
     async def latest_thought(self, agent_id: str, user_id: str) -> Thought | None:
         return await self._run(lambda db: _latest_thought(db, agent_id, user_id))
+
+
+def _record_calls(
+    db: sqlite3.Connection, job_id: str | None, calls: tuple[LLMCall, ...], now: float
+) -> None:
+    db.executemany(
+        "INSERT INTO llm_calls (job_id, provider, model, task, prompt_tokens,"
+        " completion_tokens, latency_ms, ok, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                job_id,
+                c.provider,
+                c.model,
+                c.task,
+                c.prompt_tokens,
+                c.completion_tokens,
+                c.latency_ms,
+                int(c.ok),
+                now,
+            )
+            for c in calls
+        ],
+    )
 
 
 def _latest_thought(db: sqlite3.Connection, agent_id: str, user_id: str) -> Thought | None:
@@ -481,7 +527,7 @@ def _conversation_id(db: sqlite3.Connection, agent_name: str, user_id: str, now:
 
 def _insert_message(db: sqlite3.Connection, m: Message, conversation_id: str) -> None:
     db.execute(
-        f"INSERT INTO messages ({_MESSAGE_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO messages ({_MESSAGE_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             m.id,
             conversation_id,
@@ -494,6 +540,7 @@ def _insert_message(db: sqlite3.Connection, m: Message, conversation_id: str) ->
             int(m.from_agent),
             m.kind,
             m.job_id,
+            m.answered_by,
         ),
     )
 

@@ -55,7 +55,8 @@ CREATE TABLE IF NOT EXISTS messages (
     sender_username TEXT NOT NULL,
     from_agent INTEGER NOT NULL,
     kind TEXT NOT NULL DEFAULT 'dm',
-    job_id TEXT
+    job_id TEXT,
+    answered_by TEXT
 );
 CREATE INDEX IF NOT EXISTS messages_conversation ON messages(conversation_id, seq);
 CREATE UNIQUE INDEX IF NOT EXISTS messages_reply_once
@@ -75,6 +76,13 @@ CREATE TABLE IF NOT EXISTS jobs (
     updated_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, created_at);
+CREATE INDEX IF NOT EXISTS messages_pending
+    ON messages(conversation_id, seq) WHERE from_agent = 0 AND answered_by IS NULL;
+CREATE TABLE IF NOT EXISTS leases (
+    key TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS thoughts (
     id TEXT PRIMARY KEY,
     agent_id TEXT NOT NULL,

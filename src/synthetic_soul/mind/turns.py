@@ -1,0 +1,50 @@
+"""One user's turns never overlap: a lease per (agent, user), held by the job replying.
+
+Waiting is pushed, not polled: the holder announces its release on the event bus, and a
+waiter re-checks only then (or when the lease could have expired, should the holder die).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from synthetic_soul.ports import Clock, EventBus, Store
+
+LEASE_TTL_S = 60.0
+
+
+def turn_key(agent_name: str, user_id: str) -> str:
+    return f"turn:{agent_name}:{user_id}"
+
+
+class Turns:
+    def __init__(self, store: Store, bus: EventBus, clock: Clock, ttl_s: float = LEASE_TTL_S):
+        self._store = store
+        self._bus = bus
+        self._clock = clock
+        self._ttl_s = ttl_s
+
+    @asynccontextmanager
+    async def hold(self, key: str, holder: str) -> AsyncIterator[None]:
+        channel = f"lease:{key}"
+        async with self._bus.subscribe(channel) as released:
+            while not await self._store.acquire_lease(key, holder, self._clock.now(), self._ttl_s):
+                await released.next(self._ttl_s / 2)
+        keeper = asyncio.create_task(self._keep(key, holder))
+        try:
+            yield
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
+            await self._store.release_lease(key, holder)
+            await self._bus.publish(channel, {"event": "released", "data": {"key": key}})
+
+    async def _keep(self, key: str, holder: str) -> None:
+        """Renew the lease while the turn lasts (a slow model may take longer than its TTL)."""
+        while True:
+            await asyncio.sleep(self._ttl_s / 3)
+            await self._store.acquire_lease(key, holder, self._clock.now(), self._ttl_s)
