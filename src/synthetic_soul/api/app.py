@@ -11,7 +11,16 @@ from starlette.middleware.cors import CORSMiddleware
 from synthetic_soul import API_BASE_PATH, API_VERSION
 from synthetic_soul.api import errors
 from synthetic_soul.api.middleware import ApiHeaders, BodyLimit, CrashGuard
-from synthetic_soul.api.routers import agents, auth, expressions, jobs, messages, meta, root
+from synthetic_soul.api.routers import (
+    agents,
+    auth,
+    expressions,
+    jobs,
+    memories,
+    messages,
+    meta,
+    root,
+)
 from synthetic_soul.bootstrap import running
 from synthetic_soul.settings import Settings
 
@@ -39,6 +48,7 @@ def create_app(settings: Settings) -> FastAPI:
         messages.router,
         jobs.router,
         agents.router,
+        memories.router,
     ):
         app.include_router(router, prefix=API_BASE_PATH)
     app.include_router(expressions.router)
