@@ -181,6 +181,10 @@ class Auth:
             return
         await self._store.revoke_session(claims.session_id, "logout", self._clock.now())
 
+    async def forget(self, who: Principal) -> None:
+        """The user asked to be forgotten: their account and all the agent holds about them."""
+        await self._store.forget_user(who.user_id)
+
     async def me(self, who: Principal) -> User:
         user = await self._store.get_user(who.user_id)
         if user is None:

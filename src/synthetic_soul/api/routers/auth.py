@@ -90,15 +90,26 @@ async def refresh(
     return _issue(response, grant, soul.settings)
 
 
+def _clear_cookies(response: Response, settings: Settings) -> None:
+    for name, path in ((SID, REFRESH_PATH), (RTOKEN, REFRESH_PATH), (CSRF, "/")):
+        response.delete_cookie(
+            name, path=path, secure=settings.cookie_secure, samesite="lax", httponly=name != CSRF
+        )
+
+
 @router.post("/logout")
 async def logout(request: Request, response: Response, soul: Soul) -> dict[str, bool]:
     await soul.auth.logout(bearer_token(request))
-    secure = soul.settings.cookie_secure
-    for name, path in ((SID, REFRESH_PATH), (RTOKEN, REFRESH_PATH), (CSRF, "/")):
-        response.delete_cookie(
-            name, path=path, secure=secure, samesite="lax", httponly=name != CSRF
-        )
+    _clear_cookies(response, soul.settings)
     return {"ok": True}
+
+
+@router.delete("/me")
+async def forget_me(response: Response, soul: Soul, who: SignedIn) -> dict[str, bool]:
+    """Forget this user: the account, conversation, profile, memories and thoughts about them."""
+    await soul.auth.forget(who)
+    _clear_cookies(response, soul.settings)
+    return {"ok": True, "forgotten": True}
 
 
 @router.get("/me")
