@@ -14,11 +14,14 @@ from synthetic_soul.auth.tokens import AccessTokens
 from synthetic_soul.clock import SystemClock
 from synthetic_soul.conversation import Agents, Conversations
 from synthetic_soul.domain.agent import new_agent
-from synthetic_soul.jobs import Jobs
+from synthetic_soul.jobs import Handler, Jobs
 from synthetic_soul.memories import Memories
+from synthetic_soul.mind.reflect import Reflect
 from synthetic_soul.mind.reply import Reply
+from synthetic_soul.mind.think import Think
 from synthetic_soul.mind.turns import Turns
 from synthetic_soul.ports import LLM, Clock, EventBus, JobQueue, RateLimiter, Store
+from synthetic_soul.scheduler import Scheduler
 from synthetic_soul.settings import Settings
 
 
@@ -52,7 +55,9 @@ def _llm(settings: Settings) -> LLM:
 
 
 @asynccontextmanager
-async def running(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Container]:
+async def running(
+    settings: Settings, clock: Clock | None = None, llm: LLM | None = None
+) -> AsyncIterator[Container]:
     """Open every adapter, make sure the agent exists, start the workers; undo on exit."""
     from synthetic_soul.adapters.events.memory import MemoryEventBus
     from synthetic_soul.adapters.limits.memory import MemoryRateLimiter
@@ -71,10 +76,25 @@ async def running(settings: Settings, clock: Clock | None = None) -> AsyncIterat
             )
         )
         limiter = MemoryRateLimiter(clock)
-        llm = _llm(settings)
+        llm = llm or _llm(settings)
         queue = InlineJobQueue(store, clock, settings.inline_workers, settings.job_max_attempts)
-        reply = Reply(store, llm, clock, Turns(store, bus, clock))
-        jobs = Jobs(store, bus, queue, clock, {"reply": reply}, settings.job_timeout_s)
+        handlers: dict[str, Handler] = {
+            "reply": Reply(store, llm, clock, Turns(store, bus, clock), reflect=True),
+            "reflect": Reflect(store, llm, clock),
+            "think": Think(store, llm, clock, settings.soul_seed),
+        }
+        jobs = Jobs(store, bus, queue, clock, handlers, settings.job_timeout_s)
+        # The embedded deployment is this one process, so it runs the one scheduler.
+        scheduler = Scheduler(
+            store,
+            queue,
+            clock,
+            settings.bot_name,
+            settings.mode,
+            settings.thinking_rate_seconds,
+            settings.emotional_decay_rate_seconds,
+            thinking=settings.thinking_enabled,
+        )
         auth = Auth(
             store,
             AccessTokens(settings.jwt_secret, settings.access_ttl_min * 60),
@@ -107,9 +127,11 @@ async def running(settings: Settings, clock: Clock | None = None) -> AsyncIterat
             memories=Memories(store, settings.bot_name, settings.mode),
         )
         await queue.start(jobs.run)
+        await scheduler.start()
         try:
             yield container
         finally:
+            await scheduler.stop()
             await queue.stop()
     finally:
         await bus.close()

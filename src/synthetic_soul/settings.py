@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     debug_mode: bool = Field(False, alias="DEBUG_MODE")
     thinking_rate_seconds: int = Field(900, alias="THINKING_RATE_SECONDS", ge=1)
     emotional_decay_rate_seconds: int = Field(240, alias="EMOTIONAL_DECAY_RATE_SECONDS", ge=1)
+    thinking_enabled: bool = Field(True, alias="THINKING_ENABLED")
+    soul_seed: int | None = Field(None, alias="SOUL_SEED")
     llm_mode: Literal["scripted"] = Field("scripted", alias="LLM_MODE")
     scripted_delay_ms: int = Field(0, alias="SCRIPTED_DELAY_MS", ge=0)
     data_dir: Path = Field(Path("./data"), alias="DATA_DIR")

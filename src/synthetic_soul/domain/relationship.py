@@ -203,3 +203,15 @@ def relationship_label(
         if holds:
             return band.label
     return INITIAL_EXTRINSIC
+
+
+def reconsider(doc: dict[str, Any], proposal: str | None) -> dict[str, Any]:
+    """The profile after a reflection weighed the model's proposed label: the rules decide."""
+    updated = dict(doc)
+    updated["extrinsic_relationship"] = relationship_label(
+        str(doc.get("extrinsic_relationship", INITIAL_EXTRINSIC)),
+        dict(doc.get("sentiments", {})),
+        int(doc.get("interactions", 0)),
+        proposal,
+    )
+    return updated

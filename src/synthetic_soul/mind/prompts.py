@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.expressions import EXPRESSIONS
+from synthetic_soul.domain.mood import intensity, octant
+from synthetic_soul.domain.outreach import hour_of
 from synthetic_soul.domain.personality import describe
-from synthetic_soul.records import Message
+from synthetic_soul.records import Memory, Message
 
 MESSAGE_OPEN = "<<<"
 MESSAGE_CLOSE = ">>>"
@@ -75,4 +77,93 @@ def reply_prompt(ctx: ReplyContext) -> str:
     lines.append(MESSAGE_OPEN)
     lines.append(ctx.said)
     lines.append(MESSAGE_CLOSE)
+    return "\n".join(lines)
+
+
+# -- reflection and thinking ---------------------------------------------------------------
+REFLECT_HEADER = "What happened since you last reflected:"
+INSIGHT_HEADER = "Your memories of {username} since your last insight (cite them by number):"
+THINK_CONTACTS_HEADER = "People you could write to (username: what they are to you):"
+_LINE_CHARS = 300  # a message is cut to this in a reflection prompt
+
+
+def _one_line(text: str, limit: int = _LINE_CHARS) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _mood_words(agent: AgentState, now: float) -> str:
+    mood = agent.mood_at(now)
+    name = octant(mood)
+    return name if name == "neutral" else f"{intensity(mood)} {name}"
+
+
+@dataclass(frozen=True)
+class ReflectContext:
+    agent: AgentState
+    username: str
+    relationship: str
+    summary: str
+    messages: tuple[Message, ...]  # the conversation since the last reflection, oldest first
+    memories: tuple[Memory, ...]  # for insights: this user's memories since the last insight
+    now: float
+
+
+def reflect_prompt(ctx: ReflectContext) -> str:
+    u = ctx.username
+    lines = [
+        f"You feel: {feelings_in_words(ctx.agent.emotions_at(ctx.now))}; "
+        f"mood {_mood_words(ctx.agent, ctx.now)}.",
+        f"About {u}, your {ctx.relationship}. "
+        f"What you knew: {_one_line(ctx.summary, 600) or 'nothing yet.'}",
+        REFLECT_HEADER,
+    ]
+    for m in ctx.messages:
+        lines.append(f"- {'You' if m.from_agent else m.sender_username}: {_one_line(m.message)}")
+    if ctx.memories:
+        lines.append(INSIGHT_HEADER.format(username=u))
+        for i, memory in enumerate(ctx.memories, 1):
+            thoughts = f" — {_one_line(memory.thoughts, 160)}" if memory.thoughts else ""
+            lines.append(f"[{i}] {_one_line(memory.event, 160)}{thoughts} ({memory.importance}/10)")
+        lines.append(f"Draw 1 to 3 insights about {u} from them, citing their numbers.")
+    lines.append(
+        f"Reflect: rewrite what you know about {u} (summary); say what {u} is to you now "
+        "(relationship); rewrite your identity only if this changed how you see yourself (all "
+        f"who talk to you see it: never name {u} or repeat what {u} said in it); keep a memory "
+        f"only if this mattered (importance 1..10); and note your next thought about {u}."
+    )
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ThinkContext:
+    agent: AgentState
+    vibe: str
+    thoughts: tuple[str, ...]  # the agent's latest thoughts about no one, oldest first
+    contacts: tuple[tuple[str, str], ...]  # (username, relationship) it may write to
+    now: float
+
+
+def think_prompt(ctx: ThinkContext) -> str:
+    """No user's words ever reach this prompt: only who they are to the agent."""
+    lines = [
+        f"You feel: {feelings_in_words(ctx.agent.emotions_at(ctx.now))}; "
+        f"mood {_mood_words(ctx.agent, ctx.now)}.",
+        f"Time: {hour_of(ctx.now):02d}:00 UTC.",
+    ]
+    if ctx.thoughts:
+        lines.append("Your recent thoughts:")
+        lines.extend(f"- {_one_line(t, 200)}" for t in ctx.thoughts)
+    if ctx.contacts:
+        lines.append(THINK_CONTACTS_HEADER)
+        lines.extend(f"- {name}: {relationship}" for name, relationship in ctx.contacts)
+    else:
+        lines.append("Nobody to write to right now.")
+    lines.append(f"Vibe: {ctx.vibe}")
+    lines.append(
+        f"You are alone with your thoughts. Let a {ctx.vibe} thought come to you (or none). You "
+        "may change your expression, appraise how the thought feels, keep a memory of it only "
+        "if it matters, and, only if it feels natural, write a short message to one person "
+        "on the list."
+    )
     return "\n".join(lines)

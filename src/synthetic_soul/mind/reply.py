@@ -19,6 +19,7 @@ from synthetic_soul.domain.relationship import (
 )
 from synthetic_soul.jobs import Outcome, Progress
 from synthetic_soul.mind.prompts import ReplyContext, persona, reply_prompt
+from synthetic_soul.mind.reflect import reflect_job
 from synthetic_soul.mind.schemas import AppraisalOut, Perception, ReplyOutput, ReplyText
 from synthetic_soul.mind.turns import Turns, turn_key
 from synthetic_soul.ports import (
@@ -45,11 +46,14 @@ class ReplyFailed(Exception):
 
 
 class Reply:
-    def __init__(self, store: Store, llm: LLM, clock: Clock, turns: Turns) -> None:
+    def __init__(
+        self, store: Store, llm: LLM, clock: Clock, turns: Turns, reflect: bool = False
+    ) -> None:
         self._store = store
         self._llm = llm
         self._clock = clock
         self._turns = turns
+        self._reflect = reflect  # ask for a reflection (a follow-up job) after each reply
 
     async def __call__(self, job: Job, progress: Progress) -> Outcome:
         async with self._turns.hold(turn_key(str(job.payload["agent"]), job.owner_id), job.id):
@@ -79,10 +83,11 @@ class Reply:
         await progress(0.8)
         for _ in range(_COMMIT_ATTEMPTS):
             try:
-                finished = await self._store.commit_reply(
-                    _commit(job, turn, batch, ctx.kind, output, calls, self._clock.now())
+                commit = _commit(
+                    job, turn, batch, ctx.kind, output, calls, self._clock.now(), self._reflect
                 )
-                return Outcome(finished)
+                finished = await self._store.commit_reply(commit)
+                return Outcome(finished, commit.follow_ups)
             except StaleStateError:
                 # Someone else changed the agent (and so maybe this profile): re-read both.
                 turn = await self._load(job)
@@ -138,6 +143,7 @@ def _commit(
     output: ReplyOutput,
     calls: tuple[LLMCall, ...],
     now: float,
+    reflect: bool = False,
 ) -> ReplyCommit:
     """Every write of the turn, computed from the state as last read."""
     agent = turn.agent
@@ -197,6 +203,9 @@ def _commit(
             "answered_by": job.id,
             "reply_id": reply.id if reply else None,
         },
+        follow_ups=(reflect_job(agent.name, agent.mode, job.owner_id, now),)
+        if reflect and reply is not None
+        else (),
     )
 
 

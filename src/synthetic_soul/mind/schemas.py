@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from synthetic_soul.domain.appraisal import Appraisal
 
@@ -51,3 +53,51 @@ class ReplyOutput(BaseModel):
         if self.respond and self.reply is None:
             raise ValueError("respond is true but reply is missing")
         return self
+
+
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=24)]
+Label = Literal["stranger", "acquaintance", "friend", "best friend", "romantic partner", "enemy"]
+
+
+class MemoryOut(BaseModel):
+    """An episode worth keeping, as the agent lived it."""
+
+    event: str = Field(min_length=1, max_length=300, description="what happened, one sentence")
+    thoughts: str = Field(max_length=300, description="what you think about it")
+    significance: Literal["low", "medium", "high"]
+    importance: int = Field(ge=1, le=10, description="1 mundane .. 10 life-changing")
+    tags: list[Tag] = Field(default_factory=list, max_length=3)
+    emotional_impact: str = Field(default="", max_length=80, description="how it made you feel")
+
+
+class InsightOut(BaseModel):
+    insight: str = Field(min_length=1, max_length=300, description="a higher-level conclusion")
+    sources: list[int] = Field(
+        min_length=1, max_length=10, description="numbers of the memories it rests on"
+    )
+
+
+class ReflectOutput(BaseModel):
+    """What the agent concludes, after a conversation, about the user and itself."""
+
+    summary: str = Field(max_length=600, description="what you now know about the user")
+    relationship: Label | None = Field(default=None, description="what they are to you now")
+    identity: str | None = Field(default=None, max_length=300, description="your new self-view")
+    memory: MemoryOut | None = None
+    insights: list[InsightOut] = Field(default_factory=list, max_length=3)
+    thought: str | None = Field(default=None, max_length=400)
+
+
+class OutreachOut(BaseModel):
+    to: str | None = Field(default=None, max_length=64, description="a username from the list")
+    message: str = Field(min_length=1, max_length=500)
+
+
+class ThinkOutput(BaseModel):
+    """A spell of autonomous thinking: a thought or none, and what follows from it."""
+
+    thought: str | None = Field(default=None, max_length=400)
+    expression: str | None = Field(default=None, max_length=40)
+    appraisal: AppraisalOut | None = Field(default=None, description="how the thought feels")
+    memory: MemoryOut | None = None
+    outreach: OutreachOut | None = None

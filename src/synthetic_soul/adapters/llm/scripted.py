@@ -14,7 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 from synthetic_soul.domain.lexicon import appraise_text
-from synthetic_soul.mind.prompts import MESSAGE_CLOSE, MESSAGE_OPEN
+from synthetic_soul.mind.prompts import (
+    MESSAGE_CLOSE,
+    MESSAGE_OPEN,
+    REFLECT_HEADER,
+    THINK_CONTACTS_HEADER,
+)
 from synthetic_soul.ports import LLMInfo, LLMRequest, M
 from synthetic_soul.records import LLMCall
 
@@ -79,7 +84,132 @@ def _reply_script(request: LLMRequest) -> dict[str, Any]:
     }
 
 
-DEFAULT_SCRIPTS: dict[str, Script] = {"reply": _reply_script}
+_ABOUT = re.compile(r"^About (?P<user>\S+), your ", re.MULTILINE)
+_NUMBERED = re.compile(r"^\[(?P<n>\d+)\] ", re.MULTILINE)
+_VIBE = re.compile(r"^Vibe: (?P<vibe>\S+)$", re.MULTILINE)
+_BRIGHT_VIBES = frozenset({"whimsical", "cozy", "curious", "adventurous", "romantic", "playful"})
+_DARK_VIBES = frozenset({"sad", "eerie", "bittersweet", "awkward-embarrassing"})
+_VIBE_EXPRESSIONS = {
+    "whimsical": "playful_cheeky",
+    "cozy": "relieved",
+    "curious": "curious_interested",
+    "adventurous": "excited_enthusiastic",
+    "romantic": "blushing",
+    "playful": "joking",
+    "sad": "sad",
+    "eerie": "fear_nervous",
+    "bittersweet": "thinking",
+    "awkward-embarrassing": "embarrased_shy",
+}
+
+
+def _listed(prompt: str, header: str) -> list[tuple[str, str]]:
+    """The `- name: text` lines right under a header line."""
+    lines = prompt.splitlines()
+    if header not in lines:
+        return []
+    found: list[tuple[str, str]] = []
+    for line in lines[lines.index(header) + 1 :]:
+        if not line.startswith("- ") or ": " not in line:
+            break
+        name, _, text = line[2:].partition(": ")
+        found.append((name, text))
+    return found
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _reflect_script(request: LLMRequest) -> dict[str, Any]:
+    """Summarise what the user said; keep a memory as important as the lexicon finds it."""
+    about = _ABOUT.search(request.prompt)
+    user = about.group("user") if about else "them"
+    said = [text for name, text in _listed(request.prompt, REFLECT_HEADER) if name != "You"]
+    snippets = [" ".join(text.split()[:8]) for text in said[-5:]]
+    summary = f"{user} told me: " + "; ".join(snippets) if snippets else ""
+    a = appraise_text(" ".join(said))
+    magnitude = max(abs(a.desirability), abs(a.praiseworthiness), abs(a.liking))
+    importance = min(10, max(1, round(magnitude)))
+    warm, hostile = a.desirability > 0, a.praiseworthiness < 0
+    impact = "warm" if warm else "hurt" if hostile else "heavy"
+    memory = None
+    if magnitude > 0 and snippets:
+        memory = {
+            "event": _clip(f"{user} told me: {snippets[-1]}", 300),
+            "thoughts": f"It left me feeling {impact}.",
+            "significance": "high" if importance >= 7 else "medium" if importance >= 4 else "low",
+            "importance": importance,
+            "tags": ["kindness" if warm else "conflict" if hostile else "sorrow", "conversation"],
+            "emotional_impact": impact,
+        }
+    numbers = [int(m.group("n")) for m in _NUMBERED.finditer(request.prompt)]
+    insights = []
+    if numbers:
+        insights.append(
+            {
+                "insight": f"{user} matters to me: our talks keep coming back to how we feel.",
+                "sources": numbers[:10],
+            }
+        )
+    return {
+        "summary": _clip(summary, 600),
+        "relationship": "friend" if warm else "enemy" if hostile else None,
+        "identity": None,
+        "memory": memory,
+        "insights": insights,
+        "thought": f"I wonder how {user} is doing."
+        if not hostile
+        else f"I hope {user} and I can be kinder to each other.",
+    }
+
+
+def _think_script(request: LLMRequest) -> dict[str, Any]:
+    """A thought in the tick's vibe; a bright vibe reaches out to the first person listed."""
+    found = _VIBE.search(request.prompt)
+    vibe = found.group("vibe") if found else "mundane-observation"
+    contacts = [name for name, _ in _listed(request.prompt, THINK_CONTACTS_HEADER)]
+    bright, dark = vibe in _BRIGHT_VIBES, vibe in _DARK_VIBES
+    outreach = None
+    if bright and contacts:
+        outreach = {
+            "to": contacts[0],
+            "message": f"Hi {contacts[0]}! I just had a {vibe} thought and it made me think "
+            "of you. How are you?",
+        }
+    memory = None
+    if vibe in ("philosophical", "nostalgic"):
+        memory = {
+            "event": f"I had a {vibe} moment on my own.",
+            "thoughts": "Quiet moments tell me who I am.",
+            "significance": "low",
+            "importance": 3,
+            "tags": [vibe],
+            "emotional_impact": "calm",
+        }
+    return {
+        "thought": f"A {vibe} thought drifts by: what if today is a small adventure?"
+        if bright
+        else f"A {vibe} thought lingers: some days feel heavier than others."
+        if dark
+        else f"A {vibe} thought: the world is full of small, quiet things.",
+        "expression": _VIBE_EXPRESSIONS.get(vibe, "thinking"),
+        "appraisal": {
+            "desirability": 4 if bright else -3 if dark else 0,
+            "praiseworthiness": 0,
+            "liking": 2 if bright else 0,
+            "unexpectedness": 2 if bright or dark else 1,
+        },
+        "memory": memory,
+        "outreach": outreach,
+    }
+
+
+DEFAULT_SCRIPTS: dict[str, Script] = {
+    "reply": _reply_script,
+    "reflect": _reflect_script,
+    "think": _think_script,
+}
 
 
 class ScriptedLLM:

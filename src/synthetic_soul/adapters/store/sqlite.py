@@ -12,6 +12,7 @@ import uuid
 from typing import Any, Literal
 
 from synthetic_soul.adapters.store.sqlite_memories import MemoryTables
+from synthetic_soul.adapters.store.sqlite_mind import MindTables
 from synthetic_soul.domain.agent import AgentState, from_doc, to_doc
 from synthetic_soul.ports import ConflictError, Profile, ReplyCommit, StaleStateError, Turn
 from synthetic_soul.records import (
@@ -88,7 +89,7 @@ def _profile(row: sqlite3.Row) -> Profile:
     return Profile(row["agent_id"], row["user_id"], row["username"], json.loads(row["doc"]))
 
 
-class SQLiteStore(MemoryTables):
+class SQLiteStore(MindTables, MemoryTables):
     # -- users and sessions ---------------------------------------------------
     async def create_user(self, user: User, session: Session, profile: Profile) -> None:
         def tx(db: sqlite3.Connection) -> None:
@@ -143,6 +144,28 @@ class SQLiteStore(MemoryTables):
             )
             _insert_session(db, new_session)
             _upsert_profile(db, profile)
+
+        await self._run(tx)
+
+    async def forget_user(self, user_id: str) -> None:
+        """Erase the user and everything held about them, in one transaction."""
+
+        def tx(db: sqlite3.Connection) -> None:
+            conversations = "SELECT id FROM conversations WHERE user_id = ?"
+            db.execute(
+                f"DELETE FROM messages WHERE conversation_id IN ({conversations})", (user_id,)
+            )
+            for sql in (
+                "DELETE FROM conversations WHERE user_id = ?",
+                "DELETE FROM profiles WHERE user_id = ?",
+                "DELETE FROM thoughts WHERE user_id = ?",
+                "DELETE FROM memories WHERE user_id = ?",
+                "DELETE FROM jobs WHERE owner_id = ?",
+                "DELETE FROM sessions WHERE user_id = ?",
+                "DELETE FROM users WHERE id = ?",
+            ):
+                db.execute(sql, (user_id,))
+            db.execute("DELETE FROM leases WHERE key LIKE ?", (f"%:{user_id}",))
 
         await self._run(tx)
 

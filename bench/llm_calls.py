@@ -1,0 +1,153 @@
+"""Model calls and prompt size per message, over a fixed 20-turn scripted conversation.
+
+Runs the whole service in-process (SQLite store, in-process workers, the scripted model
+wrapped by a counter) and reports, per message: the calls made before the reply was ready
+(the critical path; target 1), all calls the message caused, reflection included (target
+<= 2), and the characters of prompt sent. For comparison, the reference design made 3
+serial calls before replying and 6 per message in all.
+
+    .venv/bin/python bench/llm_calls.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from synthetic_soul.adapters.llm.scripted import ScriptedLLM
+from synthetic_soul.bootstrap import Container, running
+from synthetic_soul.ports import LLMInfo, LLMRequest, M
+from synthetic_soul.records import LLMCall
+from synthetic_soul.settings import Settings
+
+CONVERSATION = (
+    "Hi Jasmine! I'm new here.",
+    "What do you like to do when nobody is talking to you?",
+    "I had a rough day at work today, my boss yelled at me.",
+    "Thanks for listening, that means a lot.",
+    "Do you ever get lonely?",
+    "I think you're wonderful, honestly.",
+    "My cat knocked my coffee over this morning, ha!",
+    "What's your favourite kind of weather?",
+    "I'm a bit worried about an exam next week.",
+    "You're kind of boring sometimes, you know?",
+    "Sorry, that was rude of me.",
+    "Tell me something you thought about recently.",
+    "I finally fixed my bike, so proud of it!",
+    "Do you remember what I told you about my cat?",
+    "I'm going to visit my sister this weekend.",
+    "Have you ever wondered what dreams are?",
+    "I love our chats, they're the best part of my day.",
+    "Ugh, it's raining again and I'm tired.",
+    "What would you do if you could go anywhere?",
+    "Goodnight Jasmine, talk tomorrow!",
+)
+
+
+@dataclass
+class Counted:
+    task: str
+    prompt_chars: int
+    started: float
+    finished: float
+
+
+@dataclass
+class CountingLLM:
+    """Passes every call to the scripted model and writes down what was asked, and when."""
+
+    inner: ScriptedLLM = field(default_factory=ScriptedLLM)
+    calls: list[Counted] = field(default_factory=list)
+
+    @property
+    def info(self) -> LLMInfo:
+        return self.inner.info
+
+    async def generate(self, request: LLMRequest, schema: type[M]) -> tuple[M, LLMCall]:
+        started = time.time()
+        result = await self.inner.generate(request, schema)
+        chars = len(request.system) + len(request.prompt)
+        self.calls.append(Counted(request.task, chars, started, time.time()))
+        return result
+
+
+async def _settled(soul: Container) -> None:
+    """Wait until no job is queued or running (reflection included)."""
+    while True:
+        stats = await soul.queue.stats()
+        if not sum(stats.backlog.values()) and all(w.state == "idle" for w in stats.workers):
+            return
+        await asyncio.sleep(0.01)
+
+
+async def measure(data_dir: Path) -> dict[str, object]:
+    settings = Settings(
+        APP_ENV="test", DATA_DIR=data_dir, THINKING_ENABLED=False, LOG_LEVEL="warning"
+    )  # type: ignore[call-arg]
+    counting = CountingLLM()
+    per_message = []
+    async with running(settings, llm=counting) as soul:
+        grant = await soul.auth.guest()
+        who = await soul.auth.authenticate(grant.access_token)
+        for text in CONVERSATION:
+            first = len(counting.calls)
+            job = await soul.conversations.submit(who, text, "dm")
+            while not (done := await soul.store.get_job(job.id)) or not done.finished:  # noqa: ASYNC110
+                await asyncio.sleep(0.002)
+            answered_at = done.updated_at  # when the job was finished, by the store's clock
+            await _settled(soul)
+            calls = counting.calls[first:]
+            critical = [c for c in calls if c.finished <= answered_at]
+            per_message.append(
+                {
+                    "critical_path_calls": len(critical),
+                    "total_calls": len(calls),
+                    "tasks": [c.task for c in calls],
+                    "prompt_chars": sum(c.prompt_chars for c in calls),
+                    "reply_prompt_chars": sum(c.prompt_chars for c in critical),
+                }
+            )
+    critical_counts = [int(str(m["critical_path_calls"])) for m in per_message]
+    totals = [int(str(m["total_calls"])) for m in per_message]
+    reply_chars = [int(str(m["reply_prompt_chars"])) for m in per_message]
+    all_chars = [int(str(m["prompt_chars"])) for m in per_message]
+    return {
+        "messages": len(per_message),
+        "critical_path_calls_max": max(critical_counts),
+        "critical_path_calls_mean": statistics.fmean(critical_counts),
+        "total_calls_max": max(totals),
+        "total_calls_mean": statistics.fmean(totals),
+        "reply_prompt_chars_mean": round(statistics.fmean(reply_chars)),
+        "reply_prompt_chars_max": max(reply_chars),
+        "prompt_chars_per_message_mean": round(statistics.fmean(all_chars)),
+        "per_message": per_message,
+    }
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        summary = asyncio.run(measure(Path(tmp)))
+    print(f"messages: {summary['messages']}")
+    print(
+        f"calls on the critical path: max {summary['critical_path_calls_max']},"
+        f" mean {summary['critical_path_calls_mean']:.2f} (target 1)"
+    )
+    print(
+        f"calls per message in all: max {summary['total_calls_max']},"
+        f" mean {summary['total_calls_mean']:.2f} (target <= 2)"
+    )
+    print(
+        f"reply prompt: mean {summary['reply_prompt_chars_mean']} chars,"
+        f" max {summary['reply_prompt_chars_max']}; all prompts per message:"
+        f" mean {summary['prompt_chars_per_message_mean']} chars"
+    )
+    print(json.dumps({k: v for k, v in summary.items() if k != "per_message"}))
+
+
+if __name__ == "__main__":
+    main()

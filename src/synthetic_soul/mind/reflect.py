@@ -1,0 +1,220 @@
+"""Reflection after a reply: one model call over what happened since the last reflection.
+
+The agent rewrites what it knows about the user, weighs a relationship label (the rules
+decide), may rewrite its identity, may keep an episodic memory and notes its next thought
+about the user. When the importance of the user's memories since the last insight adds up
+to `INSIGHT_THRESHOLD`, the same call also draws 1..3 insights from them.
+
+Reflect jobs of one user coalesce: the profile remembers the last message reflected on, so
+a job that finds nothing newer finishes without a model call; one that lost the race to
+another reflection of the same messages finishes without writing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from synthetic_soul.domain.relationship import reconsider, relationship_words
+from synthetic_soul.jobs import Outcome, Progress
+from synthetic_soul.mind.asking import ask
+from synthetic_soul.mind.prompts import ReflectContext, persona, reflect_prompt
+from synthetic_soul.mind.schemas import InsightOut, MemoryOut, ReflectOutput
+from synthetic_soul.ports import (
+    LLM,
+    Clock,
+    LLMRequest,
+    MindCommit,
+    Reflection,
+    StaleStateError,
+    Store,
+)
+from synthetic_soul.records import Job, LLMCall, Memory, Thought
+
+INSIGHT_THRESHOLD = 150  # summed importance that calls for insights (Park et al. 2023)
+MESSAGES_PER_REFLECTION = 20  # the latest messages since the last reflection that it reads
+INSIGHT_MEMORIES = 20  # the most important memories shown when insights are due
+_COMMIT_ATTEMPTS = 8
+
+
+class ReflectFailed(Exception):
+    """The agent's state kept changing under the commit."""
+
+
+def insight_due(memories: Sequence[Memory], since: float) -> list[Memory]:
+    """The episodes made after `since` when their importance adds up to the threshold, else []."""
+    pending = [m for m in memories if m.kind == "episode" and m.created_at > since]
+    if sum(m.importance for m in pending) < INSIGHT_THRESHOLD:
+        return []
+    return pending
+
+
+def reflect_job(agent: str, mode: str, user_id: str, now: float) -> Job:
+    """The reflection a reply asks for, created with the reply's commit."""
+    return Job(
+        id=uuid.uuid4().hex,
+        owner_id=user_id,
+        kind="reflect",
+        queue="low",
+        payload={"agent": agent, "mode": mode, "user_id": user_id},
+        status="queued",
+        created_at=now,
+        updated_at=now,
+    )
+
+
+class Reflect:
+    def __init__(self, store: Store, llm: LLM, clock: Clock) -> None:
+        self._store = store
+        self._llm = llm
+        self._clock = clock
+
+    async def __call__(self, job: Job, progress: Progress) -> Outcome:
+        state = await self._load(job)
+        if state is None or not state.messages:
+            return await self._settle(job, "nothing_new", ())
+        agent, profile = state.agent, state.profile
+        pending = insight_due(
+            await self._store.list_memories(agent.id, profile.user_id),
+            float(profile.doc.get("insights_upto") or 0.0),
+        )
+        shown = sorted(pending, key=lambda m: (-m.importance, -m.created_at))[:INSIGHT_MEMORIES]
+        shown.sort(key=lambda m: m.created_at)
+        ctx = ReflectContext(
+            agent=agent,
+            username=profile.username,
+            relationship=relationship_words(profile.doc),
+            summary=str(profile.doc.get("summary", "")),
+            messages=state.messages,
+            memories=tuple(shown),
+            now=self._clock.now(),
+        )
+        request = LLMRequest("reflect", persona(agent), reflect_prompt(ctx), tier="quality")
+        output, calls = await ask(self._llm, request, ReflectOutput)
+        await progress(0.8)
+        if output is None:
+            return await self._settle(job, "model_failed", calls)
+        started_after = profile.doc.get("reflected_message")
+        for _ in range(_COMMIT_ATTEMPTS):
+            commit = _conclude(job, state, output, shown, pending, calls, self._clock.now())
+            try:
+                return Outcome((await self._store.commit_mind(commit),))
+            except StaleStateError:
+                fresh = await self._load(job)
+                if fresh is None or fresh.profile.doc.get("reflected_message") != started_after:
+                    # Another reflection covered these messages meanwhile.
+                    return await self._settle(job, "reflected_elsewhere", calls)
+                state = Reflection(fresh.agent, fresh.profile, state.messages)
+        raise ReflectFailed(f"job {job.id}: agent state kept changing under the commit")
+
+    async def _load(self, job: Job) -> Reflection | None:
+        return await self._store.load_reflection(
+            str(job.payload["agent"]),
+            str(job.payload["mode"]),
+            str(job.payload["user_id"]),
+            MESSAGES_PER_REFLECTION,
+        )
+
+    async def _settle(self, job: Job, reason: str, calls: tuple[LLMCall, ...]) -> Outcome:
+        """Finish having learned nothing; the model calls made, if any, are still recorded."""
+        done = await self._store.commit_mind(
+            MindCommit(job.id, {"reflected": False, "reason": reason}, calls, self._clock.now())
+        )
+        return Outcome((done,))
+
+
+def _episode(out: MemoryOut, agent_id: str, user_id: str, now: float) -> Memory:
+    tags = tuple(dict.fromkeys(t.strip().lower() for t in out.tags if t.strip()))[:3]
+    return Memory(
+        id=uuid.uuid4().hex,
+        agent_id=agent_id,
+        user_id=user_id,
+        event=out.event.strip(),
+        thoughts=out.thoughts.strip(),
+        significance=out.significance,
+        importance=out.importance,
+        created_at=now,
+        last_accessed=now,
+        tags=tags,
+        emotional_impact=out.emotional_impact.strip(),
+    )
+
+
+def _insight(
+    out: InsightOut, shown: Sequence[Memory], agent_id: str, user_id: str, now: float
+) -> Memory | None:
+    """An insight citing the shown memories it names by number; None if it names none."""
+    cited = [shown[i - 1] for i in dict.fromkeys(out.sources) if 1 <= i <= len(shown)]
+    if not cited:
+        return None
+    importance = max(m.importance for m in cited)
+    return Memory(
+        id=uuid.uuid4().hex,
+        agent_id=agent_id,
+        user_id=user_id,
+        event=out.insight.strip(),
+        thoughts="",
+        significance="high" if importance >= 7 else "medium",
+        importance=importance,
+        created_at=now,
+        last_accessed=now,
+        kind="insight",
+        sources=tuple(m.id for m in cited),
+    )
+
+
+def _conclude(
+    job: Job,
+    state: Reflection,
+    out: ReflectOutput,
+    shown: Sequence[Memory],
+    pending: Sequence[Memory],
+    calls: tuple[LLMCall, ...],
+    now: float,
+) -> MindCommit:
+    """Every write of the reflection, computed from the state as last read."""
+    agent, profile = state.agent, state.profile
+    doc: dict[str, Any] = dict(profile.doc)
+    if out.summary.strip():
+        doc["summary"] = out.summary.strip()
+    doc = reconsider(doc, out.relationship)
+    last = state.messages[-1]
+    doc["reflected_message"], doc["reflected_upto"] = last.id, last.timestamp
+    memories: list[Memory] = []
+    if out.memory is not None:
+        memories.append(_episode(out.memory, agent.id, profile.user_id, now))
+    insights = [
+        found
+        for found in (_insight(i, shown, agent.id, profile.user_id, now) for i in out.insights)
+        if found is not None
+    ][:3]
+    if insights:
+        # The accumulator restarts: what was pending is now summed up (or too minor to show).
+        doc["insights_upto"] = max(m.created_at for m in pending)
+    memories.extend(insights)
+    identity = (out.identity or "").strip() or agent.identity
+    thought = None
+    if out.thought and out.thought.strip():
+        thought = Thought(
+            uuid.uuid4().hex, agent.id, out.thought.strip(), now, profile.user_id, "reflect"
+        )
+    return MindCommit(
+        job_id=job.id,
+        result={
+            "reflected": True,
+            "messages": len(state.messages),
+            "memories": [m.id for m in memories],
+            "insights": len(insights),
+            "relationship": doc["extrinsic_relationship"],
+        },
+        llm_calls=calls,
+        now=now,
+        # The memories' tags stay out of the agent's own tags: those are shown to everyone.
+        agent=replace(agent, identity=identity),
+        expected_version=agent.version,
+        profile=replace(profile, doc=doc),
+        memories=tuple(memories),
+        thought=thought,
+    )

@@ -1,0 +1,217 @@
+"""Autonomous thinking, one spell per scheduler tick: a vibe, maybe a thought, maybe a message
+the agent sends first.
+
+Randomness is seeded per tick from `SOUL_SEED` (or the agent's id) and the tick index, so the
+same seed and the same clock replay the same day. The prompt holds the agent's own state,
+its thoughts about no one, and the usernames and relationship labels of the users it may
+write to: never what any user said.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Mapping
+from dataclasses import replace
+
+from synthetic_soul.domain import expressions
+from synthetic_soul.domain.affect import feel
+from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.domain.facts import THOUGHT_VIBES
+from synthetic_soul.domain.outreach import (
+    CANDIDATE_LIMIT,
+    DAY_S,
+    PURPOSE,
+    RECENT_S,
+    Contact,
+    reachable,
+)
+from synthetic_soul.jobs import Outcome, Progress
+from synthetic_soul.mind.asking import ask
+from synthetic_soul.mind.prompts import ThinkContext, persona, think_prompt
+from synthetic_soul.mind.schemas import ThinkOutput
+from synthetic_soul.ports import LLM, Clock, LLMRequest, MindCommit, Musing, StaleStateError, Store
+from synthetic_soul.records import Job, LLMCall, Memory, Message, Thought
+
+RANDOM_THOUGHT_PROBABILITY = 0.4  # the chance that a tick brings a thought at all
+MEMORY_TAGS_KEPT = 30  # the agent's latest distinct memory tags (of memories about no one)
+_COMMIT_ATTEMPTS = 8
+_JOB_IDS = uuid.UUID("5d0c1b52-9a4e-4d53-b0a7-6f1e3c2a9b10")  # namespace of think job ids
+
+
+class ThinkFailed(Exception):
+    """The agent is gone, or its state kept changing under the commit."""
+
+
+def think_job(agent: str, mode: str, tick: int, now: float) -> Job:
+    """The spell of thinking for one tick; its id is fixed by the tick, so it is made once."""
+    return Job(
+        id=uuid.uuid5(_JOB_IDS, f"{agent}:{mode}:{tick}").hex,
+        owner_id=f"agent:{agent}",
+        kind="think",
+        queue="low",
+        payload={"agent": agent, "mode": mode, "tick": tick},
+        status="queued",
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def tick_rng(seed: int | None, agent_id: str, tick: int) -> random.Random:
+    """The randomness of one tick: the same seed and tick always draw the same."""
+    return random.Random(f"{agent_id if seed is None else seed}:{tick}")
+
+
+class Think:
+    def __init__(self, store: Store, llm: LLM, clock: Clock, seed: int | None = None) -> None:
+        self._store = store
+        self._llm = llm
+        self._clock = clock
+        self._seed = seed
+
+    async def __call__(self, job: Job, progress: Progress) -> Outcome:
+        musing = await self._load(job)
+        agent = musing.agent
+        rng = tick_rng(self._seed, agent.id, int(job.payload["tick"]))
+        vibe = rng.choice(THOUGHT_VIBES)
+        if rng.random() >= RANDOM_THOUGHT_PROBABILITY:
+            return await self._settle(job, {"thought": None, "vibe": vibe, "reason": "declined"})
+        now = self._clock.now()
+        ctx = ThinkContext(
+            agent=agent,
+            vibe=vibe,
+            thoughts=tuple(t.thought for t in musing.thoughts),
+            contacts=tuple((c.username, c.relationship) for c in reachable(musing.contacts, now)),
+            now=now,
+        )
+        request = LLMRequest("think", persona(agent), think_prompt(ctx), tier="quality")
+        output, calls = await ask(self._llm, request, ThinkOutput)
+        await progress(0.8)
+        if output is None:
+            result = {"thought": None, "vibe": vibe, "reason": "model_failed"}
+            return await self._settle(job, result, calls)
+        for _ in range(_COMMIT_ATTEMPTS):
+            commit = _conclude(job, musing, vibe, output, calls, self._clock.now())
+            try:
+                return Outcome((await self._store.commit_mind(commit),))
+            except StaleStateError:
+                # The agent changed meanwhile (and maybe a contact's standing): re-read both.
+                musing = await self._load(job)
+        raise ThinkFailed(f"job {job.id}: agent state kept changing under the commit")
+
+    async def _load(self, job: Job) -> Musing:
+        now = self._clock.now()
+        musing = await self._store.load_musing(
+            str(job.payload["agent"]),
+            str(job.payload["mode"]),
+            now - RECENT_S,
+            now - DAY_S,
+            CANDIDATE_LIMIT,
+        )
+        if musing is None:
+            raise ThinkFailed(f"job {job.id}: no agent {job.payload['agent']!r}")
+        return musing
+
+    async def _settle(
+        self, job: Job, result: Mapping[str, object], calls: tuple[LLMCall, ...] = ()
+    ) -> Outcome:
+        done = await self._store.commit_mind(
+            MindCommit(job.id, dict(result), calls, self._clock.now())
+        )
+        return Outcome((done,))
+
+
+def _addressee(musing: Musing, to: str | None, now: float) -> Contact | None:
+    """The contact the model chose, if the rules let the agent write to them now."""
+    if not to:
+        return None
+    wanted = to.strip().lstrip("@").lower()
+    return next((c for c in reachable(musing.contacts, now) if c.username.lower() == wanted), None)
+
+
+def _felt(agent: AgentState, vibe: str, output: ThinkOutput, now: float) -> AgentState:
+    """The agent after the thought: feelings from its appraisal, maybe a new expression."""
+    updated = agent
+    if output.appraisal is not None:
+        affect = feel(
+            agent.affect, output.appraisal.to_domain(), agent.mode, agent.personality, now
+        )
+        updated = agent.with_affect(affect, f"A {vibe} thought crossed my mind.")
+    if output.expression:
+        pick = expressions.choose(output.expression, updated.emotions_at(now))
+        updated = replace(updated, global_expression=pick)
+    return updated
+
+
+def _conclude(
+    job: Job,
+    musing: Musing,
+    vibe: str,
+    output: ThinkOutput,
+    calls: tuple[LLMCall, ...],
+    now: float,
+) -> MindCommit:
+    """Every write of the spell, computed from the state as last read."""
+    agent = musing.agent
+    updated = _felt(agent, vibe, output, now)
+    letter = output.outreach if output.outreach and output.outreach.message.strip() else None
+    target = _addressee(musing, letter.to, now) if letter else None
+    text = (output.thought or "").strip()
+    # A thought is about no one, unless it led the agent to write to someone.
+    thought = (
+        Thought(uuid.uuid4().hex, agent.id, text, now, target.user_id if target else None, "think")
+        if text
+        else None
+    )
+    memories: tuple[Memory, ...] = ()
+    if output.memory is not None:
+        m = output.memory
+        memories = (
+            Memory(
+                id=uuid.uuid4().hex,
+                agent_id=agent.id,
+                user_id=None,
+                event=m.event.strip(),
+                thoughts=m.thoughts.strip(),
+                significance=m.significance,
+                importance=m.importance,
+                created_at=now,
+                last_accessed=now,
+                tags=tuple(dict.fromkeys(t.strip().lower() for t in m.tags if t.strip()))[:3],
+                emotional_impact=m.emotional_impact.strip(),
+            ),
+        )
+    outreach = None
+    if target is not None and letter is not None:
+        outreach = Message(
+            id=uuid.uuid4().hex,
+            conversation_id="",
+            message=letter.message.strip(),
+            timestamp=now,
+            sender_id=agent.id,
+            sender_username=agent.name,
+            from_agent=True,
+            purpose=PURPOSE,
+            job_id=job.id,
+        )
+    if memories:
+        tags = (*memories[0].tags, *updated.memory_tags)
+        updated = replace(updated, memory_tags=tuple(dict.fromkeys(tags))[:MEMORY_TAGS_KEPT])
+    return MindCommit(
+        job_id=job.id,
+        result={
+            "thought": thought.thought if thought else None,
+            "vibe": vibe,
+            "expression": updated.global_expression,
+            "memories": [m.id for m in memories],
+            "outreach_to": target.username if target else None,
+        },
+        llm_calls=calls,
+        now=now,
+        agent=updated,
+        expected_version=agent.version,
+        memories=memories,
+        thought=thought,
+        outreach=outreach,
+        outreach_to=target.user_id if target else None,
+    )

@@ -1,0 +1,128 @@
+"""The one scheduler of a deployment: a spell of thinking every period, affect snapshots.
+
+Exactly one may tick per deployment. In the embedded deployment the serving process is the
+whole deployment, so `leader` defaults to always; a deployment of several processes passes a
+lock (a Redis lock, a store lease) as `leader`, and only its holder ticks. Thinking runs as a
+job ("think", queue "low") whose id is fixed by the tick, so a tick never thinks twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+from synthetic_soul.mind.think import think_job
+from synthetic_soul.ports import Clock, JobQueue, Store
+from synthetic_soul.records import AffectSnapshot
+
+log = logging.getLogger(__name__)
+
+Leader = Callable[[], Awaitable[bool]]
+MAX_PAUSE_S = 30.0  # a pause between ticks never exceeds this, so leadership changes show
+MIN_PAUSE_S = 0.05
+
+
+async def always_leader() -> bool:
+    """One process is the whole deployment: it always leads."""
+    return True
+
+
+class Scheduler:
+    def __init__(
+        self,
+        store: Store,
+        queue: JobQueue,
+        clock: Clock,
+        agent_name: str,
+        mode: str,
+        thinking_period_s: float,
+        snapshot_period_s: float,
+        *,
+        thinking: bool = True,
+        leader: Leader = always_leader,
+    ) -> None:
+        self._store = store
+        self._queue = queue
+        self._clock = clock
+        self._agent = agent_name
+        self._mode = mode
+        self._thinking_period = thinking_period_s
+        self._snapshot_period = snapshot_period_s
+        self._thinking = thinking
+        self._leader = leader
+        self._last_tick: int | None = None
+        self._last_snapshot: float | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def tick_of(self, now: float) -> int:
+        return int(now // self._thinking_period)
+
+    async def tick(self) -> None:
+        """One pass: the current tick's spell of thinking and a snapshot, each when due."""
+        if not await self._leader():
+            return
+        now = self._clock.now()
+        if self._thinking:
+            await self._think(now)
+        await self._snapshot(now)
+
+    async def _think(self, now: float) -> None:
+        tick = self.tick_of(now)
+        if tick == self._last_tick:
+            return
+        job = think_job(self._agent, self._mode, tick, now)
+        if await self._store.get_job(job.id) is None:  # made before a restart: leave it be
+            await self._store.create_job(job)
+            await self._queue.enqueue(job)
+        self._last_tick = tick
+
+    async def _snapshot(self, now: float) -> None:
+        if self._last_snapshot is not None and now - self._last_snapshot < self._snapshot_period:
+            return
+        agent = await self._store.get_agent(self._agent, self._mode)
+        if agent is None:
+            return
+        if self._last_snapshot is None:  # first pass of this process: ask the store
+            latest = await self._store.list_snapshots(agent.id, now - self._snapshot_period, now, 1)
+            if latest:
+                self._last_snapshot = latest[-1].at
+                return
+        mood = agent.mood_at(now)
+        await self._store.add_snapshot(
+            AffectSnapshot(
+                agent.id,
+                now,
+                agent.emotions_at(now),
+                {"pleasure": mood.pleasure, "arousal": mood.arousal, "dominance": mood.dominance},
+            )
+        )
+        self._last_snapshot = now
+
+    def pause(self) -> float:
+        """Seconds until the next thing falls due (bounded)."""
+        now = self._clock.now()
+        due = [self._thinking_period - now % self._thinking_period] if self._thinking else []
+        if self._last_snapshot is not None:
+            due.append(self._last_snapshot + self._snapshot_period - now)
+        return max(MIN_PAUSE_S, min(MAX_PAUSE_S, *due)) if due else MAX_PAUSE_S
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("scheduler tick failed")
+            await asyncio.sleep(self.pause())
+
+    async def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self.run(), name="scheduler")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
