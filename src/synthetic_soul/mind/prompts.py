@@ -24,6 +24,7 @@ class ReplyContext:
     summary: str
     history: tuple[Message, ...]
     latest_thought: str | None
+    memories: str  # rendered memories about this user or no one, possibly empty
     messages: tuple[str, ...]  # what the user said since the last reply, oldest first
     kind: str
     now: float
@@ -60,12 +61,16 @@ def feelings_in_words(emotions: dict[str, float]) -> str:
 
 def reply_prompt(ctx: ReplyContext) -> str:
     lines = [
-        f"You feel: {feelings_in_words(ctx.agent.emotions_at(ctx.now))}.",
+        f"You feel: {feelings_in_words(ctx.agent.emotions_at(ctx.now))};"
+        f" mood {_mood_words(ctx.agent, ctx.now)}.",
         f"{ctx.username} is your {ctx.relationship}."
         + (f" What you know: {ctx.summary}" if ctx.summary else ""),
     ]
     if ctx.latest_thought:
         lines.append(f"Your latest thought: {ctx.latest_thought}")
+    if ctx.memories:
+        lines.append("You remember:")
+        lines.append(ctx.memories)
     if ctx.history:
         lines.append("Recent conversation:")
         for m in ctx.history:

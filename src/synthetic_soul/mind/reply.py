@@ -6,11 +6,10 @@ import logging
 import uuid
 from dataclasses import asdict, replace
 
-from pydantic import ValidationError
-
 from synthetic_soul.domain import expressions
 from synthetic_soul.domain.affect import feel
 from synthetic_soul.domain.lexicon import appraise_text
+from synthetic_soul.domain.memory import DEFAULT_BUDGET_CHARS, fit, render
 from synthetic_soul.domain.personality import drift
 from synthetic_soul.domain.relationship import (
     after_interaction,
@@ -18,6 +17,7 @@ from synthetic_soul.domain.relationship import (
     relationship_words,
 )
 from synthetic_soul.jobs import Outcome, Progress
+from synthetic_soul.mind.asking import ask
 from synthetic_soul.mind.prompts import ReplyContext, persona, reply_prompt
 from synthetic_soul.mind.reflect import reflect_job
 from synthetic_soul.mind.schemas import AppraisalOut, Perception, ReplyOutput, ReplyText
@@ -25,7 +25,6 @@ from synthetic_soul.mind.turns import Turns, turn_key
 from synthetic_soul.ports import (
     LLM,
     Clock,
-    LLMError,
     LLMRequest,
     Profile,
     ReplyCommit,
@@ -37,6 +36,7 @@ from synthetic_soul.records import Job, LLMCall, Message, Thought
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 10
+RECALL_K = 5
 _COMMIT_ATTEMPTS = 8
 FALLBACK_REPLY = "Sorry, my thoughts got tangled for a moment. Could you say that again?"
 
@@ -75,6 +75,7 @@ class Reply:
             summary=str(profile.doc.get("summary", "")),
             history=turn.history,
             latest_thought=turn.latest_thought.thought if turn.latest_thought else None,
+            memories=await self._recall(turn, job.owner_id, batch),
             messages=tuple(m.message for m in batch),
             kind="group" if all(m.kind == "group" for m in batch) else "dm",
             now=self._clock.now(),
@@ -93,6 +94,13 @@ class Reply:
                 turn = await self._load(job)
         raise ReplyFailed(f"job {job.id}: agent state kept changing under the commit")
 
+    async def _recall(self, turn: Turn, user_id: str, batch: tuple[Message, ...]) -> str:
+        """What the agent remembers that bears on these messages: about this user or no one."""
+        now = self._clock.now()
+        query = " ".join(m.message for m in batch)
+        found = await self._store.recall_memories(turn.agent.id, user_id, query, now, RECALL_K)
+        return render(fit(found, now, DEFAULT_BUDGET_CHARS), now)
+
     async def _load(self, job: Job) -> Turn:
         turn = await self._store.load_turn(
             str(job.payload["message_id"]),
@@ -106,24 +114,10 @@ class Reply:
         return turn
 
     async def _think(self, ctx: ReplyContext) -> tuple[ReplyOutput, tuple[LLMCall, ...]]:
-        """Ask the model once; retry once with the error quoted; else answer from the lexicon."""
+        """Ask the model once (one corrective retry); else answer from the lexicon."""
         request = LLMRequest("reply", persona(ctx.agent), reply_prompt(ctx))
-        calls: list[LLMCall] = []
-        for attempt in range(2):
-            try:
-                output, call = await self._llm.generate(request, ReplyOutput)
-                calls.append(call)
-                return output, tuple(calls)
-            except (LLMError, ValidationError) as exc:
-                log.warning("reply model call %d failed: %s", attempt + 1, exc)
-                info = self._llm.info
-                calls.append(LLMCall(info.provider, info.fast_model, "reply", 0, 0, 0.0, ok=False))
-                request = replace(
-                    request,
-                    prompt=f"{request.prompt}\nYour previous answer was invalid: {exc}. "
-                    "Answer again with valid JSON.",
-                )
-        return _fallback(ctx), tuple(calls)
+        output, calls = await ask(self._llm, request, ReplyOutput)
+        return output or _fallback(ctx), calls
 
 
 def _profile_of(turn: Turn, user_id: str) -> Profile:
