@@ -16,6 +16,7 @@ from synthetic_soul.conversation import Agents, Conversations
 from synthetic_soul.domain.agent import new_agent
 from synthetic_soul.jobs import Handler, Jobs
 from synthetic_soul.memories import Memories
+from synthetic_soul.mind.history import Histories
 from synthetic_soul.mind.reflect import Reflect
 from synthetic_soul.mind.reply import Reply
 from synthetic_soul.mind.think import Think
@@ -40,6 +41,7 @@ class Container:
     conversations: Conversations
     agents: Agents
     memories: Memories
+    histories: Histories
 
 
 def _store(settings: Settings) -> Store:
@@ -125,6 +127,7 @@ async def running(
             ),
             agents=Agents(store, clock, settings.bot_name, settings.mode),
             memories=Memories(store, settings.bot_name, settings.mode),
+            histories=Histories(store, clock, settings.bot_name, settings.mode),
         )
         await queue.start(jobs.run)
         await scheduler.start()

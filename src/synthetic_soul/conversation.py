@@ -7,8 +7,9 @@ import uuid
 from synthetic_soul.auth.ratelimit import enforce
 from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.domain.relationship import new_profile_doc
 from synthetic_soul.errors import NotFound
-from synthetic_soul.ports import Clock, JobQueue, RateLimiter, Store
+from synthetic_soul.ports import Clock, JobQueue, Profile, RateLimiter, Store
 from synthetic_soul.records import Conversation, Job, Message, Thought
 
 
@@ -76,6 +77,14 @@ class Agents:
         if agent is None:
             raise NotFound(f"No agent named {self.agent_name}.", "agent_not_found")
         return agent, self._clock.now()
+
+    async def relationship(self, who: Principal) -> tuple[Profile, float]:
+        """How the active agent sees this user, and the instant it was read."""
+        agent, now = await self.active()
+        profile = await self._store.get_profile(agent.id, who.user_id)
+        if profile is None:
+            profile = Profile(agent.id, who.user_id, who.username, new_profile_doc(agent.mode, now))
+        return profile, now
 
     async def all(self) -> list[tuple[str, str]]:
         return await self._store.list_agents()

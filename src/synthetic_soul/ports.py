@@ -73,6 +73,7 @@ class ReplyCommit:
     follow_ups: tuple[Job, ...] = ()  # jobs created with the turn (e.g. reflection)
     folded_job_ids: tuple[str, ...] = ()  # other jobs whose messages this reply answered
     folded_result: dict[str, Any] | None = None  # what those jobs resolve with
+    snapshot: AffectSnapshot | None = None  # the feelings after the turn, for history charts
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ class MindCommit:
     thought: Thought | None = None
     outreach: Message | None = None  # an agent message for the conversation of `outreach_to`
     outreach_to: str | None = None
+    snapshot: AffectSnapshot | None = None  # the feelings after it, when `agent` changed
 
 
 class Store(Protocol):
@@ -188,6 +190,11 @@ class Store(Protocol):
 
     async def release_lease(self, key: str, holder: str) -> None: ...
     async def latest_thought(self, agent_id: str, user_id: str) -> Thought | None: ...
+    async def list_thoughts(
+        self, agent_id: str, user_id: str, since: float, until: float, limit: int
+    ) -> list[Thought]:
+        """Thoughts the user may see (theirs or no one's) in [since, until], oldest first."""
+        ...
 
     # memories: a user's prompts and views see only memories about them or about no one
     async def add_memories(self, memories: Sequence[Memory]) -> None: ...

@@ -13,9 +13,9 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from synthetic_soul.mind.history import snapshot_of
 from synthetic_soul.mind.think import think_job
 from synthetic_soul.ports import Clock, JobQueue, Store
-from synthetic_soul.records import AffectSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -89,15 +89,7 @@ class Scheduler:
             if latest:
                 self._last_snapshot = latest[-1].at
                 return
-        mood = agent.mood_at(now)
-        await self._store.add_snapshot(
-            AffectSnapshot(
-                agent.id,
-                now,
-                agent.emotions_at(now),
-                {"pleasure": mood.pleasure, "arousal": mood.arousal, "dominance": mood.dominance},
-            )
-        )
+        await self._store.add_snapshot(snapshot_of(agent, now))
         self._last_snapshot = now
 
     def pause(self) -> float:

@@ -51,9 +51,12 @@ def test_claim_with_the_developer_email_works_and_revokes_the_guest_session(
     login = api.post("/v1/auth/login", json={"email": DEVELOPER_EMAIL, "password": PASSWORD})
     assert login_from(login).username == username
 
-    # The developer talks to the agent like anyone else.
+    # The developer talks to the agent like anyone else, and is known as its creator.
     job = wait_job(api, claimed.token, submit(api, claimed.token, "Hello, it is me."))
     assert job["status"] == "succeeded", job
+    seen = api.get("/v1/agents/active/relationship", headers=bearer(claimed.token)).json()
+    assert seen["relationship"]["intrinsic_relationship"] == "creator"
+    assert seen["relationship"]["username"] == username
 
 
 def test_the_developer_email_cannot_be_claimed_twice(api: httpx.Client) -> None:

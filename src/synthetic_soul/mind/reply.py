@@ -18,6 +18,7 @@ from synthetic_soul.domain.relationship import (
 )
 from synthetic_soul.jobs import Outcome, Progress
 from synthetic_soul.mind.asking import ask
+from synthetic_soul.mind.history import snapshot_of
 from synthetic_soul.mind.prompts import ReplyContext, persona, reply_prompt
 from synthetic_soul.mind.reflect import reflect_job
 from synthetic_soul.mind.schemas import AppraisalOut, Perception, ReplyOutput, ReplyText
@@ -190,6 +191,7 @@ def _commit(
         llm_calls=calls,
         now=now,
         folded_job_ids=folded,
+        snapshot=snapshot_of(updated, now),
         folded_result={
             "response": None,
             "time": int(now),

@@ -28,6 +28,7 @@ from synthetic_soul.domain.outreach import (
 )
 from synthetic_soul.jobs import Outcome, Progress
 from synthetic_soul.mind.asking import ask
+from synthetic_soul.mind.history import snapshot_of
 from synthetic_soul.mind.prompts import ThinkContext, persona, think_prompt
 from synthetic_soul.mind.schemas import ThinkOutput
 from synthetic_soul.ports import LLM, Clock, LLMRequest, MindCommit, Musing, StaleStateError, Store
@@ -214,4 +215,5 @@ def _conclude(
         thought=thought,
         outreach=outreach,
         outreach_to=target.user_id if target else None,
+        snapshot=snapshot_of(updated, now),
     )

@@ -12,7 +12,7 @@ import uuid
 from typing import Any, Literal
 
 from synthetic_soul.adapters.store.sqlite_memories import MemoryTables
-from synthetic_soul.adapters.store.sqlite_mind import MindTables
+from synthetic_soul.adapters.store.sqlite_mind import MindTables, insert_snapshot
 from synthetic_soul.domain.agent import AgentState, from_doc, to_doc
 from synthetic_soul.ports import ConflictError, Profile, ReplyCommit, StaleStateError, Turn
 from synthetic_soul.records import (
@@ -464,6 +464,8 @@ class SQLiteStore(MindTables, MemoryTables):
                     (t.id, t.agent_id, t.thought, t.timestamp, t.user_id, t.source),
                 )
             _record_calls(db, commit.job_id, commit.llm_calls, commit.now)
+            if commit.snapshot is not None:
+                insert_snapshot(db, commit.snapshot)
             for follow_up in commit.follow_ups:
                 _insert_job(db, follow_up)
             finished = _finish(db, commit.job_id, "succeeded", commit.result, None, commit.now)
@@ -498,6 +500,18 @@ class SQLiteStore(MindTables, MemoryTables):
     async def latest_thought(self, agent_id: str, user_id: str) -> Thought | None:
         return await self._run(lambda db: _latest_thought(db, agent_id, user_id))
 
+    async def list_thoughts(
+        self, agent_id: str, user_id: str, since: float, until: float, limit: int
+    ) -> list[Thought]:
+        rows = await self._run(
+            lambda db: db.execute(
+                "SELECT * FROM thoughts WHERE agent_id = ? AND (user_id IS NULL OR user_id = ?)"
+                " AND timestamp >= ? AND timestamp <= ? ORDER BY timestamp DESC LIMIT ?",
+                (agent_id, user_id, since, until, limit),
+            ).fetchall()
+        )
+        return [_thought(r) for r in reversed(rows)]
+
 
 def _record_calls(
     db: sqlite3.Connection, job_id: str | None, calls: tuple[LLMCall, ...], now: float
@@ -528,8 +542,10 @@ def _latest_thought(db: sqlite3.Connection, agent_id: str, user_id: str) -> Thou
         " ORDER BY timestamp DESC LIMIT 1",
         (agent_id, user_id),
     ).fetchone()
-    if row is None:
-        return None
+    return _thought(row) if row else None
+
+
+def _thought(row: sqlite3.Row) -> Thought:
     return Thought(
         row["id"], row["agent_id"], row["thought"], row["timestamp"], row["user_id"], row["source"]
     )

@@ -198,6 +198,14 @@ def _job_row(db: sqlite3.Connection, job_id: str) -> Job | None:
     )
 
 
+def insert_snapshot(db: sqlite3.Connection, snapshot: AffectSnapshot) -> None:
+    db.execute(
+        "INSERT INTO snapshots (agent_id, at, emotions, mood) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (agent_id, at) DO NOTHING",
+        (snapshot.agent_id, snapshot.at, json.dumps(snapshot.emotions), json.dumps(snapshot.mood)),
+    )
+
+
 def _apply(db: sqlite3.Connection, c: MindCommit) -> Job:
     job = _job_row(db, c.job_id)
     if job is None:
@@ -212,6 +220,8 @@ def _apply(db: sqlite3.Connection, c: MindCommit) -> Job:
         )
         if cur.rowcount != 1:
             raise StaleStateError(c.agent.id)
+    if c.snapshot is not None:
+        insert_snapshot(db, c.snapshot)
     if c.profile is not None:
         db.execute(
             "UPDATE profiles SET doc = ? WHERE agent_id = ? AND user_id = ?",
@@ -316,18 +326,7 @@ class MindTables(SQLiteBase):
         return await self._run(lambda db: _apply(db, commit))
 
     async def add_snapshot(self, snapshot: AffectSnapshot) -> None:
-        await self._run(
-            lambda db: db.execute(
-                "INSERT INTO snapshots (agent_id, at, emotions, mood) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (agent_id, at) DO NOTHING",
-                (
-                    snapshot.agent_id,
-                    snapshot.at,
-                    json.dumps(snapshot.emotions),
-                    json.dumps(snapshot.mood),
-                ),
-            )
-        )
+        await self._run(lambda db: insert_snapshot(db, snapshot))
 
     async def list_snapshots(
         self, agent_id: str, since: float, until: float, limit: int

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from synthetic_soul.api.deps import SignedIn, Soul
 from synthetic_soul.api.routers.messages import iso
@@ -13,6 +13,8 @@ from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.emotions import MAX_VALUE, MIN_VALUE
 from synthetic_soul.domain.mood import Mood, intensity, octant
 from synthetic_soul.domain.personality import TRAIT_MAX, TRAIT_MIN, describe
+from synthetic_soul.domain.relationship import affinity
+from synthetic_soul.mind.history import MAX_POINTS
 
 router = APIRouter(tags=["agents"])
 
@@ -66,6 +68,68 @@ def mood_body(mood: Mood) -> dict[str, Any]:
 async def active(soul: Soul, who: SignedIn) -> dict[str, Any]:
     agent, now = await soul.agents.active()
     return {"agent": agent_body(agent, now)}
+
+
+@router.get("/agents/active/history")
+async def history(
+    soul: Soul,
+    who: SignedIn,
+    since: float | None = Query(None, description="epoch seconds; default: 24 hours ago"),
+    limit: int = Query(500, ge=1, le=MAX_POINTS, description="most chart points returned"),
+) -> dict[str, Any]:
+    """Emotions and mood over time, with the user's messages and visible thoughts as marks."""
+    h = await soul.histories.of(who.user_id, since, limit)
+    marks = [
+        {
+            "timestamp": iso(m.timestamp),
+            "kind": ("outreach" if m.purpose == "outreach" else "reply")
+            if m.from_agent
+            else "message",
+            "id": m.id,
+        }
+        for m in h.messages
+    ] + [{"timestamp": iso(t.timestamp), "kind": "thought", "id": t.id} for t in h.thoughts]
+    marks.sort(key=lambda mark: mark["timestamp"])
+    return {
+        "history": {
+            "points": [
+                {
+                    "timestamp": iso(p.at),
+                    "emotions": {name: round(v, 2) for name, v in p.emotions.items()},
+                    "mood": {
+                        **{k: round(v, 3) for k, v in p.mood.items()},
+                        "label": octant(Mood(**p.mood)),
+                    },
+                }
+                for p in h.points
+            ],
+            "marks": marks,
+        }
+    }
+
+
+@router.get("/agents/active/relationship")
+async def relationship(soul: Soul, who: SignedIn) -> dict[str, Any]:
+    """How the active agent sees the signed-in user."""
+    profile, _ = await soul.agents.relationship(who)
+    doc = profile.doc
+    return {
+        "relationship": {
+            "username": profile.username,
+            "extrinsic_relationship": doc.get("extrinsic_relationship", "stranger"),
+            "intrinsic_relationship": doc.get("intrinsic_relationship", "none"),
+            "affinity": round(affinity(doc.get("sentiments", {})), 2),
+            "sentiments": {
+                name: _scale(value, 0, 100, f"The agent's {name} toward you.")
+                for name, value in doc.get("sentiments", {}).items()
+            },
+            "summary": doc.get("summary", ""),
+            "interactions": doc.get("interactions", 0),
+            "last_interaction": iso(doc["last_interaction"])
+            if doc.get("last_interaction")
+            else None,
+        }
+    }
 
 
 @router.get("/agents/all")
