@@ -53,7 +53,7 @@ def _store(settings: Settings) -> Store:
 def _llm(settings: Settings) -> LLM:
     from synthetic_soul.adapters.llm.scripted import ScriptedLLM
 
-    return ScriptedLLM(delay_ms=settings.scripted_delay_ms)
+    return ScriptedLLM(delay_ms=settings.scripted_delay_ms, prompt_log=settings.scripted_prompt_log)
 
 
 @asynccontextmanager

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     soul_seed: int | None = Field(None, alias="SOUL_SEED")
     llm_mode: Literal["scripted"] = Field("scripted", alias="LLM_MODE")
     scripted_delay_ms: int = Field(0, alias="SCRIPTED_DELAY_MS", ge=0)
+    scripted_prompt_log: Path | None = Field(None, alias="SCRIPTED_PROMPT_LOG")
     data_dir: Path = Field(Path("./data"), alias="DATA_DIR")
     store_backend: Literal["sqlite"] = Field("sqlite", alias="STORE_BACKEND")
     queue_backend: Literal["inline"] = Field("inline", alias="QUEUE_BACKEND")

@@ -11,6 +11,7 @@ import json
 import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from synthetic_soul.domain.lexicon import appraise_text
@@ -213,9 +214,16 @@ DEFAULT_SCRIPTS: dict[str, Script] = {
 
 
 class ScriptedLLM:
-    def __init__(self, delay_ms: int = 0, scripts: dict[str, Script] | None = None) -> None:
+    def __init__(
+        self,
+        delay_ms: int = 0,
+        scripts: dict[str, Script] | None = None,
+        prompt_log: Path | None = None,
+    ) -> None:
         self._delay_s = delay_ms / 1000.0
         self._scripts = {**DEFAULT_SCRIPTS, **(scripts or {})}
+        # Every request appended as a JSON line: lets tests see exactly what a model is shown.
+        self._prompt_log = prompt_log
 
     @property
     def info(self) -> LLMInfo:
@@ -223,6 +231,10 @@ class ScriptedLLM:
 
     async def generate(self, request: LLMRequest, schema: type[M]) -> tuple[M, LLMCall]:
         started = time.perf_counter()
+        if self._prompt_log is not None:
+            entry = {"task": request.task, "system": request.system, "prompt": request.prompt}
+            with self._prompt_log.open("a", encoding="utf-8") as log:
+                log.write(json.dumps(entry) + "\n")
         if self._delay_s:
             await asyncio.sleep(self._delay_s)
         text = json.dumps(self._scripts[request.task](request))
