@@ -42,6 +42,7 @@ class Container:
     agents: Agents
     memories: Memories
     histories: Histories
+    scheduler: Scheduler
 
 
 def _store(settings: Settings) -> Store:
@@ -58,9 +59,17 @@ def _llm(settings: Settings) -> LLM:
 
 @asynccontextmanager
 async def running(
-    settings: Settings, clock: Clock | None = None, llm: LLM | None = None
+    settings: Settings,
+    clock: Clock | None = None,
+    llm: LLM | None = None,
+    *,
+    background: bool = True,
 ) -> AsyncIterator[Container]:
-    """Open every adapter, make sure the agent exists, start the workers; undo on exit."""
+    """Open every adapter, make sure the agent exists, start the workers; undo on exit.
+
+    With `background=False` the scheduler is built but not started: the caller ticks it
+    (a simulation driving its own clock does).
+    """
     from synthetic_soul.adapters.events.memory import MemoryEventBus
     from synthetic_soul.adapters.limits.memory import MemoryRateLimiter
     from synthetic_soul.adapters.queue.inline import InlineJobQueue
@@ -74,7 +83,11 @@ async def running(
     try:
         agent = await store.ensure_agent(
             new_agent(
-                uuid.uuid4().hex, settings.bot_name, settings.mode, random.Random(), clock.now()
+                uuid.uuid4().hex,
+                settings.bot_name,
+                settings.mode,
+                random.Random(settings.soul_seed),  # None: a personality of its own
+                clock.now(),
             )
         )
         limiter = MemoryRateLimiter(clock)
@@ -128,9 +141,11 @@ async def running(
             agents=Agents(store, clock, settings.bot_name, settings.mode),
             memories=Memories(store, settings.bot_name, settings.mode),
             histories=Histories(store, clock, settings.bot_name, settings.mode),
+            scheduler=scheduler,
         )
         await queue.start(jobs.run)
-        await scheduler.start()
+        if background:
+            await scheduler.start()
         try:
             yield container
         finally:

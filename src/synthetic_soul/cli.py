@@ -38,6 +38,27 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _simulate(args: argparse.Namespace) -> int:
+    import json
+
+    from synthetic_soul.simulate import run
+
+    summary = run(args.seed, args.hours, args.mode)
+    for moment in summary["timeline"]:
+        top = sorted(moment["emotions"].items(), key=lambda kv: -kv[1])[:3]
+        people = ", ".join(
+            f"{name}: {p['relationship']} ({p['affinity']:+.0f})"
+            for name, p in moment["people"].items()
+        )
+        feelings = " ".join(f"{k} {v:.0f}" for k, v in top)
+        print(f"h{moment['hour']:>3}  {moment['mood']['label']:<10} {feelings:<32} {people}")
+    print(f"messages: {summary['messages']}  digest: {summary['digest']}")
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as out:
+            json.dump(summary, out, indent=1)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="soul", description="Synthetic Soul: the backend of a digital mind."
@@ -48,6 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to bind (default: HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to bind (default: PORT or 8000)")
     serve.set_defaults(func=_serve)
+    sim = commands.add_parser(
+        "simulate", help="replay a day of simulated time from a seed (scripted model, temp store)"
+    )
+    sim.add_argument("--seed", type=int, default=1, help="the seed of everything random")
+    sim.add_argument("--hours", type=int, default=24, help="simulated hours (default 24)")
+    sim.add_argument("--mode", choices=("lite", "rich"), default="lite")
+    sim.add_argument("--out", help="write the whole summary as JSON to this file")
+    sim.set_defaults(func=_simulate)
     return parser
 
 
