@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import uuid
 from collections.abc import AsyncIterator
@@ -93,10 +94,13 @@ async def running(
         limiter = MemoryRateLimiter(clock)
         llm = llm or _llm(settings)
         queue = InlineJobQueue(store, clock, settings.inline_workers, settings.job_max_attempts)
+        writes = asyncio.Lock()  # one writer of the agent at a time in this process
         handlers: dict[str, Handler] = {
-            "reply": Reply(store, llm, clock, Turns(store, bus, clock), reflect=True),
-            "reflect": Reflect(store, llm, clock),
-            "think": Think(store, llm, clock, settings.soul_seed),
+            "reply": Reply(
+                store, llm, clock, Turns(store, bus, clock), reflect=True, writes=writes
+            ),
+            "reflect": Reflect(store, llm, clock, writes),
+            "think": Think(store, llm, clock, settings.soul_seed, writes),
         }
         jobs = Jobs(store, bus, queue, clock, handlers, settings.job_timeout_s)
         # The embedded deployment is this one process, so it runs the one scheduler.
@@ -150,6 +154,7 @@ async def running(
             yield container
         finally:
             await scheduler.stop()
+            await jobs.stop()
             await queue.stop()
     finally:
         await bus.close()

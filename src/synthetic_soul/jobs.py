@@ -29,6 +29,15 @@ class Outcome:
 Handler = Callable[[Job, Progress], Awaitable[Outcome]]
 
 
+class Busy(Exception):
+    """The job cannot run yet (e.g. its user's turn is in progress). It goes back to the
+    queue once `until` returns, without holding a worker while it waits."""
+
+    def __init__(self, until: Callable[[], Awaitable[None]]) -> None:
+        super().__init__("busy")
+        self.until = until
+
+
 def job_channel(job_id: str) -> str:
     return f"job:{job_id}"
 
@@ -60,6 +69,7 @@ class Jobs:
         self._clock = clock
         self._handlers = handlers
         self._timeout_s = timeout_s
+        self._waiting: set[asyncio.Task[None]] = set()
 
     async def get_owned(self, job_id: str, user_id: str) -> Job:
         job = await self._store.get_job(job_id)
@@ -82,6 +92,9 @@ class Jobs:
             if handler is None:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
             outcome = await asyncio.wait_for(handler(job, self._progress(job)), self._timeout_s)
+        except Busy as busy:
+            await self._defer(job, busy)
+            return
         except Exception:
             log.exception("job %s (%s) failed", job.id, job.kind)
             failed = await self._store.finish_job(
@@ -94,6 +107,27 @@ class Jobs:
             await self.announce(finished)
         for follow_up in outcome.follow_ups:
             await self._queue.enqueue(follow_up)
+
+    async def _defer(self, job: Job, busy: Busy) -> None:
+        await self._store.requeue_job(job.id, self._clock.now())
+        requeued = await self._store.get_job(job.id)
+        if requeued is not None:
+            await self.announce(requeued)
+
+        async def resume() -> None:
+            await busy.until()
+            await self._queue.enqueue(job)
+
+        task = asyncio.create_task(resume(), name=f"waiting:{job.id}")
+        self._waiting.add(task)
+        task.add_done_callback(self._waiting.discard)
+
+    async def stop(self) -> None:
+        """Stop waiting; deferred jobs stay queued in the store for the next start."""
+        tasks, self._waiting = self._waiting, set()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def _progress(self, job: Job) -> Progress:
         async def report(progress: float) -> None:

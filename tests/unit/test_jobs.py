@@ -13,7 +13,7 @@ import pytest
 from synthetic_soul.adapters.events.memory import MemoryEventBus
 from synthetic_soul.adapters.queue.inline import InlineJobQueue
 from synthetic_soul.adapters.store.sqlite import SQLiteStore
-from synthetic_soul.jobs import Handler, Jobs, Outcome, Progress, job_channel
+from synthetic_soul.jobs import Busy, Handler, Jobs, Outcome, Progress, job_channel
 from synthetic_soul.records import Job, Message
 from tests.unit.fakes import FakeClock
 
@@ -131,3 +131,42 @@ async def test_a_job_already_taken_is_left_alone(world: World) -> None:
     assert (calls, events) == (0, [])
     await world.jobs({"reply": handler}).run("no-such-job")
     assert calls == 0
+
+
+async def test_a_busy_job_waits_off_the_workers_and_runs_when_free(world: World) -> None:
+    """A job that cannot run yet goes back to the queue; no worker waits for it."""
+    free = asyncio.Event()
+    runs = 0
+
+    async def handler(job: Job, progress: Progress) -> Outcome:
+        nonlocal runs
+        runs += 1
+        if not free.is_set():
+            raise Busy(free.wait)
+        done = await world.store.finish_job(job.id, "succeeded", {"runs": runs}, None, 0.0)
+        assert done is not None
+        return Outcome((done,))
+
+    queue = InlineJobQueue(world.store, world.clock, 1, 3)
+    jobs = Jobs(world.store, world.bus, queue, world.clock, {"reply": handler}, 5.0)
+    await queue.start(jobs.run)
+    try:
+        job = await world.submit()
+        await queue.enqueue(job)
+        async with asyncio.timeout(5):
+            while runs == 0:  # noqa: ASYNC110 - waiting on a counter the handler bumps
+                await asyncio.sleep(0.005)
+        waiting = await world.store.get_job(job.id)
+        assert waiting is not None
+        assert (waiting.status, waiting.attempts) == ("queued", 0)
+        stats = await queue.stats()
+        assert [w.state for w in stats.workers] == ["idle"]
+
+        free.set()
+        async with asyncio.timeout(5):
+            while not (done := await world.store.get_job(job.id)) or not done.finished:  # noqa: ASYNC110
+                await asyncio.sleep(0.005)
+        assert (done.status, done.result) == ("succeeded", {"runs": 2})
+    finally:
+        await jobs.stop()
+        await queue.stop()

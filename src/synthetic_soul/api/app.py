@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -32,6 +33,9 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with running(settings) as container:
             app.state.container = container
+            # What lives from start-up on is never garbage: keep it out of full collections
+            # (with many connections opening, they paused every request for 60-190 ms).
+            gc.freeze()
             yield
 
     app = FastAPI(

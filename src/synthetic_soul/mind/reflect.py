@@ -12,6 +12,7 @@ another reflection of the same messages finishes without writing.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
@@ -66,10 +67,13 @@ def reflect_job(agent: str, mode: str, user_id: str, now: float) -> Job:
 
 
 class Reflect:
-    def __init__(self, store: Store, llm: LLM, clock: Clock) -> None:
+    def __init__(
+        self, store: Store, llm: LLM, clock: Clock, writes: asyncio.Lock | None = None
+    ) -> None:
         self._store = store
         self._llm = llm
         self._clock = clock
+        self._writes = writes or asyncio.Lock()  # shared by every writer of the agent
 
     async def __call__(self, job: Job, progress: Progress) -> Outcome:
         state = await self._load(job)
@@ -97,6 +101,19 @@ class Reflect:
         if output is None:
             return await self._settle(job, "model_failed", calls)
         started_after = profile.doc.get("reflected_message")
+        async with self._writes:
+            return await self._commit(job, state, output, shown, pending, calls, started_after)
+
+    async def _commit(
+        self,
+        job: Job,
+        state: Reflection,
+        output: ReflectOutput,
+        shown: Sequence[Memory],
+        pending: Sequence[Memory],
+        calls: tuple[LLMCall, ...],
+        started_after: object,
+    ) -> Outcome:
         for _ in range(_COMMIT_ATTEMPTS):
             commit = _conclude(job, state, output, shown, pending, calls, self._clock.now())
             try:

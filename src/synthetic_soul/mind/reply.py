@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from dataclasses import asdict, replace
@@ -48,13 +49,22 @@ class ReplyFailed(Exception):
 
 class Reply:
     def __init__(
-        self, store: Store, llm: LLM, clock: Clock, turns: Turns, reflect: bool = False
+        self,
+        store: Store,
+        llm: LLM,
+        clock: Clock,
+        turns: Turns,
+        reflect: bool = False,
+        writes: asyncio.Lock | None = None,
     ) -> None:
         self._store = store
         self._llm = llm
         self._clock = clock
         self._turns = turns
         self._reflect = reflect  # ask for a reflection (a follow-up job) after each reply
+        # Shared by every writer of the agent in this process: a commit that finds the agent
+        # changed re-reads and retries without racing its neighbours again.
+        self._writes = writes or asyncio.Lock()
 
     async def __call__(self, job: Job, progress: Progress) -> Outcome:
         async with self._turns.hold(turn_key(str(job.payload["agent"]), job.owner_id), job.id):
@@ -83,16 +93,17 @@ class Reply:
         )
         output, calls = await self._think(ctx)
         await progress(0.8)
-        for _ in range(_COMMIT_ATTEMPTS):
-            try:
-                commit = _commit(
-                    job, turn, batch, ctx.kind, output, calls, self._clock.now(), self._reflect
-                )
-                finished = await self._store.commit_reply(commit)
-                return Outcome(finished, commit.follow_ups)
-            except StaleStateError:
-                # Someone else changed the agent (and so maybe this profile): re-read both.
-                turn = await self._load(job)
+        async with self._writes:
+            for _ in range(_COMMIT_ATTEMPTS):
+                try:
+                    commit = _commit(
+                        job, turn, batch, ctx.kind, output, calls, self._clock.now(), self._reflect
+                    )
+                    finished = await self._store.commit_reply(commit)
+                    return Outcome(finished, commit.follow_ups)
+                except StaleStateError:
+                    # Someone else changed the agent (and so maybe this profile): re-read both.
+                    turn = await self._load(job)
         raise ReplyFailed(f"job {job.id}: agent state kept changing under the commit")
 
     async def _recall(self, turn: Turn, user_id: str, batch: tuple[Message, ...]) -> str:

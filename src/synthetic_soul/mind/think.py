@@ -9,6 +9,7 @@ write to: never what any user said.
 
 from __future__ import annotations
 
+import asyncio
 import random
 import uuid
 from collections.abc import Mapping
@@ -64,11 +65,19 @@ def tick_rng(seed: int | None, agent_id: str, tick: int) -> random.Random:
 
 
 class Think:
-    def __init__(self, store: Store, llm: LLM, clock: Clock, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        llm: LLM,
+        clock: Clock,
+        seed: int | None = None,
+        writes: asyncio.Lock | None = None,
+    ) -> None:
         self._store = store
         self._llm = llm
         self._clock = clock
         self._seed = seed
+        self._writes = writes or asyncio.Lock()  # shared by every writer of the agent
 
     async def __call__(self, job: Job, progress: Progress) -> Outcome:
         musing = await self._load(job)
@@ -91,13 +100,14 @@ class Think:
         if output is None:
             result = {"thought": None, "vibe": vibe, "reason": "model_failed"}
             return await self._settle(job, result, calls)
-        for _ in range(_COMMIT_ATTEMPTS):
-            commit = _conclude(job, musing, vibe, output, calls, self._clock.now())
-            try:
-                return Outcome((await self._store.commit_mind(commit),))
-            except StaleStateError:
-                # The agent changed meanwhile (and maybe a contact's standing): re-read both.
-                musing = await self._load(job)
+        async with self._writes:
+            for _ in range(_COMMIT_ATTEMPTS):
+                commit = _conclude(job, musing, vibe, output, calls, self._clock.now())
+                try:
+                    return Outcome((await self._store.commit_mind(commit),))
+                except StaleStateError:
+                    # The agent changed meanwhile (and maybe a contact's standing): re-read.
+                    musing = await self._load(job)
         raise ThinkFailed(f"job {job.id}: agent state kept changing under the commit")
 
     async def _load(self, job: Job) -> Musing:
