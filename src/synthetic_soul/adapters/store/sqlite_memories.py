@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 from synthetic_soul.adapters.store.sqlite_base import SQLiteBase
+from synthetic_soul.adapters.store.sqlite_rows import record_of
 from synthetic_soul.domain import memory as scoring
 from synthetic_soul.records import Memory
 
@@ -119,22 +120,8 @@ def scope_tokens(agent_id: str, user_id: str | None) -> str:
 
 
 def _memory(row: sqlite3.Row) -> Memory:
-    return Memory(
-        id=row["id"],
-        agent_id=row["agent_id"],
-        user_id=row["user_id"],
-        event=row["event"],
-        thoughts=row["thoughts"],
-        significance=row["significance"],
-        importance=row["importance"],
-        created_at=row["created_at"],
-        last_accessed=row["last_accessed"],
-        tags=tuple(json.loads(row["tags"])),
-        emotional_impact=row["emotional_impact"],
-        recall_count=row["recall_count"],
-        kind=row["kind"],
-        sources=tuple(json.loads(row["sources"])),
-    )
+    tags, sources = tuple(json.loads(row["tags"])), tuple(json.loads(row["sources"]))
+    return record_of(Memory, row, tags=tags, sources=sources)
 
 
 def _scope(user_id: str | None) -> tuple[str, tuple[Any, ...]]:
@@ -148,20 +135,19 @@ def _recent(
     db: sqlite3.Connection, agent_id: str, user_id: str | None, limit: int
 ) -> list[sqlite3.Row]:
     # One indexed range per scope, merged: an OR in one query would sort the whole scope.
-    about_no_one = db.execute(
-        f"SELECT {_COLS} FROM memories m WHERE m.agent_id = ? AND m.user_id IS NULL"
-        " ORDER BY m.last_accessed DESC LIMIT ?",
-        (agent_id, limit),
-    ).fetchall()
+    scopes: list[tuple[str, tuple[str, ...]]] = [("m.user_id IS NULL", ())]
+    if user_id is not None:
+        scopes.append(("m.user_id = ?", (user_id,)))
+    found: list[sqlite3.Row] = []
+    for scope, params in scopes:
+        found += db.execute(
+            f"SELECT {_COLS} FROM memories m WHERE m.agent_id = ? AND {scope}"
+            " ORDER BY m.last_accessed DESC LIMIT ?",
+            (agent_id, *params, limit),
+        ).fetchall()
     if user_id is None:
-        return about_no_one
-    about_user = db.execute(
-        f"SELECT {_COLS} FROM memories m WHERE m.agent_id = ? AND m.user_id = ?"
-        " ORDER BY m.last_accessed DESC LIMIT ?",
-        (agent_id, user_id, limit),
-    ).fetchall()
-    merged = sorted(about_no_one + about_user, key=lambda r: -r["last_accessed"])
-    return merged[:limit]
+        return found
+    return sorted(found, key=lambda r: -r["last_accessed"])[:limit]
 
 
 def _matches(
@@ -222,6 +208,15 @@ def _scoped(db: sqlite3.Connection, m: Memory, batch: dict[str, Memory]) -> Memo
     return m if user_id == m.user_id else replace(m, user_id=user_id)
 
 
+def insert_memories(db: sqlite3.Connection, memories: Sequence[Memory]) -> None:
+    """Writes the memories (checked by the caller) inside the caller's transaction."""
+    batch: dict[str, Memory] = {}
+    for m in memories:  # in order, so an insight may cite episodes earlier in the batch
+        scoped = _scoped(db, m, batch)
+        batch[m.id] = scoped
+        _insert(db, scoped)
+
+
 class MemoryTables(SQLiteBase):
     SCHEMAS: ClassVar[tuple[str, ...]] = (MEMORY_SCHEMA,)
 
@@ -230,14 +225,7 @@ class MemoryTables(SQLiteBase):
         for m in memories:
             scoring.check(m)
 
-        def tx(db: sqlite3.Connection) -> None:
-            batch: dict[str, Memory] = {}
-            for m in memories:  # in order, so an insight may cite episodes earlier in the batch
-                scoped = _scoped(db, m, batch)
-                batch[m.id] = scoped
-                _insert(db, scoped)
-
-        await self._run(tx)
+        await self._run(lambda db: insert_memories(db, memories))
 
     async def recall_memories(
         self, agent_id: str, user_id: str | None, query: str, now: float, k: int

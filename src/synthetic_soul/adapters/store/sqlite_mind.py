@@ -8,20 +8,30 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import uuid
 from typing import Any, ClassVar
 
 from synthetic_soul.adapters.store.sqlite_base import SQLiteBase
-
-# The memory area's own writers, so memories join this area's transactions.
-from synthetic_soul.adapters.store.sqlite_memories import _insert as _insert_memory
-from synthetic_soul.adapters.store.sqlite_memories import _scoped as _scoped_memory
+from synthetic_soul.adapters.store.sqlite_memories import insert_memories
+from synthetic_soul.adapters.store.sqlite_rows import (
+    MESSAGE_COLS,
+    find_conversation,
+    finish_job,
+    insert_message,
+    insert_thought,
+    job_to_commit,
+    message_of,
+    open_conversation,
+    read_agent,
+    read_profile,
+    record_calls,
+    save_agent,
+    thought_of,
+)
 from synthetic_soul.domain import memory as memory_rules
-from synthetic_soul.domain.agent import AgentState, from_doc, to_doc
 from synthetic_soul.domain.outreach import HISTORY_LIMIT, Contact
 from synthetic_soul.domain.outreach import PURPOSE as OUTREACH
-from synthetic_soul.ports import MindCommit, Musing, Profile, Reflection, StaleStateError
-from synthetic_soul.records import AffectSnapshot, Job, Memory, Message, Thought
+from synthetic_soul.ports import MindCommit, Musing, Reflection
+from synthetic_soul.records import AffectSnapshot, Job, Message
 
 MIND_SCHEMA = """
 CREATE TABLE IF NOT EXISTS snapshots (
@@ -34,40 +44,6 @@ CREATE TABLE IF NOT EXISTS snapshots (
 """
 
 _OWN_THOUGHTS = 3  # thoughts about no one shown to a spell of thinking
-_MESSAGE_COLS = (
-    "id, conversation_id, message, purpose, tone, timestamp, sender_id, sender_username,"
-    " from_agent, kind, job_id"
-)
-
-
-def _message(row: sqlite3.Row) -> Message:
-    return Message(
-        id=row["id"],
-        conversation_id=row["conversation_id"],
-        message=row["message"],
-        timestamp=row["timestamp"],
-        sender_id=row["sender_id"],
-        sender_username=row["sender_username"],
-        from_agent=bool(row["from_agent"]),
-        purpose=row["purpose"],
-        tone=row["tone"],
-        job_id=row["job_id"],
-        kind=row["kind"],
-    )
-
-
-def _agent(db: sqlite3.Connection, name: str, mode: str) -> AgentState | None:
-    row = db.execute(
-        "SELECT doc, version FROM agents WHERE name = ? AND mode = ?", (name, mode)
-    ).fetchone()
-    return from_doc(json.loads(row["doc"]), row["version"]) if row else None
-
-
-def _conversation(db: sqlite3.Connection, agent_name: str, user_id: str) -> str | None:
-    row = db.execute(
-        "SELECT id FROM conversations WHERE agent_name = ? AND user_id = ?", (agent_name, user_id)
-    ).fetchone()
-    return str(row["id"]) if row else None
 
 
 def _unreflected(
@@ -83,11 +59,11 @@ def _unreflected(
     else:  # never reflected, or that message is gone: go by time
         where, arg = "timestamp > ?", float(doc.get("reflected_upto") or 0.0)
     rows = db.execute(
-        f"SELECT {_MESSAGE_COLS} FROM messages WHERE conversation_id = ? AND {where}"
+        f"SELECT {MESSAGE_COLS} FROM messages WHERE conversation_id = ? AND {where}"
         " ORDER BY seq DESC LIMIT ?",
         (conversation_id, arg, limit),
     ).fetchall()
-    return tuple(_message(r) for r in reversed(rows))
+    return tuple(message_of(r) for r in reversed(rows))
 
 
 def _contact(
@@ -135,69 +111,6 @@ def _contact(
     )
 
 
-def _thought(row: sqlite3.Row) -> Thought:
-    return Thought(
-        row["id"], row["agent_id"], row["thought"], row["timestamp"], row["user_id"], row["source"]
-    )
-
-
-def _remember(db: sqlite3.Connection, memories: tuple[Memory, ...]) -> None:
-    batch: dict[str, Memory] = {}
-    for m in memories:  # in order, so an insight may cite episodes earlier in the batch
-        scoped = _scoped_memory(db, m, batch)
-        batch[m.id] = scoped
-        _insert_memory(db, scoped)
-
-
-def _send_first(db: sqlite3.Connection, agent_name: str, user_id: str, m: Message) -> None:
-    db.execute(
-        "INSERT INTO conversations (id, agent_name, user_id, created_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (agent_name, user_id) DO NOTHING",
-        (uuid.uuid4().hex, agent_name, user_id, m.timestamp),
-    )
-    conversation_id = _conversation(db, agent_name, user_id)
-    db.execute(
-        f"INSERT INTO messages ({_MESSAGE_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            m.id,
-            conversation_id,
-            m.message,
-            m.purpose,
-            m.tone,
-            m.timestamp,
-            m.sender_id,
-            m.sender_username,
-            int(m.from_agent),
-            m.kind,
-            m.job_id,
-        ),
-    )
-
-
-def _job_row(db: sqlite3.Connection, job_id: str) -> Job | None:
-    row = db.execute(
-        "SELECT id, owner_id, kind, queue, payload, status, progress, result, error, attempts,"
-        " created_at, updated_at FROM jobs WHERE id = ?",
-        (job_id,),
-    ).fetchone()
-    if row is None:
-        return None
-    return Job(
-        id=row["id"],
-        owner_id=row["owner_id"],
-        kind=row["kind"],
-        queue=row["queue"],
-        payload=json.loads(row["payload"]),
-        status=row["status"],
-        progress=row["progress"],
-        result=json.loads(row["result"]) if row["result"] is not None else None,
-        error=row["error"],
-        attempts=row["attempts"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
-
-
 def insert_snapshot(db: sqlite3.Connection, snapshot: AffectSnapshot) -> None:
     db.execute(
         "INSERT INTO snapshots (agent_id, at, emotions, mood) VALUES (?, ?, ?, ?)"
@@ -207,19 +120,11 @@ def insert_snapshot(db: sqlite3.Connection, snapshot: AffectSnapshot) -> None:
 
 
 def _apply(db: sqlite3.Connection, c: MindCommit) -> Job:
-    job = _job_row(db, c.job_id)
-    if job is None:
-        raise LookupError(f"no job {c.job_id}")
+    job = job_to_commit(db, c.job_id)
     if job.finished:
         return job  # a second run of the same job writes nothing
     if c.agent is not None:
-        cur = db.execute(
-            "UPDATE agents SET doc = ?, version = version + 1, updated_at = ?"
-            " WHERE id = ? AND version = ?",
-            (json.dumps(to_doc(c.agent)), c.now, c.agent.id, c.expected_version),
-        )
-        if cur.rowcount != 1:
-            raise StaleStateError(c.agent.id)
+        save_agent(db, c.agent, c.expected_version, c.now)
     if c.snapshot is not None:
         insert_snapshot(db, c.snapshot)
     if c.profile is not None:
@@ -227,40 +132,15 @@ def _apply(db: sqlite3.Connection, c: MindCommit) -> Job:
             "UPDATE profiles SET doc = ? WHERE agent_id = ? AND user_id = ?",
             (json.dumps(c.profile.doc), c.profile.agent_id, c.profile.user_id),
         )
-    _remember(db, c.memories)
+    insert_memories(db, c.memories)
     if c.thought is not None:
-        t = c.thought
-        db.execute(
-            "INSERT INTO thoughts (id, agent_id, thought, timestamp, user_id, source)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (t.id, t.agent_id, t.thought, t.timestamp, t.user_id, t.source),
-        )
+        insert_thought(db, c.thought)
     if c.outreach is not None and c.outreach_to is not None and c.agent is not None:
-        _send_first(db, c.agent.name, c.outreach_to, c.outreach)
-    db.executemany(
-        "INSERT INTO llm_calls (job_id, provider, model, task, prompt_tokens,"
-        " completion_tokens, latency_ms, ok, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                c.job_id,
-                x.provider,
-                x.model,
-                x.task,
-                x.prompt_tokens,
-                x.completion_tokens,
-                x.latency_ms,
-                int(x.ok),
-                c.now,
-            )
-            for x in c.llm_calls
-        ],
-    )
-    db.execute(
-        "UPDATE jobs SET status = 'succeeded', result = ?, error = NULL, progress = 1.0,"
-        " updated_at = ? WHERE id = ? AND status IN ('queued', 'running')",
-        (json.dumps(c.result), c.now, c.job_id),
-    )
-    finished = _job_row(db, c.job_id)
+        # The first message of a conversation the user may not have started yet.
+        conversation_id = open_conversation(db, c.agent.name, c.outreach_to, c.outreach.timestamp)
+        insert_message(db, c.outreach, conversation_id)
+    record_calls(db, c.job_id, c.llm_calls, c.now)
+    finished = finish_job(db, c.job_id, "succeeded", c.result, None, c.now)
     assert finished is not None
     return finished
 
@@ -272,18 +152,13 @@ class MindTables(SQLiteBase):
         self, agent_name: str, mode: str, user_id: str, limit: int
     ) -> Reflection | None:
         def tx(db: sqlite3.Connection) -> Reflection | None:
-            agent = _agent(db, agent_name, mode)
+            agent = read_agent(db, agent_name, mode)
             if agent is None:
                 return None
-            row = db.execute(
-                "SELECT * FROM profiles WHERE agent_id = ? AND user_id = ?", (agent.id, user_id)
-            ).fetchone()
-            if row is None:
+            profile = read_profile(db, agent.id, user_id)
+            if profile is None:
                 return None
-            profile = Profile(
-                row["agent_id"], row["user_id"], row["username"], json.loads(row["doc"])
-            )
-            conversation_id = _conversation(db, agent_name, user_id)
+            conversation_id = find_conversation(db, agent_name, user_id)
             messages = (
                 _unreflected(db, conversation_id, profile.doc, limit) if conversation_id else ()
             )
@@ -295,7 +170,7 @@ class MindTables(SQLiteBase):
         self, agent_name: str, mode: str, active_since: float, day_start: float, contacts: int
     ) -> Musing | None:
         def tx(db: sqlite3.Connection) -> Musing | None:
-            agent = _agent(db, agent_name, mode)
+            agent = read_agent(db, agent_name, mode)
             if agent is None:
                 return None
             thoughts = db.execute(
@@ -311,9 +186,9 @@ class MindTables(SQLiteBase):
             ).fetchall()
             return Musing(
                 agent,
-                tuple(_thought(r) for r in reversed(thoughts)),
+                tuple(thought_of(r) for r in reversed(thoughts)),
                 tuple(
-                    _contact(db, _conversation(db, agent_name, r["user_id"]), r, day_start)
+                    _contact(db, find_conversation(db, agent_name, r["user_id"]), r, day_start)
                     for r in recent
                 ),
             )
