@@ -112,3 +112,15 @@ def test_history_and_relationship_need_a_token(api: httpx.Client, server: Server
         assert_error(api.get(path), 401, "missing_token")
     bad = api.get("/v1/agents/active/history", params={"limit": 0}, headers={})
     assert bad.status_code in (401, 422)
+
+
+def test_in_a_group_the_agent_answers_only_when_addressed(api: httpx.Client) -> None:
+    g = guest(api)
+    aside = wait_job(api, g.token, submit(api, g.token, "did anyone see the game?", kind="group"))
+    assert aside["status"] == "succeeded"
+    assert aside["result"]["response"] is None
+    called = wait_job(
+        api, g.token, submit(api, g.token, "Jasmine, what do you think?", kind="group")
+    )
+    assert called["status"] == "succeeded"
+    assert isinstance(called["result"]["response"], str) and called["result"]["response"]
