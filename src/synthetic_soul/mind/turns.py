@@ -43,8 +43,7 @@ class Turns:
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeper
-            await self._store.release_lease(key, holder)
-            await self._bus.publish(self._channel(key), {"event": "released", "data": {"key": key}})
+            await self._release(key, holder)
 
     async def free(self, key: str, holder: str) -> None:
         """Return once the turn is free, waiting for its release without polling.
@@ -54,7 +53,12 @@ class Turns:
         async with self._bus.subscribe(self._channel(key)) as released:
             while not await self._store.acquire_lease(key, holder, self._clock.now(), self._ttl_s):
                 await released.next(self._ttl_s / 2)  # or re-check when it could have expired
-            await self._store.release_lease(key, holder)
+        await self._release(key, holder)
+
+    async def _release(self, key: str, holder: str) -> None:
+        # Announced every time: whoever tried the lease meanwhile is waiting to hear it.
+        await self._store.release_lease(key, holder)
+        await self._bus.publish(self._channel(key), {"event": "released", "data": {"key": key}})
 
     @staticmethod
     def _channel(key: str) -> str:
