@@ -30,7 +30,9 @@ class Conversations:
         self.agent_name = agent_name
         self._mode = mode
 
-    async def submit(self, who: Principal, text: str, kind: str) -> Job:
+    async def submit(
+        self, who: Principal, text: str, kind: str, channel_id: str | None = None
+    ) -> Job:
         """Keep the message and its reply job in one write, then hand the job to a worker."""
         await enforce(self._limiter, "submit", who.user_id)
         now = self._clock.now()
@@ -45,6 +47,8 @@ class Conversations:
             from_agent=False,
             job_id=job_id,
             kind=kind,
+            # Group messages without a channel share one group context.
+            channel=(channel_id or "") if kind == "group" else None,
         )
         job = Job(
             id=job_id,

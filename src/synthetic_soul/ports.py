@@ -87,6 +87,7 @@ class Turn:
     history: tuple[Message, ...]  # the latest answered or agent messages, oldest first
     latest_thought: Thought | None  # the latest the user may see: theirs or nobody's
     pending: tuple[Message, ...] = ()  # the user's messages not answered yet, oldest first
+    group: tuple[Message, ...] = ()  # for a group message: that group's recent messages
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ class Message:
     job_id: str | None = None
     kind: str = "dm"
     answered_by: str | None = None  # the job whose reply answered this user message
+    channel: str | None = None  # the group chat of a group message ("" the shared one)
 
 
 @dataclass(frozen=True)

@@ -55,3 +55,29 @@ async def test_ada_s_own_replies_recall_her_memories(world: World) -> None:
     last = [r.prompt for r in world.llm.requests if r.task == "reply"][-1]
     remembered = last.split("You remember:")[1].split("Recent conversation:")[0]
     assert "ada told me" in remembered and "secret word" in remembered
+
+
+async def test_a_group_reply_draws_on_the_group_never_on_direct_messages(world: World) -> None:
+    await world.say(f"Thank you, you are wonderful! My secret word is {SECRET}.", ADA)
+    await world.conversations.submit(ADA, "Welcome to the book club, everyone!", "group", "books")
+    await world.idle()
+    await world.conversations.submit(BOB, "What a lovely evening for cycling", "group", "bikes")
+    await world.idle()
+    before = len(world.llm.requests)
+
+    await world.conversations.submit(BOB, "jasmine, which book should we read?", "group", "books")
+    await world.idle()
+    await world.conversations.submit(ADA, "jasmine, tell the group a secret", "group", "books")
+    await world.idle()
+
+    replies = [r for r in world.llm.requests[before:] if r.task == "reply"]
+    assert len(replies) == 2
+    for request in replies:
+        shown = f"{request.system}\n{request.prompt}"
+        assert "Recent messages in the group:" in request.prompt
+        assert "Welcome to the book club, everyone!" in request.prompt  # the group's talk
+        assert "cycling" not in request.prompt  # another group's talk
+        assert SECRET not in shown and "secret word" not in shown  # Ada's direct message
+    bob_sees = (await world.conversations.conversation(BOB)).messages
+    # Bob's aside in "bikes" did not name the agent: no reply there; one in "books".
+    assert [m.channel for m in bob_sees if m.kind == "group"] == ["bikes", "books", "books"]

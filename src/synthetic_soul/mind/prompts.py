@@ -72,7 +72,9 @@ def reply_prompt(ctx: ReplyContext) -> str:
         lines.append("You remember:")
         lines.append(ctx.memories)
     if ctx.history:
-        lines.append("Recent conversation:")
+        lines.append(
+            "Recent messages in the group:" if ctx.kind == "group" else "Recent conversation:"
+        )
         for m in ctx.history:
             who = "You" if m.from_agent else m.sender_username
             lines.append(f"- {who}: {m.message}")

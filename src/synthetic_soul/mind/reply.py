@@ -77,18 +77,28 @@ class Reply:
             # already resolved this one.
             resolved = await self._store.get_job(job.id)
             return Outcome((resolved,) if resolved else ())
-        batch = turn.pending or (turn.message,)
+        this = (turn.message.kind, turn.message.channel)
+        # Answered together: what the user said since the last reply, in this same place
+        # (a direct message, or one group); what was said elsewhere gets its own reply.
+        batch = tuple(m for m in turn.pending if (m.kind, m.channel) == this) or (turn.message,)
+        group = turn.message.channel is not None
         profile = _profile_of(turn, job.owner_id)
+        # A reply in a group is read by the whole group: it draws on the group's talk and on
+        # what concerns no one in particular, never on what this user told the agent alone.
+        private = not group
+        thought = turn.latest_thought
+        if thought is not None and not private and thought.user_id is not None:
+            thought = None
         ctx = ReplyContext(
             agent=turn.agent,
             username=profile.username,
             relationship=relationship_words(profile.doc),
-            summary=str(profile.doc.get("summary", "")),
-            history=turn.history,
-            latest_thought=turn.latest_thought.thought if turn.latest_thought else None,
-            memories=await self._recall(turn, job.owner_id, batch),
+            summary=str(profile.doc.get("summary", "")) if private else "",
+            history=turn.history if private else turn.group,
+            latest_thought=thought.thought if thought else None,
+            memories=await self._recall(turn, job.owner_id if private else None, batch),
             messages=tuple(m.message for m in batch),
-            kind="group" if all(m.kind == "group" for m in batch) else "dm",
+            kind=turn.message.kind,
             now=self._clock.now(),
         )
         output, calls = await self._think(ctx)
@@ -106,8 +116,9 @@ class Reply:
                     turn = await self._load(job)
         raise ReplyFailed(f"job {job.id}: agent state kept changing under the commit")
 
-    async def _recall(self, turn: Turn, user_id: str, batch: tuple[Message, ...]) -> str:
-        """What the agent remembers that bears on these messages: about this user or no one."""
+    async def _recall(self, turn: Turn, user_id: str | None, batch: tuple[Message, ...]) -> str:
+        """What the agent remembers that bears on these messages: about this user (if given)
+        or about no one."""
         now = self._clock.now()
         query = " ".join(m.message for m in batch)
         found = await self._store.recall_memories(turn.agent.id, user_id, query, now, RECALL_K)
@@ -176,6 +187,7 @@ def _commit(
             tone=output.reply.tone,
             job_id=job.id,
             kind=kind,
+            channel=turn.message.channel,
         )
     thought = None
     if output.thought:

@@ -254,6 +254,15 @@ class SQLiteStore(MindTables, MemoryTables):
                 " AND (from_agent = 1 OR answered_by IS NOT NULL) ORDER BY seq DESC LIMIT ?",
                 (conversation_id, history),
             ).fetchall()[::-1]
+            group: list[sqlite3.Row] = []
+            if row["channel"] is not None:
+                # The group's recent messages, anyone's, but for this user's unanswered ones.
+                group = db.execute(
+                    f"SELECT {MESSAGE_COLS} FROM messages WHERE channel = ? AND NOT"
+                    " (conversation_id = ? AND from_agent = 0 AND answered_by IS NULL)"
+                    " ORDER BY seq DESC LIMIT ?",
+                    (row["channel"], conversation_id, history),
+                ).fetchall()[::-1]
             profile = read_profile(db, agent.id, user_id)
             return Turn(
                 message=message_of(row),
@@ -263,6 +272,7 @@ class SQLiteStore(MindTables, MemoryTables):
                 history=tuple(map(message_of, earlier)),
                 latest_thought=_latest_thought(db, agent.id, user_id),
                 pending=tuple(map(message_of, pending)),
+                group=tuple(map(message_of, group)),
             )
 
         return await self._run(tx)

@@ -25,7 +25,7 @@ R = TypeVar("R", bound="DataclassInstance")
 
 MESSAGE_COLS = (
     "id, conversation_id, message, purpose, tone, timestamp, sender_id, sender_username,"
-    " from_agent, kind, job_id, answered_by"
+    " from_agent, kind, job_id, answered_by, channel"
 )
 JOB_COLS = (
     "id, owner_id, kind, queue, payload, status, progress, result, error, attempts,"
@@ -111,7 +111,7 @@ def open_conversation(db: sqlite3.Connection, agent_name: str, user_id: str, now
 # -- writes -------------------------------------------------------------------
 def insert_message(db: sqlite3.Connection, m: Message, conversation_id: str) -> None:
     db.execute(
-        f"INSERT INTO messages ({MESSAGE_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO messages ({MESSAGE_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             m.id,
             conversation_id,
@@ -125,6 +125,7 @@ def insert_message(db: sqlite3.Connection, m: Message, conversation_id: str) -> 
             m.kind,
             m.job_id,
             m.answered_by,
+            m.channel,
         ),
     )
 

@@ -56,7 +56,8 @@ CREATE TABLE IF NOT EXISTS messages (
     from_agent INTEGER NOT NULL,
     kind TEXT NOT NULL DEFAULT 'dm',
     job_id TEXT,
-    answered_by TEXT
+    answered_by TEXT,
+    channel TEXT
 );
 CREATE INDEX IF NOT EXISTS messages_conversation ON messages(conversation_id, seq);
 CREATE UNIQUE INDEX IF NOT EXISTS messages_reply_once
@@ -76,6 +77,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     updated_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, created_at);
+CREATE INDEX IF NOT EXISTS messages_channel
+    ON messages(channel, seq) WHERE channel IS NOT NULL;
 CREATE INDEX IF NOT EXISTS messages_pending
     ON messages(conversation_id, seq) WHERE from_agent = 0 AND answered_by IS NULL;
 CREATE TABLE IF NOT EXISTS leases (

@@ -17,6 +17,12 @@ router = APIRouter(prefix="/messages", tags=["messages"])
 class SubmitBody(BaseModel):
     message: str = Field(min_length=1, max_length=4000)
     type: Literal["dm", "group"] = "dm"
+    channel_id: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_.:\-]{1,100}$",
+        description="the group chat of a group message; all group messages without one "
+        "share one group context",
+    )
 
 
 class SubmitReply(BaseModel):
@@ -39,13 +45,14 @@ def message_body(m: Message) -> dict[str, Any]:
         "sender_username": m.sender_username,
         "from_agent": m.from_agent,
         "type": m.kind,
+        "channel_id": m.channel,
         "job_id": m.job_id,
     }
 
 
 @router.post("/submit", status_code=202)
 async def submit(body: SubmitBody, response: Response, soul: Soul, who: SignedIn) -> SubmitReply:
-    job = await soul.conversations.submit(who, body.message, body.type)
+    job = await soul.conversations.submit(who, body.message, body.type, body.channel_id)
     response.headers["Location"] = f"/v1/jobs/{job.id}"
     response.headers["Retry-After"] = "3"
     return SubmitReply(job_id=job.id, status=job.status)
