@@ -143,7 +143,7 @@ async def running(
                 store, queue, limiter, clock, settings.bot_name, settings.mode
             ),
             agents=Agents(store, clock, settings.bot_name, settings.mode),
-            memories=Memories(store, settings.bot_name, settings.mode),
+            memories=Memories(store, agent.id),
             histories=Histories(store, clock, settings.bot_name, settings.mode),
             scheduler=scheduler,
         )

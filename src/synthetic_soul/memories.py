@@ -9,22 +9,15 @@ from synthetic_soul.records import Memory
 
 
 class Memories:
-    def __init__(self, store: Store, agent_name: str, mode: str) -> None:
+    def __init__(self, store: Store, agent_id: str) -> None:
         self._store = store
-        self.agent_name = agent_name
-        self._mode = mode
-
-    async def _agent_id(self) -> str:
-        agent = await self._store.get_agent(self.agent_name, self._mode)
-        if agent is None:
-            raise NotFound(f"No agent named {self.agent_name}.", "agent_not_found")
-        return agent.id
+        self._agent_id = agent_id  # the active agent, known from start-up
 
     async def about(self, who: Principal) -> list[Memory]:
         """The active agent's memories about this user, newest first."""
-        return await self._store.list_memories(await self._agent_id(), who.user_id)
+        return await self._store.list_memories(self._agent_id, who.user_id)
 
     async def forget(self, who: Principal, memory_id: str) -> None:
         """Deletes one memory about this user; another user's memory is as good as absent."""
-        if not await self._store.delete_memory(await self._agent_id(), who.user_id, memory_id):
+        if not await self._store.delete_memory(self._agent_id, who.user_id, memory_id):
             raise NotFound("No such memory about you.", "memory_not_found")
