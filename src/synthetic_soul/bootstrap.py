@@ -53,9 +53,20 @@ def _store(settings: Settings) -> Store:
 
 
 def _llm(settings: Settings) -> LLM:
+    if settings.llm_mode in ("hosted", "local", "compatible"):
+        from synthetic_soul.adapters.llm.openai_compat import OpenAICompatLLM
+
+        return OpenAICompatLLM.from_settings(settings)
     from synthetic_soul.adapters.llm.scripted import ScriptedLLM
 
     return ScriptedLLM(delay_ms=settings.scripted_delay_ms, prompt_log=settings.scripted_prompt_log)
+
+
+async def _close_llm(llm: LLM) -> None:
+    """Close the model's connections, for providers that hold any."""
+    close = getattr(llm, "close", None)
+    if close is not None:
+        await close()
 
 
 @asynccontextmanager
@@ -81,6 +92,7 @@ async def running(
     await store.open()
     bus = MemoryEventBus()
     passwords = Passwords(settings.argon2_pepper)
+    owned_llm: LLM | None = None  # built here, so closed here
     try:
         agent = await store.ensure_agent(
             new_agent(
@@ -92,7 +104,8 @@ async def running(
             )
         )
         limiter = MemoryRateLimiter(clock)
-        llm = llm or _llm(settings)
+        if llm is None:
+            llm = owned_llm = _llm(settings)
         queue = InlineJobQueue(store, clock, settings.inline_workers, settings.job_max_attempts)
         writes = asyncio.Lock()  # one writer of the agent at a time in this process
         handlers: dict[str, Handler] = {
@@ -157,6 +170,8 @@ async def running(
             await jobs.stop()
             await queue.stop()
     finally:
+        if owned_llm is not None:
+            await _close_llm(owned_llm)
         await bus.close()
         passwords.close()
         await store.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_ENVS = frozenset({"dev", "development", "local", "test"})
@@ -36,7 +36,23 @@ class Settings(BaseSettings):
     emotional_decay_rate_seconds: int = Field(240, alias="EMOTIONAL_DECAY_RATE_SECONDS", ge=1)
     thinking_enabled: bool = Field(True, alias="THINKING_ENABLED")
     soul_seed: int | None = Field(None, alias="SOUL_SEED")
-    llm_mode: Literal["scripted"] = Field("scripted", alias="LLM_MODE")
+    llm_mode: Literal["scripted", "hosted", "local", "compatible"] = Field(
+        "scripted", alias="LLM_MODE"
+    )
+    llm_timeout_seconds: float = Field(60.0, alias="LLM_TIMEOUT_SECONDS", gt=0)
+    llm_max_retries: int = Field(2, alias="LLM_MAX_RETRIES", ge=0, le=10)
+    openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(None, alias="OPENAI_BASE_URL")
+    gpt_fast_model: str = Field("gpt-4o-mini", alias="GPT_FAST_MODEL")
+    gpt_quality_model: str = Field("gpt-4o", alias="GPT_QUALITY_MODEL")
+    ollama_base_url: str = Field("http://127.0.0.1:11434/v1", alias="OLLAMA_BASE_URL")
+    ollama_api_key: SecretStr = Field(SecretStr("ollama"), alias="OLLAMA_API_KEY")
+    ollama_fast_model: str = Field("llama3.2:3b", alias="OLLAMA_FAST_MODEL")
+    ollama_quality_model: str = Field("llama3.1:8b", alias="OLLAMA_QUALITY_MODEL")
+    compatible_base_url: str | None = Field(None, alias="COMPATIBLE_BASE_URL")
+    compatible_api_key: SecretStr | None = Field(None, alias="COMPATIBLE_API_KEY")
+    compatible_fast_model: str = Field("default", alias="COMPATIBLE_FAST_MODEL")
+    compatible_quality_model: str | None = Field(None, alias="COMPATIBLE_QUALITY_MODEL")
     scripted_delay_ms: int = Field(0, alias="SCRIPTED_DELAY_MS", ge=0)
     scripted_prompt_log: Path | None = Field(None, alias="SCRIPTED_PROMPT_LOG")
     data_dir: Path = Field(Path("./data"), alias="DATA_DIR")

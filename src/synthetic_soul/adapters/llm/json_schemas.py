@@ -1,0 +1,139 @@
+"""A pydantic model's JSON schema in the forms model servers accept.
+
+`strict_schema` is OpenAI's structured-outputs subset: refs inlined, every object closed
+with every property required, keywords it rejects dropped. `guide_schema` is what JSON-mode
+servers are shown (and what llama.cpp's grammar converter enforces): refs inlined, objects
+closed, bounds such as `maxLength` kept because they stop small models looping.
+
+Dropping a keyword only loosens generation: callers still validate the answer with the
+pydantic model, so whatever the server lets through is checked once more.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from typing import Any
+
+from pydantic import BaseModel
+
+# What OpenAI's strict mode accepts (its documented subset of JSON Schema).
+_STRICT_KEYWORDS = frozenset(
+    {
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "anyOf",
+        "enum",
+        "const",
+        "description",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "minItems",
+        "maxItems",
+        "pattern",
+        "format",
+    }
+)
+_STRICT_FORMATS = frozenset(
+    {"date-time", "time", "date", "duration", "email", "hostname", "ipv4", "ipv6", "uuid"}
+)
+
+
+class UnsupportedSchemaError(ValueError):
+    """The model's schema uses a shape a strict server cannot express."""
+
+
+def _inline(node: Any, defs: dict[str, Any], seen: tuple[str, ...]) -> Any:
+    """`node` with every local `$ref` replaced by its definition (siblings win)."""
+    if isinstance(node, list):
+        return [_inline(item, defs, seen) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        name = ref.removeprefix("#/$defs/")
+        if name == ref or name not in defs:
+            raise UnsupportedSchemaError(f"unresolvable $ref {ref!r}")
+        if name in seen:
+            raise UnsupportedSchemaError(f"recursive $ref {ref!r} cannot be inlined")
+        siblings = {k: v for k, v in node.items() if k != "$ref"}
+        resolved = _inline(defs[name], defs, (*seen, name))
+        return {**resolved, **_inline(siblings, defs, seen)}
+    return {k: _inline(v, defs, seen) for k, v in node.items() if k != "$defs"}
+
+
+def _inlined(model: type[BaseModel]) -> dict[str, Any]:
+    schema = model.model_json_schema()
+    result: dict[str, Any] = _inline(schema, schema.get("$defs", {}), ())
+    return result
+
+
+def _merge_all_of(node: dict[str, Any]) -> dict[str, Any]:
+    parts = node.get("allOf")
+    if parts is None:
+        return node
+    if not isinstance(parts, list) or len(parts) != 1:
+        raise UnsupportedSchemaError("allOf with several schemas is not supported")
+    rest = {k: v for k, v in node.items() if k != "allOf"}
+    merged: dict[str, Any] = {**parts[0], **rest}
+    return merged
+
+
+def _strict(node: dict[str, Any], path: str) -> dict[str, Any]:
+    node = _merge_all_of(node)
+    out = {k: v for k, v in node.items() if k in _STRICT_KEYWORDS}
+    if "oneOf" in node:
+        out["anyOf"] = node["oneOf"]
+    if out.get("format") not in _STRICT_FORMATS:
+        out.pop("format", None)
+    if "anyOf" in out:
+        out["anyOf"] = [_strict(v, f"{path}|") for v in out["anyOf"]]
+    if "items" in out:
+        if not isinstance(out["items"], dict):
+            raise UnsupportedSchemaError(f"{path}: tuple-shaped arrays are not supported")
+        out["items"] = _strict(out["items"], f"{path}[]")
+    if out.get("type") == "object" or "properties" in out:
+        properties = out.get("properties")
+        if not properties:
+            raise UnsupportedSchemaError(f"{path or 'root'}: a free-form object has no strict form")
+        out["properties"] = {k: _strict(v, f"{path}.{k}") for k, v in properties.items()}
+        # Required means present, not non-null: a field that was optional and nullable stays
+        # nullable; one with a non-null default (an empty list, "") must now be given, since
+        # a null there would fail the model's own validation.
+        out["required"] = list(properties)
+        out["additionalProperties"] = False
+    return out
+
+
+def _closed(node: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in node.items() if k != "title"}
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key in out:
+            out[key] = [_closed(v) for v in out[key]]
+    if isinstance(out.get("items"), dict):
+        out["items"] = _closed(out["items"])
+    if "properties" in out:
+        out["properties"] = {k: _closed(v) for k, v in out["properties"].items()}
+        out["additionalProperties"] = False
+    return out
+
+
+@functools.cache
+def _cached(model: type[BaseModel], strict: bool) -> dict[str, Any]:
+    return _strict(_inlined(model), "") if strict else _closed(_inlined(model))
+
+
+def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's schema in OpenAI structured-outputs strict form."""
+    return copy.deepcopy(_cached(model, True))
+
+
+def guide_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's schema as shown to (and enforced by) JSON-mode servers."""
+    return copy.deepcopy(_cached(model, False))

@@ -1,0 +1,292 @@
+"""Models behind an OpenAI-compatible chat API: OpenAI itself, Ollama, any such server.
+
+One adapter over the official SDK; the mode decides how the answer's shape is asked for:
+- hosted (OpenAI): structured outputs, `json_schema` with the strict form of the schema;
+- local (Ollama): JSON mode, the schema described in the prompt;
+- compatible (e.g. llama.cpp's server): `{"type": "json_object", "schema": ...}`, the one
+  form `llama_cpp.server` enforces (it answers `json_schema` with a 500), plus the prompt.
+
+The retries here are the only ones (the SDK's are off): connection errors, timeouts, 429 and
+5xx, with exponential backoff and jitter, honouring Retry-After. After them, `LLMError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import openai
+from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
+from openai.types.chat.completion_create_params import ResponseFormat
+
+from synthetic_soul.adapters.llm.json_schemas import guide_schema, strict_schema
+from synthetic_soul.ports import LLMError, LLMInfo, LLMRequest, M
+from synthetic_soul.records import LLMCall
+from synthetic_soul.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["hosted", "local", "compatible"]
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+# A server asking for a longer pause than this is treated as down rather than waited on:
+# a worker held that long serves no one.
+MAX_RETRY_AFTER_S = 30.0
+_BACKOFF_CAP_S = 8.0
+# Servers that need no key still get one: the SDK refuses to build a client without.
+_NO_KEY = "none"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a mode's model lives and which models answer each tier."""
+
+    mode: Mode
+    provider: str
+    base_url: str | None
+    api_key: str | None
+    fast_model: str
+    quality_model: str
+
+    @property
+    def configured(self) -> bool:
+        if self.mode == "hosted":
+            return bool(self.api_key)
+        return bool(self.base_url)
+
+    @property
+    def missing(self) -> str | None:
+        """What the operator has not set, if the mode cannot run without it."""
+        if self.configured:
+            return None
+        return "OPENAI_API_KEY is not set" if self.mode == "hosted" else "no base URL is set"
+
+
+def endpoint_for(settings: Settings) -> Endpoint:
+    """The endpoint an `LLM_MODE` of hosted, local or compatible names."""
+    mode = settings.llm_mode
+    if mode == "hosted":
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
+        return Endpoint(
+            "hosted",
+            "openai",
+            settings.openai_base_url or OPENAI_BASE_URL,
+            key or None,
+            settings.gpt_fast_model,
+            settings.gpt_quality_model,
+        )
+    if mode == "local":
+        return Endpoint(
+            "local",
+            "ollama",
+            settings.ollama_base_url,
+            settings.ollama_api_key.get_secret_value() or None,
+            settings.ollama_fast_model,
+            settings.ollama_quality_model,
+        )
+    if mode == "compatible":
+        key = settings.compatible_api_key.get_secret_value() if settings.compatible_api_key else ""
+        return Endpoint(
+            "compatible",
+            "compatible",
+            settings.compatible_base_url or None,
+            key or None,
+            settings.compatible_fast_model,
+            settings.compatible_quality_model or settings.compatible_fast_model,
+        )
+    raise ValueError(f"LLM_MODE={mode!r} is not served by an OpenAI-compatible endpoint")
+
+
+def _instruction(schema: dict[str, Any]) -> str:
+    compact = json.dumps(schema, separators=(",", ":"), ensure_ascii=False)
+    return (
+        "\n\nAnswer with one JSON object and nothing else, matching this JSON schema:\n" + compact
+    )
+
+
+def _retry_after(response: Any) -> float | None:
+    """Seconds the server asked us to wait (`retry-after-ms`, `retry-after`), if it did."""
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    millis = headers.get("retry-after-ms")
+    if millis:
+        with contextlib.suppress(ValueError):
+            return max(0.0, float(millis) / 1000.0)
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    with contextlib.suppress(ValueError):
+        return max(0.0, float(value))
+    try:  # the other form: an HTTP date
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class OpenAICompatLLM:
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        timeout_s: float = 60.0,
+        max_retries: int = 2,
+        backoff_s: float = 0.5,
+    ) -> None:
+        self._endpoint = endpoint
+        self._timeout_s = timeout_s
+        self._max_retries = max_retries
+        self._backoff_s = backoff_s
+        self._client: openai.AsyncOpenAI | None = None
+        if endpoint.missing is not None:
+            log.warning("LLM_MODE=%s: %s; replies will fall back", endpoint.mode, endpoint.missing)
+        else:
+            self._client = openai.AsyncOpenAI(
+                api_key=endpoint.api_key or _NO_KEY,
+                base_url=endpoint.base_url,
+                timeout=timeout_s,
+                max_retries=0,
+            )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OpenAICompatLLM:
+        return cls(endpoint_for(settings), settings.llm_timeout_seconds, settings.llm_max_retries)
+
+    @property
+    def info(self) -> LLMInfo:
+        e = self._endpoint
+        return LLMInfo(e.mode, e.provider, e.base_url, e.fast_model, e.quality_model, e.configured)
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+
+    async def generate(self, request: LLMRequest, schema: type[M]) -> tuple[M, LLMCall]:
+        e = self._endpoint
+        model = e.quality_model if request.tier == "quality" else e.fast_model
+        started = time.perf_counter()
+        completion = await self._complete(model, request, schema)
+        latency_ms = (time.perf_counter() - started) * 1000.0
+        content = self._content(completion)
+        # Invalid or schema-breaking JSON raises ValidationError: the caller's corrective
+        # retry quotes it back to the model.
+        output = schema.model_validate_json(content)
+        usage = completion.usage
+        call = LLMCall(
+            provider=e.provider,
+            model=model,
+            task=request.task,
+            prompt_tokens=usage.prompt_tokens if usage else 0,
+            completion_tokens=usage.completion_tokens if usage else 0,
+            latency_ms=latency_ms,
+        )
+        return output, call
+
+    def _shape(
+        self, request: LLMRequest, schema: type[M]
+    ) -> tuple[str, ResponseFormat | openai.Omit, dict[str, Any] | None]:
+        """The user message, the response_format and any extra body the mode asks for."""
+        mode = self._endpoint.mode
+        if mode == "hosted":
+            strict: ResponseFormat = {
+                "type": "json_schema",
+                "json_schema": {
+                    "name": schema.__name__[:64],
+                    "schema": strict_schema(schema),
+                    "strict": True,
+                },
+            }
+            return request.prompt, strict, None
+        guide = guide_schema(schema)
+        prompt = request.prompt + _instruction(guide)
+        if mode == "local":
+            return prompt, {"type": "json_object"}, None
+        # The SDK's types know no `schema` beside json_object; send it as raw body.
+        return prompt, openai.omit, {"response_format": {"type": "json_object", "schema": guide}}
+
+    async def _complete(self, model: str, request: LLMRequest, schema: type[M]) -> ChatCompletion:
+        e = self._endpoint
+        if self._client is None:
+            raise LLMError(f"{e.provider} is not configured: {e.missing}")
+        prompt, response_format, extra_body = self._shape(request, schema)
+        messages: list[ChatCompletionMessageParam] = [
+            {"role": "system", "content": request.system},
+            {"role": "user", "content": prompt},
+        ]
+        attempts = self._max_retries + 1
+        reason = "no attempt made"
+        for attempt in range(attempts):
+            wait: float | None = None
+            try:
+                async with asyncio.timeout(self._timeout_s):
+                    return await self._client.chat.completions.create(
+                        model=model,
+                        messages=messages,
+                        response_format=response_format,
+                        extra_body=extra_body,
+                    )
+            except (openai.APITimeoutError, TimeoutError):
+                reason = f"no answer within {self._timeout_s:g} s"
+            except openai.APIConnectionError:
+                reason = "connection failed"
+            except openai.APIStatusError as exc:
+                status = exc.status_code
+                if status != 429 and status < 500:
+                    detail = self._detail(exc.body)
+                    raise LLMError(f"{e.provider} {model}: HTTP {status}{detail}") from None
+                reason = f"HTTP {status}"
+                wait = _retry_after(exc.response)
+                if wait is not None and wait > MAX_RETRY_AFTER_S:
+                    raise LLMError(
+                        f"{e.provider} {model}: HTTP {status}, asked to wait {wait:.0f} s"
+                    ) from None
+            except openai.OpenAIError as exc:
+                # An answer the SDK could not read: asking again would read the same.
+                detail = self._detail(str(exc))
+                raise LLMError(f"{e.provider} {model}: {type(exc).__name__}{detail}") from None
+            if attempt + 1 < attempts:
+                delay = wait if wait is not None else self._backoff(attempt)
+                log.warning(
+                    "%s %s: %s (attempt %d/%d), retrying in %.2f s",
+                    e.provider,
+                    model,
+                    reason,
+                    attempt + 1,
+                    attempts,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+        raise LLMError(f"{e.provider} {model} at {e.base_url}: {reason} after {attempts} attempts")
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential and capped, jittered between half and all of it."""
+        ceiling = min(_BACKOFF_CAP_S, self._backoff_s * 2.0**attempt)
+        return ceiling * random.uniform(0.5, 1.0)
+
+    def _detail(self, body: object) -> str:
+        """The server's own short explanation of a refusal, with our key blotted out."""
+        error = body.get("error", body) if isinstance(body, dict) else body
+        message = error.get("message") if isinstance(error, dict) else error
+        if not isinstance(message, str) or not message:
+            return ""
+        key = self._endpoint.api_key
+        if key:
+            message = message.replace(key, "***")
+        return f": {message[:200]}"
+
+    def _content(self, completion: ChatCompletion) -> str:
+        e = self._endpoint
+        if not completion.choices:
+            raise LLMError(f"{e.provider}: the answer had no choices")
+        message = completion.choices[0].message
+        if message.refusal:
+            raise LLMError(f"{e.provider}: the model refused: {message.refusal[:200]}")
+        if not message.content:
+            raise LLMError(f"{e.provider}: the answer was empty")
+        return message.content

@@ -1,0 +1,163 @@
+"""A stand-in OpenAI-compatible server on loopback: records every request, answers as told.
+
+Runs `http.server` in a thread, so it serves both async tests in this process and the real
+service in a subprocess. Answers are queued (`stub.then(...)`), else chosen by `responder`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int = 200
+    body: Any = None  # JSON; None with status 200 means a completion of `content`
+    content: str = "{}"
+    headers: dict[str, str] = field(default_factory=dict)
+    hang: bool = False  # never answer (until the stub stops)
+    usage: dict[str, int] | None = field(
+        default_factory=lambda: {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}
+    )
+
+
+def content(data: Any, **usage: int) -> Answer:
+    """A 200 whose message content is `data` (a string as is, anything else as JSON)."""
+    text = data if isinstance(data, str) else json.dumps(data)
+    if usage:
+        return Answer(content=text, usage=usage)
+    return Answer(content=text)
+
+
+def failure(status: int, message: str = "stub failure", **headers: str) -> Answer:
+    body = {"error": {"message": message, "type": "stub", "code": None}}
+    return Answer(status=status, body=body, headers=headers)
+
+
+HANG = Answer(hang=True)
+
+
+@dataclass(frozen=True)
+class Received:
+    path: str
+    headers: dict[str, str]  # lower-cased names
+    body: dict[str, Any]
+
+    @property
+    def user_prompt(self) -> str:
+        return str(self.body["messages"][-1]["content"])
+
+
+class OpenAIStub:
+    def __init__(self, responder: Callable[[Received], Answer] | None = None) -> None:
+        self.requests: list[Received] = []
+        self._queued: deque[Answer] = deque()
+        self._responder = responder or (lambda _: content({}))
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+    def then(self, *answers: Answer) -> OpenAIStub:
+        """Answer the next requests with these, in order."""
+        with self._lock:
+            self._queued.extend(answers)
+        return self
+
+    def respond_with(self, responder: Callable[[Received], Answer]) -> None:
+        with self._lock:
+            self._responder = responder
+
+    def start(self) -> OpenAIStub:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _answer(self, received: Received) -> Answer:
+        with self._lock:
+            self.requests.append(received)
+            if self._queued:
+                return self._queued.popleft()
+            responder = self._responder
+        return responder(received)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length", 0))
+                raw = self.rfile.read(length)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                received = Received(self.path, headers, json.loads(raw or b"{}"))
+                answer = stub._answer(received)
+                if answer.hang:
+                    stub._stopping.wait(60)
+                    self.close_connection = True
+                    return
+                body = answer.body
+                if body is None:
+                    body = _completion(str(received.body.get("model")), answer)
+                data = json.dumps(body).encode()
+                self.send_response(answer.status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                for name, value in answer.headers.items():
+                    self.send_header(name.replace("_", "-"), value)
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
+
+
+def _completion(model: str, answer: Answer) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": "chatcmpl-stub",
+        "object": "chat.completion",
+        "created": 1_700_000_000,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": answer.content},
+                "finish_reason": "stop",
+                "logprobs": None,
+            }
+        ],
+    }
+    if answer.usage is not None:
+        body["usage"] = answer.usage
+    return body
+
+
+@contextmanager
+def running_stub(responder: Callable[[Received], Answer] | None = None) -> Iterator[OpenAIStub]:
+    stub = OpenAIStub(responder).start()
+    try:
+        yield stub
+    finally:
+        stub.stop()
