@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from synthetic_soul.errors import NotFound
 from synthetic_soul.ports import Clock, EventBus, JobQueue, Store
@@ -14,7 +14,15 @@ from synthetic_soul.records import Job
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[float], Awaitable[None]]
+
+class Report(Protocol):
+    """How a running handler tells whoever watches its job what it is doing (no bus needed)."""
+
+    async def progress(self, fraction: float) -> None: ...
+
+    async def text(self, text: str, reset: bool = False) -> None:
+        """More of the reply's text as the model writes it; `reset`: this replaces all before."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -26,7 +34,7 @@ class Outcome:
     follow_ups: tuple[Job, ...] = ()
 
 
-Handler = Callable[[Job, Progress], Awaitable[Outcome]]
+Handler = Callable[[Job, Report], Awaitable[Outcome]]
 
 
 class Busy(Exception):
@@ -91,7 +99,8 @@ class Jobs:
         try:
             if handler is None:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
-            outcome = await asyncio.wait_for(handler(job, self._progress(job)), self._timeout_s)
+            report = _Watchers(self._store, self._bus, self._clock, job.id)
+            outcome = await asyncio.wait_for(handler(job, report), self._timeout_s)
         except Busy as busy:
             await self._defer(job, busy)
             return
@@ -129,15 +138,24 @@ class Jobs:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    def _progress(self, job: Job) -> Progress:
-        async def report(progress: float) -> None:
-            await self._store.set_job_progress(job.id, progress, self._clock.now())
-            await self._bus.publish(
-                job_channel(job.id),
-                {
-                    "event": "progress",
-                    "data": {"job_id": job.id, "progress": progress, "status": "running"},
-                },
-            )
 
-        return report
+class _Watchers:
+    """The `Report` a handler gets: progress kept in the store, both pushed on the bus."""
+
+    def __init__(self, store: Store, bus: EventBus, clock: Clock, job_id: str) -> None:
+        self._store = store
+        self._bus = bus
+        self._clock = clock
+        self._job_id = job_id
+
+    async def progress(self, fraction: float) -> None:
+        await self._store.set_job_progress(self._job_id, fraction, self._clock.now())
+        data: dict[str, Any] = {"job_id": self._job_id, "progress": fraction, "status": "running"}
+        await self._bus.publish(job_channel(self._job_id), {"event": "progress", "data": data})
+
+    async def text(self, text: str, reset: bool = False) -> None:
+        # Pushed, never stored: a client that polls, or joins late, reads the job's result.
+        data: dict[str, Any] = {"job_id": self._job_id, "text": text}
+        if reset:
+            data["reset"] = True
+        await self._bus.publish(job_channel(self._job_id), {"event": "token", "data": data})

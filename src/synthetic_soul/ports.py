@@ -263,12 +263,32 @@ class RateLimiter(Protocol):
 Tier = Literal["fast", "quality"]
 
 
+TextSink = Callable[[str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class TextStream:
+    """Where one string field of the answer goes while the model is still writing it.
+
+    A provider that streams calls `sink` with the field's decoded text so far each time it
+    grows; one that does not stream never calls it. Every attempt at an answer (a transport
+    retry, the caller's corrective call) starts again from "", so the sink's owner, not the
+    provider, decides what a watcher has already seen (`mind.streaming.Shown`).
+    """
+
+    path: tuple[str, ...]  # keys from the answer's root, e.g. ("reply", "message")
+    sink: TextSink
+
+
 @dataclass(frozen=True)
 class LLMRequest:
     task: str
     system: str
     prompt: str
     tier: Tier = "fast"
+    # Per call, like the tier: riding on the request keeps `LLM.generate` one signature for
+    # every provider and lets a corrective retry (`dataclasses.replace`) keep streaming.
+    stream: TextStream | None = None
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ never the key; with the server failing every call the job still succeeds with th
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
@@ -14,7 +15,15 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import Spawn
-from tests.e2e.helpers import bearer, client, conversation, guest, submit, wait_job
+from tests.e2e.helpers import (
+    bearer,
+    client,
+    conversation,
+    guest,
+    read_events,
+    submit,
+    wait_job,
+)
 from tests.support.openai_stub import Answer, OpenAIStub, Received, content, failure
 
 pytestmark = pytest.mark.e2e
@@ -102,6 +111,33 @@ def test_a_message_is_answered_by_the_servers_model(
     assert reply.body["model"] == "stub-fast"
     assert reply.body["response_format"]["type"] == "json_object"
     assert TEXT in reply.user_prompt
+
+
+def test_the_servers_streamed_reply_reaches_the_client_as_token_events(
+    spawn: Spawn, stub: OpenAIStub, tmp_path: Path
+) -> None:
+    # A few characters every 50 ms: the client's stream is open before the reply's words.
+    stub.respond_with(lambda r: dataclasses.replace(answer(r), chunk_chars=6, chunk_delay_s=0.05))
+    server = spawn(tmp_path, env(stub))
+    with client(server.url) as c:
+        g = guest(c)
+        job_id = submit(c, g.token, TEXT)
+        with c.stream("GET", f"/v1/jobs/{job_id}/events", params={"access_token": g.token}) as r:
+            events, _ = read_events(r)
+
+    names = [e.event for e in events]
+    assert names[0] == "status" and names[-1] == "done", names
+    tokens = [e.data["text"] for e in events if e.event == "token"]
+    assert len(tokens) >= 2, names
+    assert "".join(tokens) == STUB_REPLY == events[-1].data["result"]["response"]
+    reply = next(r for r in stub.requests if "respond" in str(r.body["response_format"]))
+    assert reply.body["stream"] is True
+    assert reply.body["stream_options"] == {"include_usage": True}
+    with closing(sqlite3.connect(tmp_path / "soul.sqlite3")) as db:
+        usage = db.execute(
+            "SELECT prompt_tokens, completion_tokens FROM llm_calls WHERE job_id = ?", (job_id,)
+        ).fetchall()
+    assert usage == [(120, 40)], "the usage chunk at the stream's end is recorded"
 
 
 def test_meta_llm_reports_the_server_and_no_key(

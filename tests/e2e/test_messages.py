@@ -135,10 +135,12 @@ def test_events_stream_status_first_and_done_last(api: httpx.Client) -> None:
     assert events[-1].event == "done"
     assert [e.event for e in events].count("done") == 1
     for e in events[1:-1]:
-        assert e.event in {"status", "progress"}, e
+        assert e.event in {"status", "progress", "token"}, e
         assert e.data["job_id"] == job_id
         if e.event == "progress":
             assert isinstance(e.data["progress"], float | int)
+        elif e.event == "token":
+            assert isinstance(e.data["text"], str)
         else:
             assert_snapshot(e.data, job_id)
     done = events[-1].data

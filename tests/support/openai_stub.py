@@ -2,6 +2,9 @@
 
 Runs `http.server` in a thread, so it serves both async tests in this process and the real
 service in a subprocess. Answers are queued (`stub.then(...)`), else chosen by `responder`.
+A request with `"stream": true` gets its 200 answer as server-sent `chat.completion.chunk`
+events (a few characters of content each, a usage chunk last if asked for, then `[DONE]`),
+over a chunked body that an answer may cut off mid-stream like a dropped connection.
 """
 
 from __future__ import annotations
@@ -26,6 +29,11 @@ class Answer:
     usage: dict[str, int] | None = field(
         default_factory=lambda: {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}
     )
+    # When streamed: characters of content per chunk, the pause before each chunk, and the
+    # number of content chunks after which the connection drops (None: the stream completes).
+    chunk_chars: int = 8
+    chunk_delay_s: float = 0.0
+    cut_after: int | None = None
 
 
 def content(data: Any, **usage: int) -> Answer:
@@ -120,6 +128,9 @@ class OpenAIStub:
                     self.close_connection = True
                     return
                 body = answer.body
+                if body is None and answer.status == 200 and received.body.get("stream"):
+                    self._stream(received, answer)
+                    return
                 if body is None:
                     body = _completion(str(received.body.get("model")), answer)
                 data = json.dumps(body).encode()
@@ -131,7 +142,55 @@ class OpenAIStub:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _stream(self, received: Received, answer: Answer) -> None:
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("transfer-encoding", "chunked")
+                self.end_headers()
+                for n, event in enumerate(_chunks(received.body, answer)):
+                    if answer.cut_after is not None and n > answer.cut_after:
+                        # No closing zero-length chunk: the client reads a broken body.
+                        self.close_connection = True
+                        return
+                    pause = answer.chunk_delay_s if n > 0 else 0.0
+                    if pause and stub._stopping.wait(pause):
+                        return
+                    data = f"data: {event}\n\n".encode()
+                    self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+                    self.wfile.flush()
+                self.wfile.write(b"0\r\n\r\n")
+
         return Handler
+
+
+def _chunks(request: dict[str, Any], answer: Answer) -> list[str]:
+    """The SSE data lines of a streamed completion, as OpenAI sends them: a role chunk, the
+    content in pieces, a finish chunk, a usage chunk (when asked for), `[DONE]`."""
+    model = str(request.get("model"))
+    with_usage = bool((request.get("stream_options") or {}).get("include_usage"))
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> str:
+        body: dict[str, Any] = {
+            "id": "chatcmpl-stub",
+            "object": "chat.completion.chunk",
+            "created": 1_700_000_000,
+            "model": model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}],
+        }
+        if with_usage:
+            body["usage"] = None  # on every chunk but the last, as OpenAI does
+        return json.dumps(body)
+
+    text, size = answer.content, max(1, answer.chunk_chars)
+    events = [chunk({"role": "assistant", "content": ""})]
+    events += [chunk({"content": text[i : i + size]}) for i in range(0, len(text), size)]
+    events.append(chunk({}, "stop"))
+    if with_usage and answer.usage is not None:
+        last = json.loads(chunk({}))
+        last.update(choices=[], usage=answer.usage)
+        events.append(json.dumps(last))
+    events.append("[DONE]")
+    return events
 
 
 def _completion(model: str, answer: Answer) -> dict[str, Any]:

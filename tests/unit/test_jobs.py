@@ -13,7 +13,7 @@ import pytest
 from synthetic_soul.adapters.events.memory import MemoryEventBus
 from synthetic_soul.adapters.queue.inline import InlineJobQueue
 from synthetic_soul.adapters.store.sqlite import SQLiteStore
-from synthetic_soul.jobs import Busy, Handler, Jobs, Outcome, Progress, job_channel
+from synthetic_soul.jobs import Busy, Handler, Jobs, Outcome, Report, job_channel
 from synthetic_soul.records import Job, Message
 from tests.unit.fakes import FakeClock
 
@@ -61,8 +61,8 @@ def kinds(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 
 async def test_a_successful_job(world: World) -> None:
-    async def handler(job: Job, progress: Progress) -> Outcome:
-        await progress(0.5)
+    async def handler(job: Job, report: Report) -> Outcome:
+        await report.progress(0.5)
         done = await world.store.finish_job(job.id, "succeeded", {"n": 1}, None, 0.0)
         assert done is not None
         return Outcome((done,))
@@ -81,8 +81,30 @@ async def test_a_successful_job(world: World) -> None:
     }
 
 
+async def test_reply_text_is_pushed_as_token_events_and_never_stored(world: World) -> None:
+    async def handler(job: Job, report: Report) -> Outcome:
+        await report.text("Hel")
+        await report.text("lo")
+        await report.text("Hi there", reset=True)
+        done = await world.store.finish_job(job.id, "succeeded", {"response": "Hi there"}, None, 0)
+        assert done is not None
+        return Outcome((done,))
+
+    job = await world.submit()
+    events = await world.run_and_listen(world.jobs({"reply": handler}), job.id)
+
+    assert [e["event"] for e in events] == ["status", "token", "token", "token", "done"]
+    assert [e["data"] for e in events[1:4]] == [
+        {"job_id": job.id, "text": "Hel"},
+        {"job_id": job.id, "text": "lo"},
+        {"job_id": job.id, "text": "Hi there", "reset": True},
+    ]
+    stored = await world.store.get_job(job.id)
+    assert stored is not None and stored.result == {"response": "Hi there"}
+
+
 async def test_a_raising_handler_fails_the_job(world: World) -> None:
-    async def handler(job: Job, progress: Progress) -> Outcome:
+    async def handler(job: Job, report: Report) -> Outcome:
         raise ValueError("boom")
 
     job = await world.submit()
@@ -106,7 +128,7 @@ async def test_an_unknown_kind_fails_the_job(world: World) -> None:
 
 
 async def test_a_handler_that_overruns_is_failed(world: World) -> None:
-    async def handler(job: Job, progress: Progress) -> Outcome:
+    async def handler(job: Job, report: Report) -> Outcome:
         await asyncio.sleep(10)
         raise AssertionError("not reached")
 
@@ -120,7 +142,7 @@ async def test_a_handler_that_overruns_is_failed(world: World) -> None:
 async def test_a_job_already_taken_is_left_alone(world: World) -> None:
     calls = 0
 
-    async def handler(job: Job, progress: Progress) -> Outcome:
+    async def handler(job: Job, report: Report) -> Outcome:
         nonlocal calls
         calls += 1
         return Outcome((job,))
@@ -138,7 +160,7 @@ async def test_a_busy_job_waits_off_the_workers_and_runs_when_free(world: World)
     free = asyncio.Event()
     runs = 0
 
-    async def handler(job: Job, progress: Progress) -> Outcome:
+    async def handler(job: Job, report: Report) -> Outcome:
         nonlocal runs
         runs += 1
         if not free.is_set():

@@ -19,7 +19,11 @@ def frame(event: str, data: dict[str, Any]) -> bytes:
 async def job_events(
     job_id: str, store: Store, bus: EventBus, keepalive_s: float
 ) -> AsyncIterator[bytes]:
-    """`status` first, then `progress`/`status` as they happen, `done` last."""
+    """`status` first, then `progress`/`status`/`token` as they happen, `done` last.
+
+    Every event on the job's channel is forwarded as it is: clients that do not know an event
+    (such as `token`) ignore it, as SSE clients do.
+    """
     # Subscribe before reading the snapshot, so no event can slip between the two.
     async with bus.subscribe(job_channel(job_id)) as events:
         job = await store.get_job(job_id)

@@ -19,7 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from synthetic_soul.domain.relationship import reconsider, relationship_words
-from synthetic_soul.jobs import Outcome, Progress
+from synthetic_soul.jobs import Outcome, Report
 from synthetic_soul.mind.asking import ask
 from synthetic_soul.mind.prompts import ReflectContext, persona, reflect_prompt
 from synthetic_soul.mind.schemas import InsightOut, MemoryOut, ReflectOutput
@@ -75,7 +75,7 @@ class Reflect:
         self._clock = clock
         self._writes = writes or asyncio.Lock()  # shared by every writer of the agent
 
-    async def __call__(self, job: Job, progress: Progress) -> Outcome:
+    async def __call__(self, job: Job, report: Report) -> Outcome:
         state = await self._load(job)
         if state is None or not state.messages:
             return await self._settle(job, "nothing_new", ())
@@ -97,7 +97,7 @@ class Reflect:
         )
         request = LLMRequest("reflect", persona(agent), reflect_prompt(ctx), tier="quality")
         output, calls = await ask(self._llm, request, ReflectOutput)
-        await progress(0.8)
+        await report.progress(0.8)
         if output is None:
             return await self._settle(job, "model_failed", calls)
         started_after = profile.doc.get("reflected_message")

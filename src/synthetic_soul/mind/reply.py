@@ -17,12 +17,19 @@ from synthetic_soul.domain.relationship import (
     new_profile_doc,
     relationship_words,
 )
-from synthetic_soul.jobs import Outcome, Progress
+from synthetic_soul.jobs import Outcome, Report
 from synthetic_soul.mind.asking import ask
 from synthetic_soul.mind.history import snapshot_of
 from synthetic_soul.mind.prompts import ReplyContext, persona, reply_prompt
 from synthetic_soul.mind.reflect import reflect_job
-from synthetic_soul.mind.schemas import AppraisalOut, Perception, ReplyOutput, ReplyText
+from synthetic_soul.mind.schemas import (
+    REPLY_TEXT_PATH,
+    AppraisalOut,
+    Perception,
+    ReplyOutput,
+    ReplyText,
+)
+from synthetic_soul.mind.streaming import Shown
 from synthetic_soul.mind.turns import Turns, turn_key
 from synthetic_soul.ports import (
     LLM,
@@ -32,6 +39,7 @@ from synthetic_soul.ports import (
     ReplyCommit,
     StaleStateError,
     Store,
+    TextStream,
     Turn,
 )
 from synthetic_soul.records import Job, LLMCall, Message, Thought
@@ -66,11 +74,11 @@ class Reply:
         # changed re-reads and retries without racing its neighbours again.
         self._writes = writes or asyncio.Lock()
 
-    async def __call__(self, job: Job, progress: Progress) -> Outcome:
+    async def __call__(self, job: Job, report: Report) -> Outcome:
         async with self._turns.hold(turn_key(str(job.payload["agent"]), job.owner_id), job.id):
-            return await self._reply(job, progress)
+            return await self._reply(job, report)
 
-    async def _reply(self, job: Job, progress: Progress) -> Outcome:
+    async def _reply(self, job: Job, report: Report) -> Outcome:
         turn = await self._load(job)
         if turn.message.answered_by is not None:
             # An earlier job answered this message together with its own; that job's commit
@@ -101,8 +109,8 @@ class Reply:
             kind=turn.message.kind,
             now=self._clock.now(),
         )
-        output, calls = await self._think(ctx)
-        await progress(0.8)
+        output, calls = await self._think(ctx, report)
+        await report.progress(0.8)
         async with self._writes:
             for _ in range(_COMMIT_ATTEMPTS):
                 try:
@@ -136,11 +144,30 @@ class Reply:
             raise ReplyFailed(f"job {job.id}: message or agent missing")
         return turn
 
-    async def _think(self, ctx: ReplyContext) -> tuple[ReplyOutput, tuple[LLMCall, ...]]:
-        """Ask the model once (one corrective retry); else answer from the lexicon."""
-        request = LLMRequest("reply", persona(ctx.agent), reply_prompt(ctx))
-        output, calls = await ask(self._llm, request, ReplyOutput)
-        return output or _fallback(ctx), calls
+    async def _think(
+        self, ctx: ReplyContext, report: Report
+    ) -> tuple[ReplyOutput, tuple[LLMCall, ...]]:
+        """Ask the model once (one corrective retry); else answer from the lexicon.
+
+        The reply's text goes to the job's watchers as the model writes it; whatever they
+        were shown, they end with the text answered (the fallback's, or none).
+        """
+        shown = Shown()
+
+        async def on_text(text: str) -> None:
+            piece = shown.update(text)
+            if piece is not None:
+                await report.text(piece.text, piece.reset)
+
+        stream = TextStream(REPLY_TEXT_PATH, on_text)
+        request = LLMRequest("reply", persona(ctx.agent), reply_prompt(ctx), stream=stream)
+        answer, calls = await ask(self._llm, request, ReplyOutput)
+        output = answer or _fallback(ctx)
+        said = output.reply.message if output.respond and output.reply is not None else ""
+        last = shown.settle(said)
+        if last is not None:
+            await report.text(last.text, last.reset)
+        return output, calls
 
 
 def _profile_of(turn: Turn, user_id: str) -> Profile:

@@ -37,6 +37,10 @@ class ReplyText(BaseModel):
     tone: str = Field(max_length=40)
 
 
+# Where in a `ReplyOutput` the text the user reads is: streamed to them as it is written.
+REPLY_TEXT_PATH = ("reply", "message")
+
+
 class ReplyOutput(BaseModel):
     """The one structured answer on the critical path of a reply."""
 

@@ -27,7 +27,7 @@ from synthetic_soul.domain.outreach import (
     Contact,
     reachable,
 )
-from synthetic_soul.jobs import Outcome, Progress
+from synthetic_soul.jobs import Outcome, Report
 from synthetic_soul.mind.asking import ask
 from synthetic_soul.mind.history import snapshot_of
 from synthetic_soul.mind.prompts import ThinkContext, persona, think_prompt
@@ -79,7 +79,7 @@ class Think:
         self._seed = seed
         self._writes = writes or asyncio.Lock()  # shared by every writer of the agent
 
-    async def __call__(self, job: Job, progress: Progress) -> Outcome:
+    async def __call__(self, job: Job, report: Report) -> Outcome:
         musing = await self._load(job)
         agent = musing.agent
         rng = tick_rng(self._seed, agent.id, int(job.payload["tick"]))
@@ -96,7 +96,7 @@ class Think:
         )
         request = LLMRequest("think", persona(agent), think_prompt(ctx), tier="quality")
         output, calls = await ask(self._llm, request, ThinkOutput)
-        await progress(0.8)
+        await report.progress(0.8)
         if output is None:
             result = {"thought": None, "vibe": vibe, "reason": "model_failed"}
             return await self._settle(job, result, calls)

@@ -8,6 +8,13 @@ One adapter over the official SDK; the mode decides how the answer's shape is as
 
 The retries here are the only ones (the SDK's are off): connection errors, timeouts, 429 and
 5xx, with exponential backoff and jitter, honouring Retry-After. After them, `LLMError`.
+
+A request with a `TextStream` is streamed (`stream=True`, usage asked for in a last chunk;
+servers that ignore `stream_options` count 0 tokens): the content is gathered as before and the
+streamed field is reported as it grows. The timeout still bounds each whole attempt, and an
+attempt that breaks off mid-stream is retried like any other: the new attempt reports its text
+from "" again, and the stream's owner sends a watcher only what it has not seen, or a reset
+when the new attempt says something else (`mind.streaming`), so nothing is shown twice.
 """
 
 from __future__ import annotations
@@ -23,11 +30,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import openai
+from openai.types import CompletionUsage
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from openai.types.chat.completion_create_params import ResponseFormat
 
 from synthetic_soul.adapters.llm.json_schemas import guide_schema, strict_schema
-from synthetic_soul.ports import LLMError, LLMInfo, LLMRequest, M
+from synthetic_soul.adapters.llm.json_stream import StringAt
+from synthetic_soul.ports import LLMError, LLMInfo, LLMRequest, M, TextStream
 from synthetic_soul.records import LLMCall
 from synthetic_soul.settings import Settings
 
@@ -171,13 +180,11 @@ class OpenAICompatLLM:
         e = self._endpoint
         model = e.quality_model if request.tier == "quality" else e.fast_model
         started = time.perf_counter()
-        completion = await self._complete(model, request, schema)
+        content, usage = await self._complete(model, request, schema)
         latency_ms = (time.perf_counter() - started) * 1000.0
-        content = self._content(completion)
         # Invalid or schema-breaking JSON raises ValidationError: the caller's corrective
         # retry quotes it back to the model.
         output = schema.model_validate_json(content)
-        usage = completion.usage
         call = LLMCall(
             provider=e.provider,
             model=model,
@@ -210,10 +217,15 @@ class OpenAICompatLLM:
         # The SDK's types know no `schema` beside json_object; send it as raw body.
         return prompt, openai.omit, {"response_format": {"type": "json_object", "schema": guide}}
 
-    async def _complete(self, model: str, request: LLMRequest, schema: type[M]) -> ChatCompletion:
+    async def _complete(
+        self, model: str, request: LLMRequest, schema: type[M]
+    ) -> tuple[str, CompletionUsage | None]:
+        """The answer's content and token counts, after the retries transport failures earn."""
         e = self._endpoint
-        if self._client is None:
+        client = self._client
+        if client is None:
             raise LLMError(f"{e.provider} is not configured: {e.missing}")
+        text = request.stream
         prompt, response_format, extra_body = self._shape(request, schema)
         messages: list[ChatCompletionMessageParam] = [
             {"role": "system", "content": request.system},
@@ -225,12 +237,17 @@ class OpenAICompatLLM:
             wait: float | None = None
             try:
                 async with asyncio.timeout(self._timeout_s):
-                    return await self._client.chat.completions.create(
+                    if text is not None:
+                        return await self._stream(
+                            client, model, messages, response_format, extra_body, text
+                        )
+                    completion = await client.chat.completions.create(
                         model=model,
                         messages=messages,
                         response_format=response_format,
                         extra_body=extra_body,
                     )
+                    return self._content(completion), completion.usage
             except (openai.APITimeoutError, TimeoutError):
                 reason = f"no answer within {self._timeout_s:g} s"
             except openai.APIConnectionError:
@@ -263,6 +280,52 @@ class OpenAICompatLLM:
                 )
                 await asyncio.sleep(delay)
         raise LLMError(f"{e.provider} {model} at {e.base_url}: {reason} after {attempts} attempts")
+
+    async def _stream(
+        self,
+        client: openai.AsyncOpenAI,
+        model: str,
+        messages: list[ChatCompletionMessageParam],
+        response_format: ResponseFormat | openai.Omit,
+        extra_body: dict[str, Any] | None,
+        text: TextStream,
+    ) -> tuple[str, CompletionUsage | None]:
+        """One streamed attempt: the whole content, `text`'s field reported as it grows."""
+        e = self._endpoint
+        chunks = await client.chat.completions.create(
+            model=model,
+            messages=messages,
+            response_format=response_format,
+            extra_body=extra_body,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+        parts: list[str] = []
+        refusal: list[str] = []
+        usage: CompletionUsage | None = None
+        field = StringAt(text.path)
+        async with chunks:
+            try:
+                async for chunk in chunks:
+                    if chunk.usage is not None:
+                        usage = chunk.usage  # the last chunk's, when the server sends one
+                    if not chunk.choices:
+                        continue
+                    delta = chunk.choices[0].delta
+                    if delta.refusal:
+                        refusal.append(delta.refusal)
+                    if delta.content:
+                        parts.append(delta.content)
+                        if field.feed(delta.content):
+                            await text.sink(field.text)
+            except json.JSONDecodeError:
+                # Like an unreadable answer: the same server would garble it again.
+                raise LLMError(f"{e.provider} {model}: a streamed chunk was not JSON") from None
+        if refusal:
+            raise LLMError(f"{e.provider}: the model refused: {''.join(refusal)[:200]}")
+        if not parts:
+            raise LLMError(f"{e.provider}: the answer was empty")
+        return "".join(parts), usage
 
     def _backoff(self, attempt: int) -> float:
         """Exponential and capped, jittered between half and all of it."""

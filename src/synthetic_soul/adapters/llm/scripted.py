@@ -1,7 +1,9 @@
 """A deterministic stand-in for a model: reads the prompt, answers valid JSON, no weights.
 
 It appraises the message with the offline lexicon, so kind words raise joy and insults
-raise anger, as a sensible model would. Used for tests, CI and demos (`LLM_MODE=scripted`).
+raise anger, as a sensible model would. Asked to stream, it "writes" its JSON in pieces of a
+few characters, spreading `delay_ms` over them, and reports the streamed field through the
+same extractor the real providers use. Used for tests, CI and demos (`LLM_MODE=scripted`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from synthetic_soul.adapters.llm.json_stream import StringAt
 from synthetic_soul.domain.lexicon import appraise_text
 from synthetic_soul.mind.prompts import (
     MESSAGE_CLOSE,
@@ -21,10 +24,13 @@ from synthetic_soul.mind.prompts import (
     REFLECT_HEADER,
     THINK_CONTACTS_HEADER,
 )
-from synthetic_soul.ports import LLMInfo, LLMRequest, M
+from synthetic_soul.ports import LLMInfo, LLMRequest, M, TextStream
 from synthetic_soul.records import LLMCall
 
 Script = Callable[[LLMRequest], dict[str, Any]]
+# How much of its JSON the scripted model "writes" at a time when streaming: a short reply
+# arrives in a few pieces, as from a real model.
+STREAM_CHUNK_CHARS = 16
 
 _MESSAGE = re.compile(
     r"Message from (?P<user>.+?) \((?P<kind>dm|group)\):\n"
@@ -235,9 +241,11 @@ class ScriptedLLM:
             entry = {"task": request.task, "system": request.system, "prompt": request.prompt}
             with self._prompt_log.open("a", encoding="utf-8") as log:
                 log.write(json.dumps(entry) + "\n")
-        if self._delay_s:
-            await asyncio.sleep(self._delay_s)
         text = json.dumps(self._scripts[request.task](request))
+        if request.stream is not None:
+            await self._write(text, request.stream)
+        elif self._delay_s:
+            await asyncio.sleep(self._delay_s)
         output = schema.model_validate_json(text)
         call = LLMCall(
             provider="scripted",
@@ -248,3 +256,14 @@ class ScriptedLLM:
             latency_ms=(time.perf_counter() - started) * 1000.0,
         )
         return output, call
+
+    async def _write(self, text: str, stream: TextStream) -> None:
+        """Stream `text` in pieces, the delay spread over them as a model's would be."""
+        pieces = [text[i : i + STREAM_CHUNK_CHARS] for i in range(0, len(text), STREAM_CHUNK_CHARS)]
+        pause = self._delay_s / len(pieces) if pieces else 0.0
+        field = StringAt(stream.path)
+        for piece in pieces:
+            if pause:
+                await asyncio.sleep(pause)
+            if field.feed(piece):
+                await stream.sink(field.text)

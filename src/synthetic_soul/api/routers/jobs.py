@@ -28,6 +28,9 @@ async def events(
     soul: Soul,
     access_token: str | None = Query(None, description="the bearer token, for EventSource"),
 ) -> StreamingResponse:
+    """`status` first; `progress`, and `token` (the reply's text as the model writes it:
+    `{"job_id", "text"}` to append, `"reset": true` when it replaces what came before),
+    as they happen; `done` (the final snapshot) last."""
     who = await soul.auth.authenticate(access_token or bearer_token(request))
     await enforce(soul.limiter, "job_events", who.user_id)
     await soul.jobs.get_owned(job_id, who.user_id)
