@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +28,11 @@ from tests.support.openai_stub import (
     running_stub,
 )
 from tests.support.server import free_port
+from tests.unit.conftest import KEY, Build
 from tests.unit.test_reply import ADA, make_world
 
 pytestmark = pytest.mark.anyio
 
-KEY = "sk-test-secret-0123456789"
 SYSTEM = "You are Jasmine, a digital mind."
 PROMPT = "Message from ada (dm):\n<<<\nhello there\n>>>"
 REQUEST = LLMRequest("reply", SYSTEM, PROMPT)
@@ -43,31 +43,6 @@ REPLY = DEFAULT_SCRIPTS["reply"](REQUEST)
 def stub() -> Iterator[OpenAIStub]:
     with running_stub(lambda _: content(REPLY)) as s:
         yield s
-
-
-def endpoint(stub: OpenAIStub, mode: str = "hosted", key: str | None = KEY) -> Endpoint:
-    provider = {"hosted": "openai", "local": "ollama", "compatible": "compatible"}[mode]
-    return Endpoint(mode, provider, stub.url, key, "fast-model", "quality-model")  # type: ignore[arg-type]
-
-
-Build = Callable[..., OpenAICompatLLM]
-
-
-@pytest.fixture
-async def build() -> AsyncIterator[Build]:
-    """Models made in a test, closed at its end (their connections belong to its loop)."""
-    made: list[OpenAICompatLLM] = []
-
-    def _build(
-        stub: OpenAIStub, mode: str = "hosted", timeout_s: float = 5.0, max_retries: int = 2
-    ) -> OpenAICompatLLM:
-        model = OpenAICompatLLM(endpoint(stub, mode), timeout_s, max_retries, backoff_s=0.01)
-        made.append(model)
-        return model
-
-    yield _build
-    for model in made:
-        await model.close()
 
 
 # -- the request each mode sends -----------------------------------------------------------

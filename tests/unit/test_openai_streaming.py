@@ -5,17 +5,17 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from pydantic import ValidationError
 
-from synthetic_soul.adapters.llm.openai_compat import OpenAICompatLLM
 from synthetic_soul.mind.schemas import REPLY_TEXT_PATH, ReplyOutput
 from synthetic_soul.mind.streaming import Shown
 from synthetic_soul.ports import LLMError, LLMRequest, TextStream
 from tests.support.openai_stub import Answer, OpenAIStub, content, running_stub
-from tests.unit.test_openai_compat import PROMPT, REPLY, REQUEST, SYSTEM, endpoint
+from tests.unit.conftest import Build
+from tests.unit.test_openai_compat import PROMPT, REPLY, REQUEST, SYSTEM
 
 pytestmark = pytest.mark.anyio
 
@@ -41,25 +41,6 @@ class Reports:
 def stub() -> Iterator[OpenAIStub]:
     with running_stub(lambda _: content(REPLY)) as s:
         yield s
-
-
-Build = Callable[..., OpenAICompatLLM]
-
-
-@pytest.fixture
-async def build() -> AsyncIterator[Build]:
-    made: list[OpenAICompatLLM] = []
-
-    def _build(
-        stub: OpenAIStub, mode: str = "hosted", timeout_s: float = 5.0, max_retries: int = 2
-    ) -> OpenAICompatLLM:
-        model = OpenAICompatLLM(endpoint(stub, mode), timeout_s, max_retries, backoff_s=0.01)
-        made.append(model)
-        return model
-
-    yield _build
-    for model in made:
-        await model.close()
 
 
 def growing(texts: list[str]) -> bool:
