@@ -68,6 +68,9 @@ class CountingLLM:
     def info(self) -> LLMInfo:
         return self.inner.info
 
+    async def close(self) -> None:
+        await self.inner.close()
+
     async def generate(self, request: LLMRequest, schema: type[M]) -> tuple[M, LLMCall]:
         started = time.time()
         result = await self.inner.generate(request, schema)

@@ -62,13 +62,6 @@ def _llm(settings: Settings) -> LLM:
     return ScriptedLLM(delay_ms=settings.scripted_delay_ms, prompt_log=settings.scripted_prompt_log)
 
 
-async def _close_llm(llm: LLM) -> None:
-    """Close the model's connections, for providers that hold any."""
-    close = getattr(llm, "close", None)
-    if close is not None:
-        await close()
-
-
 @asynccontextmanager
 async def running(
     settings: Settings,
@@ -171,7 +164,7 @@ async def running(
             await queue.stop()
     finally:
         if owned_llm is not None:
-            await _close_llm(owned_llm)
+            await owned_llm.close()
         await bus.close()
         passwords.close()
         await store.close()

@@ -31,6 +31,9 @@ class GarbageLLM:
     def info(self) -> LLMInfo:
         return LLMInfo("garbage", "garbage", None, "garbage-1", "garbage-1", True)
 
+    async def close(self) -> None:
+        """Nothing to let go of."""
+
     async def generate(self, request: LLMRequest, schema: type[M]) -> tuple[M, LLMCall]:
         self.calls += 1
         output = schema.model_validate_json("Sure! Here is my answer: {appraisal: nice")

@@ -51,6 +51,9 @@ class Recording:
     def info(self) -> LLMInfo:
         return self.inner.info
 
+    async def close(self) -> None:
+        await self.inner.close()
+
     async def generate(self, request: LLMRequest, schema: type[M]) -> tuple[M, LLMCall]:
         self.requests.append(request)
         return await self.inner.generate(request, schema)

@@ -121,6 +121,9 @@ class Attempts:
     def info(self) -> LLMInfo:
         return LLMInfo("fake", "fake", None, "fake", "fake", True)
 
+    async def close(self) -> None:
+        """Nothing to let go of."""
+
     async def generate(self, request: LLMRequest, schema: type[M]) -> tuple[M, LLMCall]:
         await self.gate.wait()
         texts, answer = self.calls.pop(0)

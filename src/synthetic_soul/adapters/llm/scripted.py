@@ -231,6 +231,9 @@ class ScriptedLLM:
         # Every request appended as a JSON line: lets tests see exactly what a model is shown.
         self._prompt_log = prompt_log
 
+    async def close(self) -> None:
+        """Nothing to let go of."""
+
     @property
     def info(self) -> LLMInfo:
         return LLMInfo("scripted", "scripted", None, "scripted", "scripted", True)
