@@ -27,13 +27,13 @@ async def test_submit_message_stores_the_job_with_its_owner(store: Store) -> Non
     got = await store.get_job(job.id)
     assert got == job  # owner, payload and status exactly as submitted, from the first read
     assert got.owner_id == owner
-    stored = await store.get_message(message.id)
-    assert stored is not None
+    conversation = await store.get_conversation("jasmine", owner, message.timestamp)
+    [stored] = conversation.messages
+    assert stored.id == message.id
     assert stored.message == "first words"
     assert stored.job_id == job.id
-    assert stored.conversation_id != ""
+    assert stored.conversation_id == conversation.id != ""
     assert await store.get_job(uid()) is None
-    assert await store.get_message(uid()) is None
 
 
 async def test_start_job_only_once(store: Store) -> None:

@@ -23,11 +23,10 @@ class InlineJobQueue:
         self._clock = clock
         self._worker_count = workers
         self._max_attempts = max_attempts
-        self._queue: asyncio.PriorityQueue[tuple[int, int, str, str]] = asyncio.PriorityQueue()
+        self._queue: asyncio.PriorityQueue[tuple[int, int, str]] = asyncio.PriorityQueue()
         self._seq = itertools.count()
         self._tasks: list[asyncio.Task[None]] = []
         self._busy: dict[str, str] = {}  # worker name -> job id
-        self._pending = dict.fromkeys(QUEUE_NAMES, 0)
 
     async def start(self, run: JobHandler) -> None:
         for job in await self._store.recover_jobs(self._clock.now(), self._max_attempts):
@@ -53,13 +52,11 @@ class InlineJobQueue:
 
     def _put(self, job: Job) -> None:
         queue = job.queue if job.queue in _PRIORITY else "default"
-        self._pending[queue] += 1
-        self._queue.put_nowait((_PRIORITY[queue], next(self._seq), queue, job.id))
+        self._queue.put_nowait((_PRIORITY[queue], next(self._seq), job.id))
 
     async def _work(self, name: str, run: JobHandler) -> None:
         while True:
-            _, _, queue, job_id = await self._queue.get()
-            self._pending[queue] -= 1
+            _, _, job_id = await self._queue.get()
             self._busy[name] = job_id
             try:
                 await run(job_id)
@@ -78,4 +75,5 @@ class InlineJobQueue:
             )
             for task in self._tasks
         )
-        return QueueStats("inline", False, workers, dict(self._pending))
+        # The store's count: jobs waiting off the workers (a busy turn) are backlog too.
+        return QueueStats("inline", False, workers, await self._store.count_queued())

@@ -227,10 +227,6 @@ class SQLiteStore(MindTables, MemoryTables):
 
         return await self._run(tx)
 
-    async def get_message(self, message_id: str) -> Message | None:
-        row = await self._one(f"SELECT {MESSAGE_COLS} FROM messages WHERE id = ?", (message_id,))
-        return message_of(row) if row else None
-
     async def load_turn(
         self, message_id: str, agent_name: str, mode: str, user_id: str, history: int
     ) -> Turn | None:
