@@ -3,6 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# llama-cpp-python compiles llama.cpp. Its default -march=native build crashes on the first
+# token on some x86-64 server CPUs (ggml's AMX path), so x86-64 builds for AVX2; other
+# machines (arm64: NEON, Apple: Metal) build for the host. Override to suit your CPU.
+ifeq ($(shell uname -m),x86_64)
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+else
+LLAMA_CMAKE_ARGS ?=
+endif
 
 .PHONY: setup run test lint typecheck unit e2e bench images clean
 
@@ -10,12 +18,14 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@echo "installing (the first time compiles llama.cpp: about 5 minutes on 2 cores)"
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet -e '.[dev,embedded]'
 	touch $(STAMP)
 
 setup: $(STAMP) ## install into .venv (leaves .venv/bin/soul)
 
 run: setup ## start the service at http://127.0.0.1:8000 on the embedded defaults
+	$(BIN)/soul model pull
 	$(BIN)/soul serve
 
 lint: setup

@@ -35,6 +35,7 @@ TEST_ENV = {
     "ARGON2_PEPPER_ENV": "test-pepper-0123456789",
     "COOKIE_SECURE": "false",
     "LOG_LEVEL": "warning",
+    "LLM_MODE": "scripted",
 }
 # Per-user limits of the service (auth/ratelimit.py), per 60 s; we stay a few under each.
 RATE_WINDOW_S = 60.0

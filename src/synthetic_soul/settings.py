@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_ENVS = frozenset({"dev", "development", "local", "test"})
@@ -36,9 +37,15 @@ class Settings(BaseSettings):
     emotional_decay_rate_seconds: int = Field(240, alias="EMOTIONAL_DECAY_RATE_SECONDS", ge=1)
     thinking_enabled: bool = Field(True, alias="THINKING_ENABLED")
     soul_seed: int | None = Field(None, alias="SOUL_SEED")
-    llm_mode: Literal["scripted", "hosted", "local", "compatible"] = Field(
-        "scripted", alias="LLM_MODE"
+    # Unset, it follows what is configured: OPENAI_API_KEY -> hosted, COMPATIBLE_BASE_URL ->
+    # compatible, OLLAMA_BASE_URL -> local, nothing -> embedded (see `_infer_llm_mode`).
+    llm_mode: Literal["embedded", "scripted", "hosted", "local", "compatible"] = Field(
+        "embedded", alias="LLM_MODE"
     )
+    soul_model: str = Field("qwen2.5-coder-1.5b", alias="SOUL_MODEL")
+    soul_model_dir: Path | None = Field(None, alias="SOUL_MODEL_DIR")
+    embedded_context: int = Field(8192, alias="EMBEDDED_CONTEXT", ge=512)
+    embedded_threads: int | None = Field(None, alias="EMBEDDED_THREADS", ge=1)
     llm_timeout_seconds: float = Field(60.0, alias="LLM_TIMEOUT_SECONDS", gt=0)
     llm_max_retries: int = Field(2, alias="LLM_MAX_RETRIES", ge=0, le=10)
     openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")
@@ -73,6 +80,26 @@ class Settings(BaseSettings):
     @classmethod
     def _lower_name(cls, value: str) -> str:
         return value.strip().lower() or "jasmine"
+
+    @model_validator(mode="after")
+    def _infer_llm_mode(self) -> Settings:
+        if "llm_mode" in self.model_fields_set:
+            return self
+        if self.openai_api_key is not None and self.openai_api_key.get_secret_value():
+            self.llm_mode = "hosted"
+        elif self.compatible_base_url:
+            self.llm_mode = "compatible"
+        elif "ollama_base_url" in self.model_fields_set:
+            self.llm_mode = "local"
+        return self
+
+    @property
+    def model_directory(self) -> Path:
+        """Where pulled models live: SOUL_MODEL_DIR, else the user's cache directory."""
+        if self.soul_model_dir is not None:
+            return self.soul_model_dir
+        cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(cache) / "synthetic-soul" / "models"
 
     @property
     def is_development(self) -> bool:

@@ -107,6 +107,7 @@ async def simulate(seed: int, hours: int, mode: str, data_dir: Path) -> dict[str
     clock = SimulatedClock(START)
     settings = Settings(
         APP_ENV="test",
+        LLM_MODE="scripted",
         DATA_DIR=data_dir,
         MODE=mode,
         SOUL_SEED=seed,

@@ -1,7 +1,8 @@
 """`soul serve` thinking with an OpenAI-compatible server (a stub on loopback, LLM_MODE=compatible).
 
 A message is answered by the server's model; `/v1/meta/llm` says where the model lives and
-never the key; with the server failing every call the job still succeeds with the fallback.
+never the key; with the server failing every call the job still succeeds with the fallback
+and its result names the cause (`fallback: "llm_unavailable"`).
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ def test_a_message_is_answered_by_the_servers_model(
 
         assert body["status"] == "succeeded", body
         assert body["result"]["response"] == STUB_REPLY
+        assert body["result"]["fallback"] is None
         said = [(m["from_agent"], m["message"]) for m in conversation(c, g.token)["messages"]]
         assert said[:2] == [(False, TEXT), (True, STUB_REPLY)]
 
@@ -158,7 +160,7 @@ def test_meta_llm_reports_the_server_and_no_key(
     assert KEY not in r.text and "key" not in r.text.lower()
 
 
-def test_with_the_server_down_the_job_succeeds_with_the_fallback(
+def test_with_the_server_down_the_job_succeeds_with_the_fallback_and_says_why(
     spawn: Spawn, stub: OpenAIStub, tmp_path: Path
 ) -> None:
     stub.respond_with(lambda _: failure(500, "the model crashed"))
@@ -171,6 +173,7 @@ def test_with_the_server_down_the_job_succeeds_with_the_fallback(
         assert body["status"] == "succeeded", body
         assert body["error"] is None
         assert body["result"]["response"] == FALLBACK_REPLY
+        assert body["result"]["fallback"] == "llm_unavailable"  # why the fallback spoke
         said = [(m["from_agent"], m["message"]) for m in conversation(c, g.token)["messages"]]
         assert said == [(False, TEXT), (True, FALLBACK_REPLY)]
         # Tried, retried, asked again with the error quoted, retried: then the fallback.

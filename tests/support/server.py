@@ -21,6 +21,7 @@ TEST_ENV = {
     "ARGON2_PEPPER_ENV": "test-pepper-0123456789",
     "COOKIE_SECURE": "false",
     "LOG_LEVEL": "warning",
+    "LLM_MODE": "scripted",
     # The agent's own thoughts would race the tests' expectations; a module that tests
     # thinking turns it on in its SERVER_ENV.
     "THINKING_ENABLED": "false",

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from synthetic_soul.adapters.llm.json_schemas import (
     UnsupportedSchemaError,
+    grammar_schema,
     guide_schema,
     strict_schema,
 )
@@ -80,6 +81,33 @@ def test_the_guide_keeps_length_bounds_and_closes_objects() -> None:
     assert text["maxLength"] == 2000
     for node in objects(guide):
         assert node["additionalProperties"] is False
+
+
+@pytest.mark.parametrize("model", MIND_SCHEMAS, ids=lambda m: m.__name__)
+def test_the_grammar_form_enumerates_integers_and_caps_strings(model: type[BaseModel]) -> None:
+    """llama.cpp's converter drops minimum/maximum; an enum is what it enforces."""
+    integers = [n for n in nodes(grammar_schema(model)) if n.get("type") == "integer"]
+    bounded = [n for n in integers if "minimum" in n and "maximum" in n]
+    assert bounded, "every mind schema has a bounded integer (the appraisal)"
+    for node in bounded:
+        assert node["enum"] == list(range(node["minimum"], node["maximum"] + 1))
+    # Else only long strings differ: capped at 1,000 characters, which llama.cpp can unroll.
+    assert max(n.get("maxLength", 0) for n in nodes(grammar_schema(model))) <= 1000
+    assert loosened(grammar_schema(model)) == loosened(guide_schema(model))
+
+
+def loosened(node: Any) -> Any:
+    """`node` without the enums of integer nodes and without string length bounds."""
+    if isinstance(node, list):
+        return [loosened(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    integer = node.get("type") == "integer"
+    return {
+        k: loosened(v)
+        for k, v in node.items()
+        if not (integer and k == "enum") and k != "maxLength"
+    }
 
 
 def test_a_field_named_title_survives() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from synthetic_soul.adapters.llm.json_schemas import guide_schema, strict_schema
+from synthetic_soul.adapters.llm.json_schemas import grammar_schema, guide_schema, strict_schema
 from synthetic_soul.adapters.llm.openai_compat import Endpoint, OpenAICompatLLM, endpoint_for
 from synthetic_soul.adapters.llm.scripted import DEFAULT_SCRIPTS
 from synthetic_soul.bootstrap import _llm
@@ -92,13 +92,13 @@ async def test_local_uses_json_mode_with_the_schema_in_the_prompt(
 async def test_compatible_sends_the_schema_inside_json_object(
     stub: OpenAIStub, build: Build
 ) -> None:
-    """llama.cpp's server 500s on json_schema and enforces only this form."""
+    """llama.cpp's server 500s on json_schema and enforces only this form (bounds enumerated)."""
     _, call = await build(stub, "compatible").generate(REQUEST, ReplyOutput)
 
     [sent] = stub.requests
     assert sent.body["response_format"] == {
         "type": "json_object",
-        "schema": guide_schema(ReplyOutput),
+        "schema": grammar_schema(ReplyOutput),
     }
     assert "json_schema" not in json.dumps(sent.body["response_format"])
     assert sent.user_prompt.startswith(PROMPT) and '"appraisal"' in sent.user_prompt

@@ -169,6 +169,7 @@ async def test_a_model_that_answers_nonsense_gets_the_fallback_reply(tmp_path: P
         assert job.status == "succeeded"
         assert job.result is not None
         assert job.result["response"] == FALLBACK_REPLY
+        assert job.result["fallback"] == "llm_invalid_output"
         assert llm.calls == 2  # one try and one retry with the error quoted, then the fallback
         conversation = await world.conversations.conversation(ADA)
         assert [(m.from_agent, m.message) for m in conversation.messages] == [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -95,3 +96,31 @@ def test_secrets_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("ARGON2_PEPPER_ENV", STRONG_PEPPER)
     with pytest.raises(InsecureSettingsError, match="JWT_SECRET_ENV"):
         settings().check_secrets()
+
+
+@pytest.mark.parametrize(
+    ("env", "mode"),
+    [
+        ({}, "embedded"),
+        ({"OPENAI_API_KEY": "sk-test"}, "hosted"),
+        ({"OPENAI_API_KEY": ""}, "embedded"),
+        ({"COMPATIBLE_BASE_URL": "http://127.0.0.1:8080/v1"}, "compatible"),
+        ({"OLLAMA_BASE_URL": "http://127.0.0.1:11434/v1"}, "local"),
+        ({"OPENAI_API_KEY": "sk-test", "LLM_MODE": "embedded"}, "embedded"),
+        ({"OLLAMA_BASE_URL": "http://h/v1", "LLM_MODE": "scripted"}, "scripted"),
+    ],
+)
+def test_the_model_follows_what_is_configured_unless_llm_mode_says(
+    env: dict[str, str], mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert Settings(_env_file=None).llm_mode == mode  # type: ignore[call-arg]
+
+
+def test_models_live_in_the_user_cache_unless_told(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert settings().model_directory == tmp_path / "synthetic-soul" / "models"
+    assert settings(SOUL_MODEL_DIR=str(tmp_path / "m")).model_directory == tmp_path / "m"

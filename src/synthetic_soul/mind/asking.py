@@ -12,6 +12,9 @@ from synthetic_soul.records import LLMCall
 
 log = logging.getLogger(__name__)
 
+LLM_UNAVAILABLE = "llm_unavailable"
+LLM_INVALID_OUTPUT = "llm_invalid_output"
+
 
 async def ask(
     llm: LLM, request: LLMRequest, schema: type[M]
@@ -27,7 +30,8 @@ async def ask(
             log.warning("%s model call %d failed: %s", request.task, attempt + 1, exc)
             info = llm.info
             model = info.quality_model if request.tier == "quality" else info.fast_model
-            calls.append(LLMCall(info.provider, model, request.task, 0, 0, 0.0, ok=False))
+            error = LLM_UNAVAILABLE if isinstance(exc, LLMError) else LLM_INVALID_OUTPUT
+            calls.append(LLMCall(info.provider, model, request.task, 0, 0, 0.0, error))
             request = replace(
                 request,
                 prompt=f"{request.prompt}\nYour previous answer was invalid: {exc}. "

@@ -237,6 +237,8 @@ def _commit(
             "message_id": turn.message.id,
             "reply_id": reply.id if reply else None,
             "answered": [m.id for m in batch],
+            # Set when the model gave no usable answer and the fallback spoke instead.
+            "fallback": calls[-1].error if calls and not calls[-1].ok else None,
         },
         llm_calls=calls,
         now=now,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 from typing import Any
 
 from pydantic import BaseModel
@@ -124,16 +125,54 @@ def _closed(node: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_MAX_ENUMERATED = 100  # a wider range stays a plain integer
+# llama.cpp unrolls `maxLength` into nested optional rules; past a total it refuses the grammar
+# ("exceeds sane defaults") and generation then crashes the process. Measured with llama-cpp-
+# python 0.3.36: the mind's schemas parse with strings capped at 1,000 characters, not at
+# their 2,000. The pydantic model still checks the answer against its own bounds.
+_MAX_GRAMMAR_CHARS = 1000
+
+
+def _for_grammar(node: Any) -> Any:
+    """Bounded integers as the list of their values (the grammar ignores bounds), long
+    strings capped (see `_MAX_GRAMMAR_CHARS`)."""
+    if isinstance(node, list):
+        return [_for_grammar(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _for_grammar(v) for k, v in node.items()}
+    low, high = out.get("minimum"), out.get("maximum")
+    if out.get("type") == "integer" and isinstance(low, int) and isinstance(high, int):
+        out.update({"enum": list(range(low, high + 1))} if high - low <= _MAX_ENUMERATED else {})
+    if isinstance(out.get("maxLength"), int):
+        out["maxLength"] = min(out["maxLength"], _MAX_GRAMMAR_CHARS)
+    return out
+
+
 @functools.cache
-def _cached(model: type[BaseModel], strict: bool) -> dict[str, Any]:
-    return _strict(_inlined(model), "") if strict else _closed(_inlined(model))
+def _cached(model: type[BaseModel], form: str) -> dict[str, Any]:
+    if form == "strict":
+        return _strict(_inlined(model), "")
+    guide = _closed(_inlined(model))
+    return guide if form == "guide" else dict(_for_grammar(guide))
 
 
 def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
     """The model's schema in OpenAI structured-outputs strict form."""
-    return copy.deepcopy(_cached(model, True))
+    return copy.deepcopy(_cached(model, "strict"))
 
 
 def guide_schema(model: type[BaseModel]) -> dict[str, Any]:
     """The model's schema as shown to (and enforced by) JSON-mode servers."""
-    return copy.deepcopy(_cached(model, False))
+    return copy.deepcopy(_cached(model, "guide"))
+
+
+def grammar_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The guide as llama.cpp can enforce it: integers enumerated, long strings capped."""
+    return copy.deepcopy(_cached(model, "grammar"))
+
+
+def instruction(schema: dict[str, Any]) -> str:
+    """The words that show a JSON-mode model the shape of its answer."""
+    compact = json.dumps(schema, separators=(",", ":"), ensure_ascii=False)
+    return "Answer with one JSON object and nothing else, matching this JSON schema:\n" + compact

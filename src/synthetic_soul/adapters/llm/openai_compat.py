@@ -34,7 +34,12 @@ from openai.types import CompletionUsage
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from openai.types.chat.completion_create_params import ResponseFormat
 
-from synthetic_soul.adapters.llm.json_schemas import guide_schema, strict_schema
+from synthetic_soul.adapters.llm.json_schemas import (
+    grammar_schema,
+    guide_schema,
+    instruction,
+    strict_schema,
+)
 from synthetic_soul.adapters.llm.json_stream import StringAt
 from synthetic_soul.ports import LLMError, LLMInfo, LLMRequest, M, TextStream
 from synthetic_soul.records import LLMCall
@@ -110,13 +115,6 @@ def endpoint_for(settings: Settings) -> Endpoint:
             settings.compatible_quality_model or settings.compatible_fast_model,
         )
     raise ValueError(f"LLM_MODE={mode!r} is not served by an OpenAI-compatible endpoint")
-
-
-def _instruction(schema: dict[str, Any]) -> str:
-    compact = json.dumps(schema, separators=(",", ":"), ensure_ascii=False)
-    return (
-        "\n\nAnswer with one JSON object and nothing else, matching this JSON schema:\n" + compact
-    )
 
 
 def _retry_after(response: Any) -> float | None:
@@ -210,10 +208,12 @@ class OpenAICompatLLM:
                 },
             }
             return request.prompt, strict, None
-        guide = guide_schema(schema)
-        prompt = request.prompt + _instruction(guide)
         if mode == "local":
+            prompt = f"{request.prompt}\n\n{instruction(guide_schema(schema))}"
             return prompt, {"type": "json_object"}, None
+        # llama.cpp's server turns the schema into a grammar, which ignores integer bounds.
+        guide = grammar_schema(schema)
+        prompt = f"{request.prompt}\n\n{instruction(guide)}"
         # The SDK's types know no `schema` beside json_object; send it as raw body.
         return prompt, openai.omit, {"response_format": {"type": "json_object", "schema": guide}}
 

@@ -1,0 +1,254 @@
+"""The embedded model: llama.cpp in this process, through llama-cpp-python.
+
+One model instance per process, loaded on first use from a verified GGUF file (`model_files`),
+and one call at a time: calls queue on an asyncio lock and run on one dedicated thread, so
+the event loop never waits on the model. Every call streams internally: the thread hands
+each new piece of text to the loop, which gathers the answer and reports a streamed field
+(`TextStream`) as it grows; a timeout or a cancelled caller stops generation at the next
+token.
+
+Answers are held to the schema by a grammar built once per answer type from its grammar form
+(bounded integers enumerated, strings with `maxLength`: without bounds small models loop).
+The schema is also shown to the model, at the start of the user message, so consecutive calls
+of the same task share the longest possible prefix: llama.cpp keeps the evaluated tokens and
+re-evaluates only from the first token that differs.
+
+Token counts are what the model did: prompt tokens are those evaluated for this call, so a
+prefix reused from the previous call is not counted again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from synthetic_soul.adapters.llm.json_schemas import grammar_schema, instruction
+from synthetic_soul.adapters.llm.json_stream import StringAt
+from synthetic_soul.adapters.llm.model_files import ModelError, resolve
+from synthetic_soul.ports import LLMError, LLMInfo, LLMRequest, M
+from synthetic_soul.records import LLMCall
+from synthetic_soul.settings import Settings
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+log = logging.getLogger(__name__)
+
+PROVIDER = "llama.cpp"
+MAX_TOKENS = 1024  # the longest answer a schema allows is well under this
+TEMPERATURE = 0.7
+REPEAT_PENALTY = 1.1  # measured: without it small models repeat a phrase to the length bound
+_END = object()
+
+
+@dataclass(frozen=True)
+class EmbeddedConfig:
+    model: str  # a catalogue name or a GGUF path
+    directory: Path
+    context: int = 8192
+    threads: int | None = None
+    seed: int | None = None
+    timeout_s: float = 60.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EmbeddedConfig:
+        return cls(
+            settings.soul_model,
+            settings.model_directory,
+            settings.embedded_context,
+            settings.embedded_threads,
+            settings.soul_seed,
+            settings.llm_timeout_seconds,
+        )
+
+
+@dataclass(frozen=True)
+class _Counts:
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class EmbeddedLLM:
+    def __init__(self, config: EmbeddedConfig) -> None:
+        self._config = config
+        self._llama: Llama | None = None
+        self._grammars: dict[type[Any], LlamaGrammar] = {}
+        self._lock = asyncio.Lock()
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="llama")
+        self._name = config.model
+        self._missing: str | None = None
+        try:
+            self._name, _ = resolve(config.model, config.directory)
+        except ModelError as exc:
+            self._missing = str(exc)
+            log.warning("LLM_MODE=embedded: %s; replies will fall back", exc)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EmbeddedLLM:
+        return cls(EmbeddedConfig.from_settings(settings))
+
+    @property
+    def info(self) -> LLMInfo:
+        return LLMInfo("embedded", PROVIDER, None, self._name, self._name, self._missing is None)
+
+    async def close(self) -> None:
+        async with self._lock:
+            await asyncio.get_running_loop().run_in_executor(self._thread, self._unload)
+        self._thread.shutdown(wait=True)
+
+    async def generate(self, request: LLMRequest, schema: type[M]) -> tuple[M, LLMCall]:
+        messages = [
+            {"role": "system", "content": request.system},
+            {
+                "role": "user",
+                "content": f"{instruction(grammar_schema(schema))}\n\n{request.prompt}",
+            },
+        ]
+        field = StringAt(request.stream.path) if request.stream is not None else None
+        loop = asyncio.get_running_loop()
+        pieces: asyncio.Queue[object] = asyncio.Queue()
+        stop = threading.Event()
+
+        def hand_over(piece: object) -> None:
+            loop.call_soon_threadsafe(pieces.put_nowait, piece)
+
+        async with self._lock:
+            started = time.perf_counter()
+            work = loop.run_in_executor(
+                self._thread, self._complete, messages, schema, stop, hand_over
+            )
+            parts: list[str] = []
+            try:
+                async with asyncio.timeout(self._config.timeout_s):
+                    while (piece := await pieces.get()) is not _END:
+                        assert isinstance(piece, str)
+                        parts.append(piece)
+                        if field is not None and request.stream and field.feed(piece):
+                            await request.stream.sink(field.text)
+                    counts = await work
+            except TimeoutError:
+                stop.set()
+                await asyncio.wait([work])
+                raise LLMError(
+                    f"{PROVIDER} {self._name}: no answer within {self._config.timeout_s:g} s"
+                ) from None
+            except BaseException:
+                stop.set()  # the caller gave up (or the loop is closing): stop generating
+                await asyncio.shield(asyncio.wait([work]))
+                raise
+            latency_ms = (time.perf_counter() - started) * 1000.0
+        content = "".join(parts)
+        if not content:
+            raise LLMError(f"{PROVIDER} {self._name}: the answer was empty")
+        output = schema.model_validate_json(content)  # the caller's corrective retry on error
+        call = LLMCall(
+            provider=PROVIDER,
+            model=self._name,
+            task=request.task,
+            prompt_tokens=counts.prompt_tokens,
+            completion_tokens=counts.completion_tokens,
+            latency_ms=latency_ms,
+        )
+        return output, call
+
+    # On the model's thread from here on.
+
+    def _complete(
+        self,
+        messages: list[dict[str, str]],
+        schema: type[M],
+        stop: threading.Event,
+        hand_over: Callable[[object], None],
+    ) -> _Counts:
+        try:
+            llama = self._load()
+            grammar = self._grammar(schema)
+            before = _evaluated(llama)
+            chunks = cast(
+                "Iterator[dict[str, Any]]",
+                llama.create_chat_completion(
+                    messages=messages,  # type: ignore[arg-type]
+                    grammar=grammar,
+                    stream=True,
+                    max_tokens=MAX_TOKENS,
+                    temperature=TEMPERATURE,
+                    repeat_penalty=REPEAT_PENALTY,
+                ),
+            )
+            produced = 0
+            for chunk in chunks:
+                if stop.is_set():
+                    break
+                text = chunk["choices"][0]["delta"].get("content")
+                if text:
+                    produced += 1
+                    hand_over(text)
+            after = _evaluated(llama)
+            return _Counts(max(0, after[0] - before[0]), max(produced, after[1] - before[1]))
+        finally:
+            hand_over(_END)
+
+    def _load(self) -> Llama:
+        if self._llama is not None:
+            return self._llama
+        try:
+            self._name, path = resolve(self._config.model, self._config.directory)
+        except ModelError as exc:
+            self._missing = str(exc)
+            raise LLMError(f"{PROVIDER}: {exc}") from None
+        try:
+            from llama_cpp import Llama
+        except ImportError:
+            raise LLMError(
+                f"{PROVIDER}: llama-cpp-python is not installed (`make setup` builds it)"
+            ) from None
+        started = time.perf_counter()
+        kwargs: dict[str, Any] = {
+            "model_path": str(path),
+            "n_ctx": self._config.context,
+            "n_threads": self._config.threads or os.cpu_count() or 1,
+            "verbose": False,
+        }
+        if self._config.seed is not None:
+            kwargs["seed"] = self._config.seed
+        try:
+            self._llama = Llama(**kwargs)
+        except (ValueError, RuntimeError) as exc:
+            raise LLMError(f"{PROVIDER}: could not load {path}: {exc}") from None
+        self._missing = None
+        log.info("loaded %s in %.2f s", path.name, time.perf_counter() - started)
+        return self._llama
+
+    def _grammar(self, schema: type[M]) -> LlamaGrammar:
+        grammar = self._grammars.get(schema)
+        if grammar is None:
+            from llama_cpp.llama_grammar import LlamaGrammar
+
+            grammar = LlamaGrammar.from_json_schema(
+                json.dumps(grammar_schema(schema)), verbose=False
+            )
+            self._grammars[schema] = grammar
+        return grammar
+
+    def _unload(self) -> None:
+        if self._llama is not None:
+            self._llama.close()
+            self._llama = None
+
+
+def _evaluated(llama: Llama) -> tuple[int, int]:
+    """Prompt and generated tokens llama.cpp has evaluated in this context so far."""
+    import llama_cpp
+
+    data = llama_cpp.llama_perf_context(llama.ctx)
+    return int(data.n_p_eval), int(data.n_eval)

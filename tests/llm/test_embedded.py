@@ -1,0 +1,150 @@
+"""The embedded provider with a real model (SmolLM2-135M): llama.cpp in this process."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from synthetic_soul.adapters.llm.embedded import PROVIDER, EmbeddedConfig, EmbeddedLLM
+from synthetic_soul.mind.schemas import (
+    REPLY_TEXT_PATH,
+    ReflectOutput,
+    ReplyOutput,
+    ReplyText,
+    ThinkOutput,
+)
+from synthetic_soul.ports import LLMError, LLMRequest, TextStream
+from tests.llm.conftest import SMALL
+
+pytestmark = pytest.mark.anyio
+
+SYSTEM = (
+    "You are Jasmine, a digital companion with real, changing feelings. Keep replies short "
+    "and in character. Answer with one JSON object only, following the given schema."
+)
+REQUEST = LLMRequest("reply", SYSTEM, "Alex says: I passed my exam today!")
+
+Make = Callable[..., EmbeddedLLM]
+
+
+class Said(BaseModel):
+    """A reply that must be there, so the stream has something to carry."""
+
+    reply: ReplyText
+
+
+@pytest.fixture
+async def make(small_model: Path) -> AsyncIterator[Make]:
+    made: list[EmbeddedLLM] = []
+
+    def _make(directory: Path | None = None, timeout_s: float = 120.0) -> EmbeddedLLM:
+        config = EmbeddedConfig(
+            SMALL, directory or small_model.parent, context=2048, seed=7, timeout_s=timeout_s
+        )
+        model = EmbeddedLLM(config)
+        made.append(model)
+        return model
+
+    yield _make
+    for model in made:
+        await model.close()
+
+
+@pytest.mark.parametrize(
+    "schema", [ReplyOutput, ReflectOutput, ThinkOutput], ids=lambda s: s.__name__
+)
+async def test_every_mind_schema_becomes_a_grammar_the_model_follows(
+    make: Make, schema: type[BaseModel]
+) -> None:
+    """A grammar llama.cpp refuses crashes the process at the first token: each must load."""
+    output, _ = await make().generate(LLMRequest("t", SYSTEM, "Answer for Jasmine."), schema)
+    assert isinstance(output, schema)
+
+
+async def test_a_reply_comes_back_valid_with_its_costs(make: Make) -> None:
+    model = make()
+    output, call = await model.generate(REQUEST, ReplyOutput)
+
+    assert isinstance(output, ReplyOutput)  # validated against the schema, bounds included
+    assert -10 <= output.appraisal.desirability <= 10
+    assert (call.provider, call.model, call.task) == (PROVIDER, SMALL, "reply")
+    assert call.prompt_tokens > 100  # the persona, the schema and the message
+    assert call.completion_tokens > 10
+    assert call.latency_ms > 0
+    info = model.info
+    assert (info.mode, info.provider, info.fast_model, info.configured) == (
+        "embedded",
+        PROVIDER,
+        SMALL,
+        True,
+    )
+
+
+async def test_the_reply_text_is_reported_as_it_is_written(make: Make) -> None:
+    reports: list[str] = []
+
+    async def sink(text: str) -> None:
+        reports.append(text)
+
+    request = LLMRequest("reply", SYSTEM, REQUEST.prompt, stream=TextStream(REPLY_TEXT_PATH, sink))
+    output, _ = await make().generate(request, Said)
+
+    assert len(reports) >= 2
+    assert all(b.startswith(a) and len(b) > len(a) for a, b in itertools.pairwise(reports))
+    assert reports[-1] == output.reply.message
+
+
+async def test_a_shared_prefix_is_not_evaluated_again(make: Make) -> None:
+    model = make()
+    _, first = await model.generate(REQUEST, ReplyOutput)
+    again = LLMRequest("reply", SYSTEM, "Alex says: and now I am going to celebrate.")
+    _, second = await model.generate(again, ReplyOutput)
+
+    # Persona and schema are the same: only the new message and what follows is evaluated.
+    assert second.prompt_tokens < first.prompt_tokens / 3
+
+
+async def test_concurrent_calls_take_turns_and_both_answer(make: Make) -> None:
+    model = make()
+    reflect = LLMRequest("reflect", SYSTEM, "Summarise what you know about Alex.")
+    (reply, _), (reflection, _) = await asyncio.gather(
+        model.generate(REQUEST, ReplyOutput), model.generate(reflect, ReflectOutput)
+    )
+    assert isinstance(reply, ReplyOutput) and isinstance(reflection, ReflectOutput)
+
+
+async def test_a_caller_that_gives_up_stops_the_model_and_the_next_call_works(
+    make: Make,
+) -> None:
+    model = make()
+    await model.generate(REQUEST, ReplyOutput)  # loaded and warm
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(model.generate(REQUEST, ReflectOutput), timeout=0.05)
+
+    output, _ = await model.generate(REQUEST, ReplyOutput)
+    assert isinstance(output, ReplyOutput)
+
+
+async def test_the_timeout_is_an_llm_error(make: Make) -> None:
+    with pytest.raises(LLMError, match=r"no answer within 0\.01 s"):
+        await make(timeout_s=0.01).generate(REQUEST, ReplyOutput)
+
+
+async def test_a_missing_model_says_how_to_pull_it_and_recovers_once_pulled(
+    make: Make, small_model: Path, tmp_path: Path
+) -> None:
+    model = make(directory=tmp_path)
+    assert model.info.configured is False
+    with pytest.raises(LLMError, match=f"soul model pull {SMALL}"):
+        await model.generate(REQUEST, ReplyOutput)
+
+    os.link(small_model, tmp_path / small_model.name)  # as a pull would leave it
+    output, _ = await model.generate(REQUEST, ReplyOutput)
+    assert isinstance(output, ReplyOutput)
+    assert model.info.configured is True
