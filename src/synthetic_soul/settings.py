@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     soul_model_dir: Path | None = Field(None, alias="SOUL_MODEL_DIR")
     embedded_context: int = Field(8192, alias="EMBEDDED_CONTEXT", ge=512)
     embedded_threads: int | None = Field(None, alias="EMBEDDED_THREADS", ge=1)
+    # Off only to measure what reusing the evaluated prompt prefix saves (bench/embedded.py).
+    embedded_prefix_reuse: bool = Field(True, alias="EMBEDDED_PREFIX_REUSE")
     llm_timeout_seconds: float = Field(60.0, alias="LLM_TIMEOUT_SECONDS", gt=0)
     llm_max_retries: int = Field(2, alias="LLM_MAX_RETRIES", ge=0, le=10)
     openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")

@@ -6,15 +6,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
+from synthetic_soul.adapters.llm.answers import parse_answer
 from synthetic_soul.adapters.llm.json_schemas import (
     UnsupportedSchemaError,
     grammar_schema,
     guide_schema,
     strict_schema,
 )
-from synthetic_soul.mind.schemas import ReflectOutput, ReplyOutput, ThinkOutput
+from synthetic_soul.mind.schemas import ReflectOutput, ReplyOutput, ReplyText, ThinkOutput
 
 MIND_SCHEMAS = (ReplyOutput, ReflectOutput, ThinkOutput)
 # Keywords OpenAI's strict mode rejects, or that say nothing to it.
@@ -135,3 +136,11 @@ class Bag(BaseModel):
 def test_shapes_strict_mode_cannot_express_are_refused(model: type[BaseModel]) -> None:
     with pytest.raises(UnsupportedSchemaError):
         strict_schema(model)
+
+
+def test_an_answer_with_a_raw_line_break_in_a_string_is_read() -> None:
+    """llama.cpp's grammar lets raw control characters into strings; they mean what they say."""
+    text = parse_answer('{"message": "two\nlines", "purpose": "p", "tone": "t"}', ReplyText)
+    assert text.message == "two\nlines"
+    with pytest.raises(ValidationError, match="json_invalid"):
+        parse_answer('{"message": "cut off', ReplyText)

@@ -105,6 +105,18 @@ async def test_compatible_sends_the_schema_inside_json_object(
     assert call.provider == "compatible"
 
 
+@pytest.mark.parametrize(
+    ("mode", "limit"), [("hosted", None), ("local", 1024), ("compatible", 1024)]
+)
+async def test_json_mode_servers_get_a_ceiling_on_the_answer_length(
+    stub: OpenAIStub, build: Build, mode: str, limit: int | None
+) -> None:
+    """Their grammar, if any, may not bound the answer; OpenAI's strict schema does."""
+    await build(stub, mode).generate(REQUEST, ReplyOutput)
+    [sent] = stub.requests
+    assert sent.body.get("max_tokens") == limit
+
+
 @pytest.mark.parametrize("mode", ["hosted", "local", "compatible"])
 async def test_the_tier_picks_the_model(stub: OpenAIStub, build: Build, mode: str) -> None:
     model = build(stub, mode)

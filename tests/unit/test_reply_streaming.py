@@ -137,9 +137,9 @@ class Attempts:
         )
 
 
-async def run_reply(tmp_path: Path, model: Attempts) -> list[dict[str, Any]]:
+async def run_reply(tmp_path: Path, model: Attempts, kind: str = "dm") -> list[dict[str, Any]]:
     async for world in make_world(tmp_path, model):
-        job = await world.conversations.submit(ADA, "hello there", "dm")
+        job = await world.conversations.submit(ADA, "hello there", kind)
         async with world.bus.subscribe(job_channel(job.id)) as sub:
             model.gate.set()
             return await events_until_done(sub)
@@ -180,8 +180,9 @@ async def test_after_failed_attempts_the_text_resets_to_the_fallback(tmp_path: P
 
 
 async def test_text_written_for_a_reply_not_sent_resets_to_nothing(tmp_path: Path) -> None:
+    """In a group the model may write a reply and still decide to stay silent."""
     model = Attempts((["Maybe I"], reply_doc("Maybe I will", respond=False)))
-    events = await run_reply(tmp_path, model)
+    events = await run_reply(tmp_path, model, "group")
 
     assert tokens(events) == [("Maybe I", False), ("", True)]
     assert events[-1]["data"]["result"]["response"] is None

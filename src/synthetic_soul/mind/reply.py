@@ -25,6 +25,7 @@ from synthetic_soul.mind.reflect import reflect_job
 from synthetic_soul.mind.schemas import (
     REPLY_TEXT_PATH,
     AppraisalOut,
+    DirectReplyOutput,
     Perception,
     ReplyOutput,
     ReplyText,
@@ -161,7 +162,8 @@ class Reply:
 
         stream = TextStream(REPLY_TEXT_PATH, on_text)
         request = LLMRequest("reply", persona(ctx.agent), reply_prompt(ctx), stream=stream)
-        answer, calls = await ask(self._llm, request, ReplyOutput)
+        schema = DirectReplyOutput if ctx.kind == "dm" else ReplyOutput
+        answer, calls = await ask(self._llm, request, schema)
         output = answer or _fallback(ctx)
         said = output.reply.message if output.respond and output.reply is not None else ""
         last = shown.settle(said)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from synthetic_soul.domain.appraisal import Appraisal
+from synthetic_soul.domain.expressions import EXPRESSIONS
+
+# Shown to the model (and enforced by grammars and strict schemas) as the names to pick
+# from; validation stays lenient: an unknown name becomes one the emotions suggest.
+_EXPRESSION_CHOICES: dict[str, Any] = {"enum": list(EXPRESSIONS)}
 
 
 class AppraisalOut(BaseModel):
@@ -42,21 +47,47 @@ REPLY_TEXT_PATH = ("reply", "message")
 
 
 class ReplyOutput(BaseModel):
-    """The one structured answer on the critical path of a reply."""
+    """The one structured answer on the critical path of a reply.
 
-    appraisal: AppraisalOut
+    Models write fields in this order, and the reply's text reaches the user as it is
+    written (streamed), so it comes early: after what the agent perceives and decides, before
+    how it appraises the message (measured with the embedded model: the appraisal alone is
+    ~40 tokens, seconds on a CPU).
+    """
+
     perception: Perception
     addressed: bool = Field(description="whether the message is meant for you")
     respond: bool = Field(description="whether you answer at all")
-    reply: ReplyText | None = None
-    expression: str = Field(max_length=40)
+    # Required (null allowed) right after `respond`, so a model that decided to answer is
+    # asked for the answer at once.
+    reply: ReplyText | None = Field(description="your answer; null if you do not respond")
+    appraisal: AppraisalOut
+    expression: str = Field(
+        max_length=40, description="the face you show", json_schema_extra=_EXPRESSION_CHOICES
+    )
     thought: str | None = Field(default=None, max_length=400)
 
     @model_validator(mode="after")
-    def _reply_when_responding(self) -> ReplyOutput:
+    def _no_words_is_silence(self) -> ReplyOutput:
+        # No grammar ties one field to another, so a model may say it responds and write no
+        # reply: that is taken as silence, not an error worth a second call on the critical
+        # path.
         if self.respond and self.reply is None:
-            raise ValueError("respond is true but reply is missing")
+            self.respond = False
         return self
+
+
+class DirectReplyOutput(ReplyOutput):
+    """A reply to a direct message: always meant for the agent, always answered.
+
+    Asking a model whether to answer a DM only gives it a way to fall silent (small models
+    took it); the reply is required instead, and the two fields it no longer chooses keep
+    their only right value.
+    """
+
+    addressed: Literal[True] = True
+    respond: Literal[True] = True
+    reply: ReplyText = Field(description="your answer")
 
 
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=24)]
@@ -101,7 +132,9 @@ class ThinkOutput(BaseModel):
     """A spell of autonomous thinking: a thought or none, and what follows from it."""
 
     thought: str | None = Field(default=None, max_length=400)
-    expression: str | None = Field(default=None, max_length=40)
+    expression: (
+        Annotated[str, Field(max_length=40, json_schema_extra=_EXPRESSION_CHOICES)] | None
+    ) = None
     appraisal: AppraisalOut | None = Field(default=None, description="how the thought feels")
     memory: MemoryOut | None = None
     outreach: OutreachOut | None = None

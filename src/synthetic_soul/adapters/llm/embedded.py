@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from synthetic_soul.adapters.llm.answers import parse_answer
 from synthetic_soul.adapters.llm.json_schemas import grammar_schema, instruction
 from synthetic_soul.adapters.llm.json_stream import StringAt
 from synthetic_soul.adapters.llm.model_files import ModelError, resolve
@@ -59,6 +60,7 @@ class EmbeddedConfig:
     threads: int | None = None
     seed: int | None = None
     timeout_s: float = 60.0
+    prefix_reuse: bool = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EmbeddedConfig:
@@ -69,6 +71,7 @@ class EmbeddedConfig:
             settings.embedded_threads,
             settings.soul_seed,
             settings.llm_timeout_seconds,
+            settings.embedded_prefix_reuse,
         )
 
 
@@ -150,7 +153,7 @@ class EmbeddedLLM:
         content = "".join(parts)
         if not content:
             raise LLMError(f"{PROVIDER} {self._name}: the answer was empty")
-        output = schema.model_validate_json(content)  # the caller's corrective retry on error
+        output = parse_answer(content, schema)  # the caller's corrective retry on error
         call = LLMCall(
             provider=PROVIDER,
             model=self._name,
@@ -173,6 +176,8 @@ class EmbeddedLLM:
         try:
             llama = self._load()
             grammar = self._grammar(schema)
+            if not self._config.prefix_reuse:
+                llama.reset()  # type: ignore[no-untyped-call]  # the whole prompt is evaluated
             before = _evaluated(llama)
             chunks = cast(
                 "Iterator[dict[str, Any]]",

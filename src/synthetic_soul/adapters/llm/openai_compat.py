@@ -34,6 +34,7 @@ from openai.types import CompletionUsage
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from openai.types.chat.completion_create_params import ResponseFormat
 
+from synthetic_soul.adapters.llm.answers import parse_answer
 from synthetic_soul.adapters.llm.json_schemas import (
     grammar_schema,
     guide_schema,
@@ -53,6 +54,9 @@ OPENAI_BASE_URL = "https://api.openai.com/v1"
 # a worker held that long serves no one.
 MAX_RETRY_AFTER_S = 30.0
 _BACKOFF_CAP_S = 8.0
+# A ceiling on an answer's length for JSON-mode servers, whose grammar (if any) may not bound
+# it: a small model can otherwise write until its context is full.
+MAX_ANSWER_TOKENS = 1024
 # Servers that need no key still get one: the SDK refuses to build a client without.
 _NO_KEY = "none"
 
@@ -182,7 +186,7 @@ class OpenAICompatLLM:
         latency_ms = (time.perf_counter() - started) * 1000.0
         # Invalid or schema-breaking JSON raises ValidationError: the caller's corrective
         # retry quotes it back to the model.
-        output = schema.model_validate_json(content)
+        output = parse_answer(content, schema)
         call = LLMCall(
             provider=e.provider,
             model=model,
@@ -227,6 +231,7 @@ class OpenAICompatLLM:
             raise LLMError(f"{e.provider} is not configured: {e.missing}")
         text = request.stream
         prompt, response_format, extra_body = self._shape(request, schema)
+        limit = openai.omit if e.mode == "hosted" else MAX_ANSWER_TOKENS
         messages: list[ChatCompletionMessageParam] = [
             {"role": "system", "content": request.system},
             {"role": "user", "content": prompt},
@@ -239,12 +244,13 @@ class OpenAICompatLLM:
                 async with asyncio.timeout(self._timeout_s):
                     if text is not None:
                         return await self._stream(
-                            client, model, messages, response_format, extra_body, text
+                            client, model, messages, response_format, extra_body, limit, text
                         )
                     completion = await client.chat.completions.create(
                         model=model,
                         messages=messages,
                         response_format=response_format,
+                        max_tokens=limit,
                         extra_body=extra_body,
                     )
                     return self._content(completion), completion.usage
@@ -288,6 +294,7 @@ class OpenAICompatLLM:
         messages: list[ChatCompletionMessageParam],
         response_format: ResponseFormat | openai.Omit,
         extra_body: dict[str, Any] | None,
+        limit: int | openai.Omit,
         text: TextStream,
     ) -> tuple[str, CompletionUsage | None]:
         """One streamed attempt: the whole content, `text`'s field reported as it grows."""
@@ -296,6 +303,7 @@ class OpenAICompatLLM:
             model=model,
             messages=messages,
             response_format=response_format,
+            max_tokens=limit,
             extra_body=extra_body,
             stream=True,
             stream_options={"include_usage": True},

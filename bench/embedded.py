@@ -1,0 +1,158 @@
+"""The embedded model on this machine: how long a person waits, and what the model evaluates.
+
+For each model, a fresh `soul serve` (LLM_MODE=embedded, thinking off, fixed seed) holds a
+10-turn conversation with one guest over the public API. Each message is sent once the
+service is idle (the previous turn's reflection done), so a figure is one reply's own cost:
+- first token: submit -> the first `token` event on the job's SSE stream (the reply text
+  starting to appear; the model writes the appraisal before it);
+- done: submit -> the `done` event;
+- prompt tokens evaluated by the reply call and by the reflection call, from the service's
+  own record of every call (`llm_calls`): tokens reused from the previous call's prefix are
+  not evaluated again, so this is the model's real prompt work.
+Then the same conversation with EMBEDDED_PREFIX_REUSE=false (every prompt evaluated whole).
+
+    .venv/bin/python bench/embedded.py                      # both catalogued models
+    .venv/bin/python bench/embedded.py --models smollm2-135m --turns 4
+
+The models must be pulled first (`soul model pull NAME`; `make run` pulls the default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import tempfile
+import time
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from benchlib import machine, pct, start_server, stop_server
+
+CONVERSATION = (
+    "Hi Jasmine! I'm new here.",
+    "What do you like to do when nobody is talking to you?",
+    "I had a rough day at work today, my boss yelled at me.",
+    "Thanks for listening, that means a lot.",
+    "Do you ever get lonely?",
+    "I think you're wonderful, honestly.",
+    "My cat knocked my coffee over this morning, ha!",
+    "What's your favourite kind of weather?",
+    "I'm a bit worried about an exam next week.",
+    "Tell me something you thought about recently.",
+)
+
+
+def wait_idle(c: httpx.Client, limit_s: float = 600.0) -> None:
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        q = c.get("/v1/meta/queue").json()
+        if q["total_backlog"] == 0 and all(w["state"] == "idle" for w in q["workers"]):
+            return
+        time.sleep(0.2)
+    raise RuntimeError("the service did not go idle")
+
+
+def one_turn(c: httpx.Client, token: str, text: str) -> dict[str, Any]:
+    started = time.perf_counter()
+    r = c.post(
+        "/v1/messages/submit",
+        json={"message": text, "type": "dm"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    r.raise_for_status()
+    job_id = r.json()["job_id"]
+    first_token: float | None = None
+    event = ""
+    done: dict[str, Any] = {}
+    with c.stream("GET", f"/v1/jobs/{job_id}/events", params={"access_token": token}) as s:
+        for line in s.iter_lines():
+            if line.startswith("event:"):
+                event = line.split(":", 1)[1].strip()
+            elif line.startswith("data:"):
+                if event == "token" and first_token is None:
+                    first_token = time.perf_counter() - started
+                if event == "done":
+                    done = json.loads(line.split(":", 1)[1])
+                    break
+    return {
+        "job_id": job_id,
+        "first_token_s": first_token,
+        "done_s": time.perf_counter() - started,
+        "status": done.get("status"),
+        "fallback": (done.get("result") or {}).get("fallback"),
+        "answered": (done.get("result") or {}).get("response") is not None,
+    }
+
+
+def tokens_by_call(data_dir: Path) -> list[tuple[str, str, int, int, float]]:
+    with closing(sqlite3.connect(data_dir / "soul.sqlite3")) as db:
+        rows = db.execute(
+            "SELECT job_id, task, prompt_tokens, completion_tokens, latency_ms"
+            " FROM llm_calls ORDER BY rowid"
+        ).fetchall()
+    return [(str(a), str(b), int(c), int(d), float(e)) for a, b, c, d, e in rows]
+
+
+def run(model: str, turns: int, reuse: bool) -> dict[str, Any]:
+    env = {
+        "LLM_MODE": "embedded",
+        "SOUL_MODEL": model,
+        "SOUL_SEED": "1",
+        "THINKING_ENABLED": "false",
+        "LLM_TIMEOUT_SECONDS": "300",
+        "EMBEDDED_PREFIX_REUSE": "true" if reuse else "false",
+    }
+    with tempfile.TemporaryDirectory(prefix="bench-embedded-") as tmp:
+        data_dir = Path(tmp)
+        server = start_server(data_dir, env)
+        try:
+            with httpx.Client(base_url=server.url, timeout=600.0) as c:
+                token = c.post("/v1/auth/guest").json()["access_token"]
+                results = []
+                for text in CONVERSATION[:turns]:
+                    wait_idle(c)
+                    results.append(one_turn(c, token, text))
+                    print(f"  {model} reuse={reuse}: {results[-1]}", flush=True)
+                wait_idle(c)
+            calls = tokens_by_call(data_dir)
+        finally:
+            stop_server(server)
+    reply = [c for c in calls if c[1] == "reply"]
+    reflect = [c for c in calls if c[1] == "reflect"]
+    firsts = [r["first_token_s"] for r in results if r["first_token_s"] is not None]
+    return {
+        "model": model,
+        "prefix_reuse": reuse,
+        "turns": len(results),
+        "answered": sum(r["answered"] for r in results),
+        "fallbacks": sum(r["fallback"] is not None for r in results),
+        "first_token_p50_s": round(pct(firsts, 50), 2) if firsts else None,
+        "done_p50_s": round(pct([r["done_s"] for r in results], 50), 2),
+        "done_max_s": round(max(r["done_s"] for r in results), 2),
+        "reply_prompt_tokens_p50": pct([c[2] for c in reply], 50),
+        "reply_completion_tokens_p50": pct([c[3] for c in reply], 50),
+        "reflect_prompt_tokens_p50": pct([c[2] for c in reflect], 50) if reflect else None,
+        "reflect_s_p50": round(pct([c[4] / 1000 for c in reflect], 50), 2) if reflect else None,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", nargs="+", default=["smollm2-135m", "qwen2.5-coder-1.5b"])
+    parser.add_argument("--turns", type=int, default=len(CONVERSATION))
+    args = parser.parse_args()
+    figures = []
+    for model in args.models:
+        for reuse in (True, False):
+            figures.append(run(model, args.turns, reuse))
+            print(json.dumps(figures[-1]), flush=True)
+    print(json.dumps({"bench": "embedded", "machine": machine(), "figures": figures}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

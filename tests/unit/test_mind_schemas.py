@@ -1,0 +1,50 @@
+"""What the model must answer: the rules pydantic holds it to beyond any grammar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from synthetic_soul.adapters.llm.json_schemas import grammar_schema, strict_schema
+from synthetic_soul.domain.expressions import EXPRESSIONS
+from synthetic_soul.mind.schemas import DirectReplyOutput, ReplyOutput, ThinkOutput
+
+APPRAISAL = {"desirability": 1, "praiseworthiness": 0, "liking": 2, "unexpectedness": 3}
+PERCEPTION = {"purpose": "greeting", "tone": "warm"}
+REPLY = {"message": "Hi!", "purpose": "greet", "tone": "warm"}
+
+
+def doc(**fields: Any) -> dict[str, Any]:
+    return {"perception": PERCEPTION, "appraisal": APPRAISAL, "expression": "joy_happy"} | fields
+
+
+def test_responding_without_words_is_silence_not_an_error() -> None:
+    out = ReplyOutput.model_validate(doc(addressed=True, respond=True, reply=None))
+    assert (out.respond, out.reply) == (False, None)
+
+
+def test_a_direct_message_is_always_answered() -> None:
+    out = DirectReplyOutput.model_validate(doc(reply=REPLY))
+    assert (out.addressed, out.respond, out.reply.message) == (True, True, "Hi!")
+    with pytest.raises(ValidationError, match="reply"):
+        DirectReplyOutput.model_validate(doc(reply=None))
+    with pytest.raises(ValidationError, match="respond"):
+        DirectReplyOutput.model_validate(doc(respond=False, reply=REPLY))
+
+
+def test_the_reply_is_written_before_the_appraisal() -> None:
+    """The user reads the reply as it is written; what comes before it is waited for."""
+    for model in (ReplyOutput, DirectReplyOutput):
+        order = list(grammar_schema(model)["properties"])
+        assert order.index("reply") < order.index("appraisal"), order
+
+
+def test_expressions_are_offered_by_name_and_an_unknown_one_still_validates() -> None:
+    assert grammar_schema(ReplyOutput)["properties"]["expression"]["enum"] == list(EXPRESSIONS)
+    think = strict_schema(ThinkOutput)["properties"]["expression"]["anyOf"]
+    assert {"type": "null"} in think and any(b.get("enum") == list(EXPRESSIONS) for b in think)
+    # The choice is the model's guide; an unknown name is mapped later, not refused here.
+    out = ReplyOutput.model_validate(doc(addressed=True, respond=False, reply=None, expression="x"))
+    assert out.expression == "x"
