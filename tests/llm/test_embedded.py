@@ -119,6 +119,26 @@ async def test_concurrent_calls_take_turns_and_both_answer(make: Make) -> None:
     assert isinstance(reply, ReplyOutput) and isinstance(reflection, ReflectOutput)
 
 
+async def test_a_reply_stops_a_running_reflection_which_then_starts_again(make: Make) -> None:
+    model = make()
+    await model.generate(REQUEST, ReplyOutput)  # loaded and warm
+    finished: list[str] = []
+
+    async def reflect() -> None:
+        request = LLMRequest("reflect", SYSTEM, "Summarise what you know about Alex.")
+        output, _ = await model.generate(request, ReflectOutput)
+        assert isinstance(output, ReflectOutput)
+        finished.append("reflect")
+
+    reflecting = asyncio.create_task(reflect())
+    await asyncio.sleep(0.3)  # the reflection is being written (it takes seconds)
+    await model.generate(REQUEST, ReplyOutput)
+    finished.append("reply")
+    await reflecting
+
+    assert finished == ["reply", "reflect"]
+
+
 async def test_a_caller_that_gives_up_stops_the_model_and_the_next_call_works(
     make: Make,
 ) -> None:

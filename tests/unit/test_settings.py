@@ -124,3 +124,9 @@ def test_models_live_in_the_user_cache_unless_told(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert settings().model_directory == tmp_path / "synthetic-soul" / "models"
     assert settings(SOUL_MODEL_DIR=str(tmp_path / "m")).model_directory == tmp_path / "m"
+
+
+def test_the_model_timeout_suits_the_provider_unless_set() -> None:
+    assert settings(LLM_MODE="hosted").llm_timeout == 60.0
+    assert settings(LLM_MODE="embedded").llm_timeout == 300.0
+    assert settings(LLM_MODE="embedded", LLM_TIMEOUT_SECONDS="12").llm_timeout == 12.0

@@ -1,8 +1,9 @@
 """The embedded model: llama.cpp in this process, through llama-cpp-python.
 
 One model instance per process, loaded on first use from a verified GGUF file (`model_files`),
-and one call at a time: calls queue on an asyncio lock and run on one dedicated thread, so
-the event loop never waits on the model. Every call streams internally: the thread hands
+and one call at a time, replies first (`model_turns`: a reflection or a thought running when
+a reply arrives is stopped and started again after it); calls run on one dedicated thread,
+so the event loop never waits on the model. Every call streams internally: the thread hands
 each new piece of text to the loop, which gathers the answer and reports a streamed field
 (`TextStream`) as it grows; a timeout or a cancelled caller stops generation at the next
 token.
@@ -35,6 +36,7 @@ from synthetic_soul.adapters.llm.answers import parse_answer
 from synthetic_soul.adapters.llm.json_schemas import grammar_schema, instruction
 from synthetic_soul.adapters.llm.json_stream import StringAt
 from synthetic_soul.adapters.llm.model_files import ModelError, resolve
+from synthetic_soul.adapters.llm.model_turns import ModelTurns, Run
 from synthetic_soul.ports import LLMError, LLMInfo, LLMRequest, M
 from synthetic_soul.records import LLMCall
 from synthetic_soul.settings import Settings
@@ -49,6 +51,7 @@ PROVIDER = "llama.cpp"
 MAX_TOKENS = 1024  # the longest answer a schema allows is well under this
 TEMPERATURE = 0.7
 REPEAT_PENALTY = 1.1  # measured: without it small models repeat a phrase to the length bound
+URGENT_TASKS = frozenset({"reply"})  # someone is waiting: these go first (`model_turns`)
 _END = object()
 
 
@@ -70,7 +73,7 @@ class EmbeddedConfig:
             settings.embedded_context,
             settings.embedded_threads,
             settings.soul_seed,
-            settings.llm_timeout_seconds,
+            settings.llm_timeout,
             settings.embedded_prefix_reuse,
         )
 
@@ -79,6 +82,7 @@ class EmbeddedConfig:
 class _Counts:
     prompt_tokens: int
     completion_tokens: int
+    stopped: bool  # generation was stopped before the answer was complete
 
 
 class EmbeddedLLM:
@@ -86,7 +90,7 @@ class EmbeddedLLM:
         self._config = config
         self._llama: Llama | None = None
         self._grammars: dict[type[Any], LlamaGrammar] = {}
-        self._lock = asyncio.Lock()
+        self._turns = ModelTurns()
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="llama")
         self._name = config.model
         self._missing: str | None = None
@@ -105,8 +109,8 @@ class EmbeddedLLM:
         return LLMInfo("embedded", PROVIDER, None, self._name, self._name, self._missing is None)
 
     async def close(self) -> None:
-        async with self._lock:
-            await asyncio.get_running_loop().run_in_executor(self._thread, self._unload)
+        await self._turns.take(urgent=True)  # kept: nothing runs after this
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._unload)
         self._thread.shutdown(wait=True)
 
     async def generate(self, request: LLMRequest, schema: type[M]) -> tuple[M, LLMCall]:
@@ -117,40 +121,17 @@ class EmbeddedLLM:
                 "content": f"{instruction(grammar_schema(schema))}\n\n{request.prompt}",
             },
         ]
-        field = StringAt(request.stream.path) if request.stream is not None else None
-        loop = asyncio.get_running_loop()
-        pieces: asyncio.Queue[object] = asyncio.Queue()
-        stop = threading.Event()
-
-        def hand_over(piece: object) -> None:
-            loop.call_soon_threadsafe(pieces.put_nowait, piece)
-
-        async with self._lock:
-            started = time.perf_counter()
-            work = loop.run_in_executor(
-                self._thread, self._complete, messages, schema, stop, hand_over
-            )
-            parts: list[str] = []
+        urgent = request.task in URGENT_TASKS
+        while True:
+            run = await self._turns.take(urgent)
             try:
-                async with asyncio.timeout(self._config.timeout_s):
-                    while (piece := await pieces.get()) is not _END:
-                        assert isinstance(piece, str)
-                        parts.append(piece)
-                        if field is not None and request.stream and field.feed(piece):
-                            await request.stream.sink(field.text)
-                    counts = await work
-            except TimeoutError:
-                stop.set()
-                await asyncio.wait([work])
-                raise LLMError(
-                    f"{PROVIDER} {self._name}: no answer within {self._config.timeout_s:g} s"
-                ) from None
-            except BaseException:
-                stop.set()  # the caller gave up (or the loop is closing): stop generating
-                await asyncio.shield(asyncio.wait([work]))
-                raise
-            latency_ms = (time.perf_counter() - started) * 1000.0
-        content = "".join(parts)
+                answer = await self._attempt(messages, request, schema, run)
+            finally:
+                self._turns.give_back(run)
+            if answer is not None:
+                break
+            log.info("%s call stopped for a reply; it starts again after it", request.task)
+        content, counts, latency_ms = answer
         if not content:
             raise LLMError(f"{PROVIDER} {self._name}: the answer was empty")
         output = parse_answer(content, schema)  # the caller's corrective retry on error
@@ -163,6 +144,45 @@ class EmbeddedLLM:
             latency_ms=latency_ms,
         )
         return output, call
+
+    async def _attempt(
+        self, messages: list[dict[str, str]], request: LLMRequest, schema: type[M], run: Run
+    ) -> tuple[str, _Counts, float] | None:
+        """One generation on the model's thread: the text, its costs and how long it took;
+        None if it was stopped for an urgent call."""
+        field = StringAt(request.stream.path) if request.stream is not None else None
+        loop = asyncio.get_running_loop()
+        pieces: asyncio.Queue[object] = asyncio.Queue()
+
+        def hand_over(piece: object) -> None:
+            loop.call_soon_threadsafe(pieces.put_nowait, piece)
+
+        started = time.perf_counter()
+        work = loop.run_in_executor(
+            self._thread, self._complete, messages, schema, run.stop, hand_over
+        )
+        parts: list[str] = []
+        try:
+            async with asyncio.timeout(self._config.timeout_s):
+                while (piece := await pieces.get()) is not _END:
+                    assert isinstance(piece, str)
+                    parts.append(piece)
+                    if field is not None and request.stream and field.feed(piece):
+                        await request.stream.sink(field.text)
+                counts = await work
+        except TimeoutError:
+            run.stop.set()
+            await asyncio.wait([work])
+            raise LLMError(
+                f"{PROVIDER} {self._name}: no answer within {self._config.timeout_s:g} s"
+            ) from None
+        except BaseException:
+            run.stop.set()  # the caller gave up (or the loop is closing): stop generating
+            await asyncio.shield(asyncio.wait([work]))
+            raise
+        if counts.stopped and run.preempted:
+            return None
+        return "".join(parts), counts, (time.perf_counter() - started) * 1000.0
 
     # On the model's thread from here on.
 
@@ -191,15 +211,19 @@ class EmbeddedLLM:
                 ),
             )
             produced = 0
+            stopped = False
             for chunk in chunks:
                 if stop.is_set():
+                    stopped = True
                     break
                 text = chunk["choices"][0]["delta"].get("content")
                 if text:
                     produced += 1
                     hand_over(text)
             after = _evaluated(llama)
-            return _Counts(max(0, after[0] - before[0]), max(produced, after[1] - before[1]))
+            return _Counts(
+                max(0, after[0] - before[0]), max(produced, after[1] - before[1]), stopped
+            )
         finally:
             hand_over(_END)
 

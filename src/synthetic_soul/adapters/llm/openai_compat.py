@@ -164,10 +164,15 @@ class OpenAICompatLLM:
                 timeout=timeout_s,
                 max_retries=0,
             )
+            if endpoint.mode != "hosted":
+                # The SDK picks these up from OPENAI_ORG_ID / OPENAI_PROJECT_ID: they are
+                # OpenAI's business, not another server's.
+                self._client.organization = None
+                self._client.project = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OpenAICompatLLM:
-        return cls(endpoint_for(settings), settings.llm_timeout_seconds, settings.llm_max_retries)
+        return cls(endpoint_for(settings), settings.llm_timeout, settings.llm_max_retries)
 
     @property
     def info(self) -> LLMInfo:
