@@ -110,6 +110,20 @@ async def test_a_shared_prefix_is_not_evaluated_again(make: Make) -> None:
     assert second.prompt_tokens < first.prompt_tokens / 3
 
 
+async def test_a_task_keeps_its_prefix_across_calls_of_other_tasks(make: Make) -> None:
+    model = make()
+    _, first = await model.generate(REQUEST, ReplyOutput)
+    reflect = LLMRequest("reflect", SYSTEM, "Summarise what you know about Alex.")
+    _, reflection = await model.generate(reflect, ReflectOutput)
+    again = LLMRequest("reply", SYSTEM, "Alex says: and now I am going to celebrate.")
+    _, second = await model.generate(again, ReplyOutput)
+
+    # The reflection shared only the persona with the reply; its own schema was evaluated.
+    assert reflection.prompt_tokens > first.prompt_tokens / 2
+    # The second reply started from the first reply's context, not the reflection's.
+    assert second.prompt_tokens < first.prompt_tokens / 3
+
+
 async def test_concurrent_calls_take_turns_and_both_answer(make: Make) -> None:
     model = make()
     reflect = LLMRequest("reflect", SYSTEM, "Summarise what you know about Alex.")

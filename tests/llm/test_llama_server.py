@@ -14,7 +14,8 @@ import httpx
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from synthetic_soul.adapters.llm.openai_compat import Endpoint, Mode, OpenAICompatLLM
+from synthetic_soul.adapters.llm.endpoints import Endpoint, Mode
+from synthetic_soul.adapters.llm.openai_compat import OpenAICompatLLM
 from synthetic_soul.mind.schemas import (
     REPLY_TEXT_PATH,
     ReflectOutput,

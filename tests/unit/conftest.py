@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from synthetic_soul.adapters.llm.openai_compat import Endpoint, OpenAICompatLLM
+from synthetic_soul.adapters.llm.endpoints import Endpoint
+from synthetic_soul.adapters.llm.openai_compat import OpenAICompatLLM
 from tests.support.openai_stub import OpenAIStub
 
 

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from synthetic_soul.adapters.llm.endpoints import Endpoint, endpoint_for
 from synthetic_soul.adapters.llm.json_schemas import grammar_schema, guide_schema, strict_schema
-from synthetic_soul.adapters.llm.openai_compat import Endpoint, OpenAICompatLLM, endpoint_for
+from synthetic_soul.adapters.llm.openai_compat import OpenAICompatLLM
 from synthetic_soul.adapters.llm.scripted import DEFAULT_SCRIPTS
 from synthetic_soul.bootstrap import _llm
 from synthetic_soul.mind.reply import FALLBACK_REPLY

@@ -10,9 +10,10 @@ token.
 
 Answers are held to the schema by a grammar built once per answer type from its grammar form
 (bounded integers enumerated, strings with `maxLength`: without bounds small models loop).
-The schema is also shown to the model, at the start of the user message, so consecutive calls
-of the same task share the longest possible prefix: llama.cpp keeps the evaluated tokens and
-re-evaluates only from the first token that differs.
+The schema is also shown to the model, at the start of the user message, so calls of the
+same task share the longest possible prefix: llama.cpp keeps the evaluated tokens and
+re-evaluates only from the first token that differs, and `task_states` keeps each task's
+context across calls of other tasks.
 
 Token counts are what the model did: prompt tokens are those evaluated for this call, so a
 prefix reused from the previous call is not counted again.
@@ -37,6 +38,7 @@ from synthetic_soul.adapters.llm.json_schemas import grammar_schema, instruction
 from synthetic_soul.adapters.llm.json_stream import StringAt
 from synthetic_soul.adapters.llm.model_files import ModelError, resolve
 from synthetic_soul.adapters.llm.model_turns import ModelTurns, Run
+from synthetic_soul.adapters.llm.task_states import TaskStates
 from synthetic_soul.ports import LLMError, LLMInfo, LLMRequest, M
 from synthetic_soul.records import LLMCall
 from synthetic_soul.settings import Settings
@@ -91,6 +93,7 @@ class EmbeddedLLM:
         self._llama: Llama | None = None
         self._grammars: dict[type[Any], LlamaGrammar] = {}
         self._turns = ModelTurns()
+        self._states = TaskStates()
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="llama")
         self._name = config.model
         self._missing: str | None = None
@@ -159,7 +162,7 @@ class EmbeddedLLM:
 
         started = time.perf_counter()
         work = loop.run_in_executor(
-            self._thread, self._complete, messages, schema, run.stop, hand_over
+            self._thread, self._complete, request.task, messages, schema, run.stop, hand_over
         )
         parts: list[str] = []
         try:
@@ -188,6 +191,7 @@ class EmbeddedLLM:
 
     def _complete(
         self,
+        task: str,
         messages: list[dict[str, str]],
         schema: type[M],
         stop: threading.Event,
@@ -196,7 +200,9 @@ class EmbeddedLLM:
         try:
             llama = self._load()
             grammar = self._grammar(schema)
-            if not self._config.prefix_reuse:
+            if self._config.prefix_reuse:
+                self._states.before(llama, task)
+            else:
                 llama.reset()  # type: ignore[no-untyped-call]  # the whole prompt is evaluated
             before = _evaluated(llama)
             chunks = cast(
@@ -221,6 +227,8 @@ class EmbeddedLLM:
                     produced += 1
                     hand_over(text)
             after = _evaluated(llama)
+            if self._config.prefix_reuse:
+                self._states.after(llama, task)
             return _Counts(
                 max(0, after[0] - before[0]), max(produced, after[1] - before[1]), stopped
             )
