@@ -7,17 +7,21 @@ builds it.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from synthetic_soul.adapters.events.memory import MemoryEventBus
+from synthetic_soul.adapters.events.redis import RedisEventBus
 from synthetic_soul.adapters.limits.memory import MemoryRateLimiter
+from synthetic_soul.adapters.limits.redis import RedisRateLimiter
 from synthetic_soul.adapters.queue.inline import InlineJobQueue
 from synthetic_soul.adapters.store.sqlite import SQLiteStore
 from synthetic_soul.ports import Clock, EventBus, JobQueue, Store
 from tests.contract.builders import FakeClock, LimiterHarness, QueueFactory, StoreFactory
+from tests.support.redis import redis_client
 
 
 @pytest.fixture
@@ -47,29 +51,43 @@ async def store(store_factory: StoreFactory) -> AsyncIterator[Store]:
 
 
 # -- EventBus ------------------------------------------------------------------------------
-@pytest.fixture(params=["memory"])
+@pytest.fixture(params=["memory", "redis"])
 async def bus(request: pytest.FixtureRequest) -> AsyncIterator[EventBus]:
+    client = None
     if request.param == "memory":
         made: EventBus = MemoryEventBus()
+    elif request.param == "redis":
+        client = redis_client()
+        made = RedisEventBus(client, prefix=f"test:{uuid.uuid4().hex}:")
     else:  # pragma: no cover
         raise AssertionError(f"no event bus backend {request.param!r}")
     try:
         yield made
     finally:
         await made.close()
+        if client is not None:
+            await client.aclose()
 
 
 # -- RateLimiter ---------------------------------------------------------------------------
-@pytest.fixture(params=["memory"])
-def limiter(request: pytest.FixtureRequest) -> LimiterHarness:
+@pytest.fixture(params=["memory", "redis"])
+async def limiter(request: pytest.FixtureRequest) -> AsyncIterator[LimiterHarness]:
+    clock = FakeClock()
+
+    async def advance(seconds: float) -> None:
+        clock.advance(seconds)
+
     if request.param == "memory":
-        clock = FakeClock()
-
-        async def advance(seconds: float) -> None:
-            clock.advance(seconds)
-
-        return LimiterHarness(MemoryRateLimiter(clock), advance)
-    raise AssertionError(f"no rate limiter backend {request.param!r}")  # pragma: no cover
+        yield LimiterHarness(MemoryRateLimiter(clock), advance)
+    elif request.param == "redis":
+        client = redis_client()
+        try:
+            prefix = f"test:{uuid.uuid4().hex}:"
+            yield LimiterHarness(RedisRateLimiter(client, clock, prefix), advance)
+        finally:
+            await client.aclose()
+    else:  # pragma: no cover
+        raise AssertionError(f"no rate limiter backend {request.param!r}")
 
 
 # -- JobQueue ------------------------------------------------------------------------------

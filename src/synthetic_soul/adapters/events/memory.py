@@ -8,12 +8,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-_MAX_PENDING = 256
+MAX_PENDING = 256
 
 
-class _Subscription:
+class LocalSubscription:
+    """One reader's queue of events, also used by the Redis bus for its local readers."""
+
     def __init__(self) -> None:
-        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(_MAX_PENDING)
+        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(MAX_PENDING)
 
     async def next(self, within: float) -> dict[str, Any] | None:
         try:
@@ -21,21 +23,24 @@ class _Subscription:
         except TimeoutError:
             return None
 
+    def put(self, event: dict[str, Any]) -> None:
+        """Never blocks: a stalled reader loses its oldest event instead."""
+        if self.queue.full():
+            self.queue.get_nowait()
+        self.queue.put_nowait(event)
+
 
 class MemoryEventBus:
     def __init__(self) -> None:
-        self._subscribers: defaultdict[str, set[_Subscription]] = defaultdict(set)
+        self._subscribers: defaultdict[str, set[LocalSubscription]] = defaultdict(set)
 
     async def publish(self, channel: str, event: dict[str, Any]) -> None:
         for sub in tuple(self._subscribers.get(channel, ())):
-            if sub.queue.full():
-                # A stalled reader loses its oldest event, never blocks the publisher.
-                sub.queue.get_nowait()
-            sub.queue.put_nowait(event)
+            sub.put(event)
 
     @asynccontextmanager
-    async def subscribe(self, channel: str) -> AsyncIterator[_Subscription]:
-        sub = _Subscription()
+    async def subscribe(self, channel: str) -> AsyncIterator[LocalSubscription]:
+        sub = LocalSubscription()
         self._subscribers[channel].add(sub)
         try:
             yield sub
