@@ -35,16 +35,15 @@ class ReplyContext:
 
 
 def persona(agent: AgentState) -> str:
-    """The system prompt: identical across turns until the personality's ranking changes.
+    """The system prompt: the same for every call of the agent's life.
 
     It opens every prompt, so a model that keeps its evaluated context (the embedded one)
-    evaluates it once. The identity, which reflection may rewrite after any conversation,
-    is in each prompt instead (`_identity_line`).
+    evaluates it once. What changes, the identity reflection may rewrite and the personality
+    that drifts (its ranking of traits with it), is in each prompt instead (`_self_lines`).
     """
     display = agent.name[:1].upper() + agent.name[1:]
     return (
         f"You are {display}, a digital companion with real, changing feelings.\n"
-        f"Personality: {describe(agent.personality)}\n"
         "Answer with one JSON object only, following the given schema. Appraise the message "
         "from your own point of view (integers, -10..10; unexpectedness 0..10). In a group "
         "chat decide whether the message is meant for you, even implicitly; you may choose "
@@ -53,8 +52,8 @@ def persona(agent: AgentState) -> str:
     )
 
 
-def _identity_line(agent: AgentState) -> str:
-    return f"Your identity: {agent.identity}"
+def _self_lines(agent: AgentState) -> str:
+    return f"Your identity: {agent.identity}\nYour personality: {describe(agent.personality)}"
 
 
 def feelings_in_words(emotions: dict[str, float]) -> str:
@@ -69,7 +68,7 @@ def feelings_in_words(emotions: dict[str, float]) -> str:
 
 def reply_prompt(ctx: ReplyContext) -> str:
     lines = [
-        _identity_line(ctx.agent),
+        _self_lines(ctx.agent),
         f"You feel: {feelings_in_words(ctx.agent.emotions_at(ctx.now))};"
         f" mood {_mood_words(ctx.agent, ctx.now)}.",
         f"{ctx.username} is your {ctx.relationship}."
@@ -128,7 +127,7 @@ class ReflectContext:
 def reflect_prompt(ctx: ReflectContext) -> str:
     u = ctx.username
     lines = [
-        _identity_line(ctx.agent),
+        _self_lines(ctx.agent),
         f"You feel: {feelings_in_words(ctx.agent.emotions_at(ctx.now))}; "
         f"mood {_mood_words(ctx.agent, ctx.now)}.",
         f"About {u}, your {ctx.relationship}. "
@@ -164,7 +163,7 @@ class ThinkContext:
 def think_prompt(ctx: ThinkContext) -> str:
     """No user's words ever reach this prompt: only who they are to the agent."""
     lines = [
-        _identity_line(ctx.agent),
+        _self_lines(ctx.agent),
         f"You feel: {feelings_in_words(ctx.agent.emotions_at(ctx.now))}; "
         f"mood {_mood_words(ctx.agent, ctx.now)}.",
         f"Time: {hour_of(ctx.now):02d}:00 UTC.",
