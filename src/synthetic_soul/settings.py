@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     scripted_delay_ms: int = Field(0, alias="SCRIPTED_DELAY_MS", ge=0)
     scripted_prompt_log: Path | None = Field(None, alias="SCRIPTED_PROMPT_LOG")
     data_dir: Path = Field(Path("./data"), alias="DATA_DIR")
+    redis_url: str | None = Field(None, alias="REDIS_URL")
+    redis_tls_url: str | None = Field(None, alias="REDIS_TLS_URL")  # wins over REDIS_URL
+    redis_ca_cert: Path | None = Field(None, alias="REDIS_CA_CERT")
+    redis_tls_insecure_skip_verify: bool = Field(False, alias="REDIS_TLS_INSECURE_SKIP_VERIFY")
     store_backend: Literal["sqlite"] = Field("sqlite", alias="STORE_BACKEND")
     queue_backend: Literal["inline"] = Field("inline", alias="QUEUE_BACKEND")
     inline_workers: int = Field(2, alias="INLINE_WORKERS", ge=1, le=64)
@@ -95,6 +99,11 @@ class Settings(BaseSettings):
         elif "ollama_base_url" in self.model_fields_set:
             self.llm_mode = "local"
         return self
+
+    @property
+    def redis_target(self) -> str:
+        """The Redis to use: REDIS_TLS_URL, else REDIS_URL, else the local default."""
+        return self.redis_tls_url or self.redis_url or "redis://127.0.0.1:6379/0"
 
     @property
     def llm_timeout(self) -> float:
@@ -139,6 +148,8 @@ class Settings(BaseSettings):
             problems.append("ARGON2_PEPPER_ENV is the development default")
         elif len(self.argon2_pepper) < MIN_PEPPER_CHARS:
             problems.append(f"ARGON2_PEPPER_ENV is shorter than {MIN_PEPPER_CHARS} characters")
+        if self.redis_tls_insecure_skip_verify:
+            problems.append("REDIS_TLS_INSECURE_SKIP_VERIFY is allowed only in development")
         if problems:
             raise InsecureSettingsError(
                 f"refusing to start with APP_ENV={self.app_env!r}: " + "; ".join(problems)
