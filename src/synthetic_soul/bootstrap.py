@@ -6,7 +6,7 @@ import asyncio
 import random
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 from synthetic_soul.auth.passwords import Passwords
@@ -23,7 +23,7 @@ from synthetic_soul.mind.reply import Reply
 from synthetic_soul.mind.think import Think
 from synthetic_soul.mind.turns import Turns
 from synthetic_soul.ports import LLM, Clock, EventBus, JobQueue, RateLimiter, Store
-from synthetic_soul.scheduler import Scheduler
+from synthetic_soul.scheduler import Leader, Scheduler, always_leader
 from synthetic_soul.settings import Settings
 
 
@@ -79,96 +79,129 @@ async def running(
     With `background=False` the scheduler is built but not started: the caller ticks it
     (a simulation driving its own clock does).
     """
-    from synthetic_soul.adapters.events.memory import MemoryEventBus
-    from synthetic_soul.adapters.limits.memory import MemoryRateLimiter
-    from synthetic_soul.adapters.queue.inline import InlineJobQueue
-
     settings.check_secrets()
     clock = clock or SystemClock()
     store = _store(settings)
     await store.open()
-    bus = MemoryEventBus()
+    async with AsyncExitStack() as undo:
+        undo.push_async_callback(store.close)
+        yield await _assemble(settings, clock, llm, store, background, undo)
+
+
+async def _assemble(
+    settings: Settings,
+    clock: Clock,
+    llm: LLM | None,
+    store: Store,
+    background: bool,
+    undo: AsyncExitStack,
+) -> Container:
+    """Everything but the store, each part's undoing pushed on `undo` as it is made."""
+    bus, limiter, queue, leader = await _messaging(settings, clock, store, undo)
     passwords = Passwords(settings.argon2_pepper)
-    owned_llm: LLM | None = None  # built here, so closed here
-    try:
-        agent = await store.ensure_agent(
-            new_agent(
-                uuid.uuid4().hex,
-                settings.bot_name,
-                settings.mode,
-                random.Random(settings.soul_seed),  # None: a personality of its own
-                clock.now(),
-            )
-        )
-        limiter = MemoryRateLimiter(clock)
-        if llm is None:
-            llm = owned_llm = _llm(settings)
-        queue = InlineJobQueue(store, clock, settings.inline_workers, settings.job_max_attempts)
-        writes = asyncio.Lock()  # one writer of the agent at a time in this process
-        handlers: dict[str, Handler] = {
-            "reply": Reply(
-                store, llm, clock, Turns(store, bus, clock), reflect=True, writes=writes
-            ),
-            "reflect": Reflect(store, llm, clock, writes),
-            "think": Think(store, llm, clock, settings.soul_seed, writes),
-        }
-        jobs = Jobs(store, bus, queue, clock, handlers, settings.job_timeout_s)
-        # The embedded deployment is this one process, so it runs the one scheduler.
-        scheduler = Scheduler(
-            store,
-            queue,
-            clock,
+    undo.callback(passwords.close)
+    if llm is None:
+        llm = _llm(settings)
+        undo.push_async_callback(llm.close)  # built here, so closed here
+    agent = await store.ensure_agent(
+        new_agent(
+            uuid.uuid4().hex,
             settings.bot_name,
             settings.mode,
-            settings.thinking_rate_seconds,
-            settings.emotional_decay_rate_seconds,
-            thinking=settings.thinking_enabled,
+            random.Random(settings.soul_seed),  # None: a personality of its own
+            clock.now(),
         )
-        auth = Auth(
-            store,
-            AccessTokens(settings.jwt_secret, settings.access_ttl_min * 60),
-            passwords,
-            limiter,
-            clock,
-            AuthConfig(
-                pepper=settings.argon2_pepper,
-                refresh_ttl_s=settings.refresh_ttl_days * 86400,
-                agent_id=agent.id,
-                agent_mode=agent.mode,
-                developer_email=settings.developer_email,
-            ),
+    )
+    writes = asyncio.Lock()  # one writer of the agent at a time in this process
+    handlers: dict[str, Handler] = {
+        "reply": Reply(store, llm, clock, Turns(store, bus, clock), reflect=True, writes=writes),
+        "reflect": Reflect(store, llm, clock, writes),
+        "think": Think(store, llm, clock, settings.soul_seed, writes),
+    }
+    jobs = Jobs(store, bus, queue, clock, handlers, settings.job_timeout_s)
+    scheduler = Scheduler(
+        store,
+        queue,
+        clock,
+        settings.bot_name,
+        settings.mode,
+        settings.thinking_rate_seconds,
+        settings.emotional_decay_rate_seconds,
+        thinking=settings.thinking_enabled,
+        leader=leader,
+    )
+    auth = Auth(
+        store,
+        AccessTokens(settings.jwt_secret, settings.access_ttl_min * 60),
+        passwords,
+        limiter,
+        clock,
+        AuthConfig(
+            pepper=settings.argon2_pepper,
+            refresh_ttl_s=settings.refresh_ttl_days * 86400,
+            agent_id=agent.id,
+            agent_mode=agent.mode,
+            developer_email=settings.developer_email,
+        ),
+    )
+    container = Container(
+        settings=settings,
+        clock=clock,
+        store=store,
+        queue=queue,
+        bus=bus,
+        limiter=limiter,
+        llm=llm,
+        passwords=passwords,
+        auth=auth,
+        jobs=jobs,
+        conversations=Conversations(store, queue, limiter, clock, settings.bot_name, settings.mode),
+        agents=Agents(store, clock, settings.bot_name, settings.mode),
+        memories=Memories(store, agent.id),
+        histories=Histories(store, clock, settings.bot_name, settings.mode),
+        scheduler=scheduler,
+    )
+    await queue.start(jobs.run)
+    undo.push_async_callback(queue.stop)
+    undo.push_async_callback(jobs.stop)
+    if background:
+        await scheduler.start()
+    undo.push_async_callback(scheduler.stop)
+    return container
+
+
+async def _messaging(
+    settings: Settings, clock: Clock, store: Store, undo: AsyncExitStack
+) -> tuple[EventBus, RateLimiter, JobQueue, Leader]:
+    """The bus, the limiter, the queue and who leads the scheduler: in this process for the
+    embedded deployment, shared through Redis when RQ workers run the jobs."""
+    if settings.queue_backend == "rq":
+        from synthetic_soul.adapters.events.redis import RedisEventBus
+        from synthetic_soul.adapters.limits.redis import RedisRateLimiter
+        from synthetic_soul.adapters.locks.redis import RedisLeadership
+        from synthetic_soul.adapters.queue.rq import RQJobQueue
+        from synthetic_soul.adapters.redis_connection import async_redis, sync_redis
+
+        client = async_redis(settings)
+        undo.push_async_callback(client.aclose)
+        connection = sync_redis(settings)
+        undo.callback(connection.close)
+        redis_bus = RedisEventBus(client)
+        undo.push_async_callback(redis_bus.close)
+        leadership = RedisLeadership(client)
+        undo.push_async_callback(leadership.release)
+        return (
+            redis_bus,
+            RedisRateLimiter(client, clock),
+            RQJobQueue(connection, settings.job_timeout_s),
+            leadership,
         )
-        container = Container(
-            settings=settings,
-            clock=clock,
-            store=store,
-            queue=queue,
-            bus=bus,
-            limiter=limiter,
-            llm=llm,
-            passwords=passwords,
-            auth=auth,
-            jobs=jobs,
-            conversations=Conversations(
-                store, queue, limiter, clock, settings.bot_name, settings.mode
-            ),
-            agents=Agents(store, clock, settings.bot_name, settings.mode),
-            memories=Memories(store, agent.id),
-            histories=Histories(store, clock, settings.bot_name, settings.mode),
-            scheduler=scheduler,
-        )
-        await queue.start(jobs.run)
-        if background:
-            await scheduler.start()
-        try:
-            yield container
-        finally:
-            await scheduler.stop()
-            await jobs.stop()
-            await queue.stop()
-    finally:
-        if owned_llm is not None:
-            await owned_llm.close()
-        await bus.close()
-        passwords.close()
-        await store.close()
+    from synthetic_soul.adapters.events.memory import MemoryEventBus
+    from synthetic_soul.adapters.limits.memory import MemoryRateLimiter
+    from synthetic_soul.adapters.queue.inline import InlineJobQueue
+
+    bus = MemoryEventBus()
+    undo.push_async_callback(bus.close)
+    queue = InlineJobQueue(store, clock, settings.inline_workers, settings.job_max_attempts)
+    # The embedded deployment is this one process, so it runs the one scheduler.
+    return bus, MemoryRateLimiter(clock), queue, always_leader

@@ -20,11 +20,7 @@ def _serve(args: argparse.Namespace) -> int:
     from synthetic_soul.api.app import create_app
 
     settings = Settings()
-    level = "DEBUG" if settings.debug_mode else settings.log_level.upper()
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    level = _logging(settings)
     try:
         app = create_app(settings)
     except InsecureSettingsError as exc:
@@ -42,6 +38,27 @@ def _serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=5,
     )
     return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from synthetic_soul.worker import work
+
+    settings = Settings()
+    _logging(settings)
+    if settings.queue_backend != "rq":
+        print("soul: a worker serves QUEUE_BACKEND=rq (with REDIS_URL)", file=sys.stderr)
+        return 2
+    try:
+        return work(settings)
+    except InsecureSettingsError as exc:
+        print(f"soul: {exc}", file=sys.stderr)
+        return 2
+
+
+def _logging(settings: Settings) -> str:
+    level = "DEBUG" if settings.debug_mode else settings.log_level.upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return level
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -144,6 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to bind (default: HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to bind (default: PORT or 8000)")
     serve.set_defaults(func=_serve)
+    worker = commands.add_parser(
+        "worker", help="run jobs from Redis for the API processes (QUEUE_BACKEND=rq)"
+    )
+    worker.set_defaults(func=_worker)
     sim = commands.add_parser(
         "simulate", help="replay a day of simulated time from a seed (scripted model, temp store)"
     )

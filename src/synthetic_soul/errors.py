@@ -37,3 +37,7 @@ class RateLimited(SoulError):
 
 class Unavailable(SoulError):
     code = "service_unavailable"
+
+
+class QueueUnavailable(Unavailable):
+    code = "queue_unavailable"

@@ -131,6 +131,11 @@ class Jobs:
         self._waiting.add(task)
         task.add_done_callback(self._waiting.discard)
 
+    async def settle(self) -> None:
+        """Wait until every deferred job has been enqueued again (before a process exits)."""
+        while self._waiting:
+            await asyncio.gather(*tuple(self._waiting), return_exceptions=True)
+
     async def stop(self) -> None:
         """Stop waiting; deferred jobs stay queued in the store for the next start."""
         tasks, self._waiting = self._waiting, set()

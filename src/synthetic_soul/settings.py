@@ -71,7 +71,9 @@ class Settings(BaseSettings):
     redis_ca_cert: Path | None = Field(None, alias="REDIS_CA_CERT")
     redis_tls_insecure_skip_verify: bool = Field(False, alias="REDIS_TLS_INSECURE_SKIP_VERIFY")
     store_backend: Literal["sqlite"] = Field("sqlite", alias="STORE_BACKEND")
-    queue_backend: Literal["inline"] = Field("inline", alias="QUEUE_BACKEND")
+    queue_backend: Literal["inline", "rq"] = Field("inline", alias="QUEUE_BACKEND")
+    # `soul worker` runs jobs in its own process, connected once; true forks one per job.
+    rq_use_fork_worker: bool = Field(False, alias="RQ_USE_FORK_WORKER")
     inline_workers: int = Field(2, alias="INLINE_WORKERS", ge=1, le=64)
     job_max_attempts: int = Field(3, alias="JOB_MAX_ATTEMPTS", ge=1)
     job_timeout_s: int = Field(600, alias="JOB_TIMEOUT_S", ge=1)

@@ -26,9 +26,11 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from synthetic_soul.adapters.events.memory import LocalSubscription
+from synthetic_soul.errors import Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -49,21 +51,29 @@ class RedisEventBus:
 
     async def publish(self, channel: str, event: dict[str, Any]) -> None:
         data = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
-        await self._redis.publish(self._prefix + channel, data)
+        try:
+            await self._redis.publish(self._prefix + channel, data)
+        except RedisError as exc:
+            raise Unavailable("Events cannot be delivered right now.") from exc
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[LocalSubscription]:
         sub = LocalSubscription()
         name = self._prefix + channel
         async with self._changes:
-            await self._start()
+            try:
+                await self._start()
+            except (RedisError, TimeoutError) as exc:
+                raise Unavailable("Events cannot be followed right now.") from exc
             first = not self._local[name]
             self._local[name].add(sub)
             if first:
                 try:
                     await self._subscribe(name)
-                except BaseException:
+                except BaseException as exc:
                     self._drop(name, sub)
+                    if isinstance(exc, RedisError | TimeoutError):
+                        raise Unavailable("Events cannot be followed right now.") from exc
                     raise
         try:
             yield sub

@@ -11,7 +11,9 @@ from __future__ import annotations
 import uuid
 
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 
+from synthetic_soul.errors import Unavailable
 from synthetic_soul.ports import Clock
 
 # KEYS[1]: the key's set; ARGV: now, window (s), limit, a unique member for this hit.
@@ -38,8 +40,11 @@ class RedisRateLimiter:
     async def hit(self, key: str, limit: int, window_s: float) -> float:
         now = self._clock.now()
         member = uuid.uuid4().hex
-        wait = await self._hit(
-            keys=[self._prefix + key], args=[repr(now), repr(window_s), limit, member]
-        )
+        try:
+            wait = await self._hit(
+                keys=[self._prefix + key], args=[repr(now), repr(window_s), limit, member]
+            )
+        except RedisError as exc:
+            raise Unavailable("Rate limits cannot be checked right now; try again.") from exc
         seconds = float(wait.decode() if isinstance(wait, bytes) else wait)
         return 0.0 if seconds == 0.0 else max(0.001, seconds)
