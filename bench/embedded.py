@@ -12,7 +12,7 @@ service is idle (the previous turn's reflection done), so a figure is one reply'
 Then the same conversation with EMBEDDED_PREFIX_REUSE=false (every prompt evaluated whole).
 
     .venv/bin/python bench/embedded.py                      # both catalogued models
-    .venv/bin/python bench/embedded.py --models smollm2-135m --turns 4
+    .venv/bin/python bench/embedded.py --models smollm2-135m --turns 4 --reuse off
 
 The models must be pulled first (`soul model pull NAME`; `make run` pulls the default).
 """
@@ -105,6 +105,7 @@ def run(model: str, turns: int, reuse: bool) -> dict[str, Any]:
         "THINKING_ENABLED": "false",
         "LLM_TIMEOUT_SECONDS": "300",
         "EMBEDDED_PREFIX_REUSE": "true" if reuse else "false",
+        "ACCESS_TTL_MIN": "600",  # a slow conversation outlasts the default 15 minutes
     }
     with tempfile.TemporaryDirectory(prefix="bench-embedded-") as tmp:
         data_dir = Path(tmp)
@@ -144,10 +145,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=["smollm2-135m", "qwen2.5-coder-1.5b"])
     parser.add_argument("--turns", type=int, default=len(CONVERSATION))
+    parser.add_argument("--reuse", choices=("both", "on", "off"), default="both")
     args = parser.parse_args()
+    settings = {"both": (True, False), "on": (True,), "off": (False,)}[args.reuse]
     figures = []
     for model in args.models:
-        for reuse in (True, False):
+        for reuse in settings:
             figures.append(run(model, args.turns, reuse))
             print(json.dumps(figures[-1]), flush=True)
     print(json.dumps({"bench": "embedded", "machine": machine(), "figures": figures}))
