@@ -97,7 +97,7 @@ async def _assemble(
     undo: AsyncExitStack,
 ) -> Container:
     """Everything but the store, each part's undoing pushed on `undo` as it is made."""
-    bus, limiter, queue, leader = await _messaging(settings, clock, store, undo)
+    bus, limiter, queue, leader = _messaging(settings, clock, store, undo)
     passwords = Passwords(settings.argon2_pepper)
     undo.callback(passwords.close)
     if llm is None:
@@ -170,7 +170,7 @@ async def _assemble(
     return container
 
 
-async def _messaging(
+def _messaging(
     settings: Settings, clock: Clock, store: Store, undo: AsyncExitStack
 ) -> tuple[EventBus, RateLimiter, JobQueue, Leader]:
     """The bus, the limiter, the queue and who leads the scheduler: in this process for the

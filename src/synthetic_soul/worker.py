@@ -18,9 +18,11 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Coroutine
 from concurrent.futures import Future
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from rq import SimpleWorker, Worker
 from rq.serializers import JSONSerializer
@@ -29,6 +31,7 @@ from synthetic_soul.bootstrap import Container, running
 from synthetic_soul.settings import Settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -68,11 +71,11 @@ def work(settings: Settings) -> int:
     thread.start()
     stack = AsyncExitStack()
 
-    def on_loop(coro: object) -> Future[object]:
-        return asyncio.run_coroutine_threadsafe(coro, loop)  # type: ignore[arg-type]
+    def on_loop(coro: Coroutine[Any, Any, T]) -> Future[T]:
+        return asyncio.run_coroutine_threadsafe(coro, loop)
 
     container = on_loop(stack.enter_async_context(running(settings))).result()
-    _runtime = _Runtime(os.getpid(), loop, container)  # type: ignore[arg-type]
+    _runtime = _Runtime(os.getpid(), loop, container)
     connection = sync_redis(settings)
     queues = list(rq_queues(connection).values())
     kind = Worker if settings.rq_use_fork_worker else SimpleWorker
