@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from synthetic_soul.adapters.llm.embedded import PROVIDER, EmbeddedConfig, EmbeddedLLM
+from synthetic_soul.adapters.llm.embedded import PROVIDER, EmbeddedConfig, EmbeddedLLM, _evaluated
 from synthetic_soul.mind.schemas import (
     REPLY_TEXT_PATH,
     ReflectOutput,
@@ -162,6 +162,24 @@ async def test_a_caller_that_gives_up_stops_the_model_and_the_next_call_works(
         await asyncio.wait_for(model.generate(REQUEST, ReflectOutput), timeout=0.05)
 
     output, _ = await model.generate(REQUEST, ReplyOutput)
+    assert isinstance(output, ReplyOutput)
+
+
+async def test_a_stop_interrupts_the_evaluation_of_a_long_prompt(make: Make) -> None:
+    """Evaluating a prompt is one long call into llama.cpp; a stop must not wait for its end."""
+    model = make()
+    await model.generate(REQUEST, ReplyOutput)  # loaded and warm
+    llama = model._llama
+    assert llama is not None
+    filler = "Alex says: I like long walks by the sea and quiet mornings. " * 70
+    before = _evaluated(llama)[0]
+
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(model.generate(LLMRequest("t", SYSTEM, filler), ReplyOutput), 0.1)
+
+    evaluated = _evaluated(llama)[0] - before
+    assert evaluated < len(llama.tokenize(filler.encode())), "the whole prompt was evaluated"
+    output, _ = await model.generate(REQUEST, ReplyOutput)  # and the model is fine after
     assert isinstance(output, ReplyOutput)
 
 

@@ -95,6 +95,8 @@ class EmbeddedLLM:
         self._turns = ModelTurns()
         self._states = TaskStates()
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="llama")
+        self._stop: threading.Event | None = None  # the running call's, on the model's thread
+        self._abort: Any = None  # the ctypes callback, kept alive as long as the model
         self._name = config.model
         self._missing: str | None = None
         try:
@@ -218,14 +220,22 @@ class EmbeddedLLM:
             )
             produced = 0
             stopped = False
-            for chunk in chunks:
-                if stop.is_set():
-                    stopped = True
-                    break
-                text = chunk["choices"][0]["delta"].get("content")
-                if text:
-                    produced += 1
-                    hand_over(text)
+            self._stop = stop  # read by the abort callback while llama.cpp computes
+            try:
+                for chunk in chunks:
+                    if stop.is_set():
+                        stopped = True
+                        break
+                    text = chunk["choices"][0]["delta"].get("content")
+                    if text:
+                        produced += 1
+                        hand_over(text)
+            except RuntimeError:  # llama_decode reports the abort the callback asked for
+                if not stop.is_set():
+                    raise
+                stopped = True
+            finally:
+                self._stop = None
             after = _evaluated(llama)
             if self._config.prefix_reuse:
                 self._states.after(llama, task)
@@ -262,6 +272,14 @@ class EmbeddedLLM:
             self._llama = Llama(**kwargs)
         except (ValueError, RuntimeError) as exc:
             raise LLMError(f"{PROVIDER}: could not load {path}: {exc}") from None
+        import llama_cpp
+
+        # Evaluating a long prompt is one call into llama.cpp that takes seconds: without
+        # this, a stop (a timeout, a reply preempting, a shutdown) would wait for its end.
+        self._abort = llama_cpp.ggml_abort_callback(
+            lambda _: self._stop is not None and self._stop.is_set()
+        )
+        llama_cpp.llama_set_abort_callback(self._llama.ctx, self._abort, None)
         self._missing = None
         log.info("loaded %s in %.2f s", path.name, time.perf_counter() - started)
         return self._llama
