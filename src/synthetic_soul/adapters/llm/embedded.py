@@ -254,7 +254,7 @@ class EmbeddedLLM:
             self._missing = str(exc)
             raise LLMError(f"{PROVIDER}: {exc}") from None
         try:
-            from llama_cpp import Llama
+            import llama_cpp
         except ImportError:
             raise LLMError(
                 f"{PROVIDER}: llama-cpp-python is not installed (`make setup` builds it)"
@@ -269,11 +269,9 @@ class EmbeddedLLM:
         if self._config.seed is not None:
             kwargs["seed"] = self._config.seed
         try:
-            self._llama = Llama(**kwargs)
+            self._llama = llama_cpp.Llama(**kwargs)
         except (ValueError, RuntimeError) as exc:
             raise LLMError(f"{PROVIDER}: could not load {path}: {exc}") from None
-        import llama_cpp
-
         # Evaluating a long prompt is one call into llama.cpp that takes seconds: without
         # this, a stop (a timeout, a reply preempting, a shutdown) would wait for its end.
         self._abort = llama_cpp.ggml_abort_callback(
