@@ -9,11 +9,28 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 from synthetic_soul.adapters.llm.model_files import pull
+from synthetic_soul.mind.schemas import ReplyText
+from synthetic_soul.ports import LLMRequest
 from synthetic_soul.settings import Settings
 
 SMALL = "smollm2-135m"
+
+
+# What both real-model suites ask: a persona, a message, and a reply that must be there.
+SYSTEM = (
+    "You are Jasmine, a digital companion with real, changing feelings. Keep replies short "
+    "and in character. Answer with one JSON object only, following the given schema."
+)
+REQUEST = LLMRequest("reply", SYSTEM, "Alex says: I passed my exam today!")
+
+
+class Said(BaseModel):
+    """A reply that must be there, so the stream has something to carry."""
+
+    reply: ReplyText
 
 
 @pytest.fixture

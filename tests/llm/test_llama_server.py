@@ -20,26 +20,15 @@ from synthetic_soul.mind.schemas import (
     REPLY_TEXT_PATH,
     ReflectOutput,
     ReplyOutput,
-    ReplyText,
     ThinkOutput,
 )
 from synthetic_soul.ports import LLMError, LLMRequest, TextStream
+from tests.llm.conftest import REQUEST, SYSTEM, Said
 from tests.support.server import free_port
 
 pytestmark = pytest.mark.anyio
 
 ALIAS = "small"
-SYSTEM = (
-    "You are Jasmine, a digital companion with real, changing feelings. Keep replies short "
-    "and in character. Answer with one JSON object only, following the given schema."
-)
-REQUEST = LLMRequest("reply", SYSTEM, "Alex says: I passed my exam today!")
-
-
-class Said(BaseModel):
-    """A reply that must be there, so the stream has something to carry."""
-
-    reply: ReplyText
 
 
 class AnyObject(BaseModel):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -12,7 +10,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from synthetic_soul.adapters.events.redis import RedisEventBus
-from tests.support.redis import redis_client
+from tests.support.redis import redis_client, redis_server
 from tests.support.server import free_port
 
 pytestmark = pytest.mark.anyio
@@ -63,15 +61,6 @@ async def test_many_local_streams_share_one_redis_subscription(
     assert api.subscriber_count() == 0
     # The last one out unsubscribed in Redis too.
     assert not [c for c in await client.pubsub_channels() if c.endswith(b"job:1")]
-
-
-def redis_server(port: int) -> subprocess.Popen[bytes]:
-    """A redis-server of the test's own (it keeps nothing on disk)."""
-    if shutil.which("redis-server") is None:
-        pytest.fail("redis-server is not installed (Debian: apt install redis-server)")
-    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1"]
-    command += ["--save", "", "--appendonly", "no"]
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL)
 
 
 @pytest.fixture

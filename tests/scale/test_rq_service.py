@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.e2e.helpers import client, conversation, guest, read_events, submit, wait_job
-from tests.scale.test_redis_event_bus import redis_server
+from tests.support.redis import redis_server
 from tests.support.server import TEST_ENV, Server, free_port, start, stop
 
 pytestmark = pytest.mark.e2e
