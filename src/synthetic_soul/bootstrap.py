@@ -47,6 +47,10 @@ class Container:
 
 
 def _store(settings: Settings) -> Store:
+    if settings.store_backend == "mongo":
+        from synthetic_soul.adapters.store.mongo import MongoStore
+
+        return MongoStore(settings.mongo_uri, settings.database_name)
     from synthetic_soul.adapters.store.sqlite import SQLiteStore
 
     return SQLiteStore(settings.database_path)
@@ -118,7 +122,16 @@ async def _assemble(
         "reflect": Reflect(store, llm, clock, writes),
         "think": Think(store, llm, clock, settings.soul_seed, writes),
     }
-    jobs = Jobs(store, bus, queue, clock, handlers, settings.job_timeout_s)
+    jobs = Jobs(
+        store,
+        bus,
+        queue,
+        clock,
+        handlers,
+        settings.job_timeout_s,
+        max_attempts=settings.job_max_attempts,
+        stale_after_s=settings.job_stale_after_s,
+    )
     scheduler = Scheduler(
         store,
         queue,
@@ -129,6 +142,9 @@ async def _assemble(
         settings.emotional_decay_rate_seconds,
         thinking=settings.thinking_enabled,
         leader=leader,
+        # Workers in other processes can die alone; the embedded one recovers at its start.
+        recover=jobs.recover if settings.queue_backend == "rq" else None,
+        recovery_period_s=settings.job_stale_after_s / 2,
     )
     auth = Auth(
         store,

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from synthetic_soul import __version__
+from synthetic_soul.records import QUEUE_NAMES
 from synthetic_soul.settings import InsecureSettingsError, Settings
 
 GC_THRESHOLDS = (10_000, 50, 100)
@@ -48,8 +49,13 @@ def _worker(args: argparse.Namespace) -> int:
     if settings.queue_backend != "rq":
         print("soul: a worker serves QUEUE_BACKEND=rq (with REDIS_URL)", file=sys.stderr)
         return 2
+    queues = [name.strip() for name in args.queues.split(",") if name.strip()]
+    unknown = sorted(set(queues) - set(QUEUE_NAMES))
+    if unknown or not queues:
+        print(f"soul: --queues takes some of {', '.join(QUEUE_NAMES)}", file=sys.stderr)
+        return 2
     try:
-        return work(settings)
+        return work(settings, queues)
     except InsecureSettingsError as exc:
         print(f"soul: {exc}", file=sys.stderr)
         return 2
@@ -163,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=_serve)
     worker = commands.add_parser(
         "worker", help="run jobs from Redis for the API processes (QUEUE_BACKEND=rq)"
+    )
+    worker.add_argument(
+        "--queues",
+        default=",".join(QUEUE_NAMES),
+        help="queues to take jobs from, first listed first (default: high,default,low);"
+        " a worker on `low` alone keeps reflection moving while replies queue up",
     )
     worker.set_defaults(func=_worker)
     sim = commands.add_parser(

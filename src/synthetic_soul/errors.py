@@ -41,3 +41,7 @@ class Unavailable(SoulError):
 
 class QueueUnavailable(Unavailable):
     code = "queue_unavailable"
+
+
+class StoreUnavailable(Unavailable):
+    code = "store_unavailable"

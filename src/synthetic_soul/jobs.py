@@ -70,6 +70,9 @@ class Jobs:
         clock: Clock,
         handlers: dict[str, Handler],
         timeout_s: float,
+        *,
+        max_attempts: int = 3,
+        stale_after_s: float = 30.0,
     ) -> None:
         self._store = store
         self._bus = bus
@@ -77,6 +80,8 @@ class Jobs:
         self._clock = clock
         self._handlers = handlers
         self._timeout_s = timeout_s
+        self._max_attempts = max_attempts
+        self._stale_after_s = stale_after_s
         self._waiting: set[asyncio.Task[None]] = set()
 
     async def get_owned(self, job_id: str, user_id: str) -> Job:
@@ -96,10 +101,12 @@ class Jobs:
             return
         await self.announce(job)
         handler = self._handlers.get(job.kind)
+        heartbeat = asyncio.create_task(self._beat(job.id), name=f"heartbeat:{job.id}")
         try:
             if handler is None:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
-            report = _Watchers(self._store, self._bus, self._clock, job.id)
+            # A job run again after its runner died says so: text shown from the lost run goes.
+            report = _Watchers(self._store, self._bus, self._clock, job.id, job.attempts > 1)
             outcome = await asyncio.wait_for(handler(job, report), self._timeout_s)
         except Busy as busy:
             await self._defer(job, busy)
@@ -112,10 +119,36 @@ class Jobs:
             if failed is not None:
                 await self.announce(failed)
             return
+        finally:
+            heartbeat.cancel()
         for finished in outcome.finished:
             await self.announce(finished)
         for follow_up in outcome.follow_ups:
             await self._queue.enqueue(follow_up)
+
+    async def _beat(self, job_id: str) -> None:
+        """Tell the store this job's runner is alive, well within `stale_after_s`."""
+        while True:
+            await asyncio.sleep(self._stale_after_s / 3)
+            try:
+                await self._store.touch_job(job_id, self._clock.now())
+            except Exception:  # a missed beat is not the job's failure
+                log.warning("heartbeat of job %s failed", job_id, exc_info=True)
+
+    async def recover(self) -> list[Job]:
+        """Queue again the jobs whose runner died (no heartbeat for `stale_after_s`) and
+        those queued so long that the queue may have lost them (a Redis flush or restart).
+        A job delivered twice runs once: `start_job` lets one runner in."""
+        now = self._clock.now()
+        recovered = await self._store.recover_jobs(
+            now, self._max_attempts, now - self._stale_after_s
+        )
+        for job in recovered:
+            await self._queue.enqueue(job)
+            await self.announce(job)
+        if recovered:
+            log.info("recovered %d job(s): %s", len(recovered), [j.id for j in recovered])
+        return recovered
 
     async def _defer(self, job: Job, busy: Busy) -> None:
         await self._store.requeue_job(job.id, self._clock.now())
@@ -147,11 +180,12 @@ class Jobs:
 class _Watchers:
     """The `Report` a handler gets: progress kept in the store, both pushed on the bus."""
 
-    def __init__(self, store: Store, bus: EventBus, clock: Clock, job_id: str) -> None:
+    def __init__(self, store: Store, bus: EventBus, clock: Clock, job_id: str, rerun: bool) -> None:
         self._store = store
         self._bus = bus
         self._clock = clock
         self._job_id = job_id
+        self._reset_first = rerun
 
     async def progress(self, fraction: float) -> None:
         await self._store.set_job_progress(self._job_id, fraction, self._clock.now())
@@ -161,6 +195,7 @@ class _Watchers:
     async def text(self, text: str, reset: bool = False) -> None:
         # Pushed, never stored: a client that polls, or joins late, reads the job's result.
         data: dict[str, Any] = {"job_id": self._job_id, "text": text}
-        if reset:
+        if reset or self._reset_first:
+            self._reset_first = False
             data["reset"] = True
         await self._bus.publish(job_channel(self._job_id), {"event": "token", "data": data})

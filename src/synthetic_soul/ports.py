@@ -177,8 +177,22 @@ class Store(Protocol):
         error: str | None,
         now: float,
     ) -> Job | None: ...
+    async def touch_job(self, job_id: str, now: float) -> None:
+        """The running job's runner is alive (its heartbeat)."""
+        ...
+
     async def requeue_job(self, job_id: str, now: float) -> None: ...
-    async def recover_jobs(self, now: float, max_attempts: int) -> list[Job]: ...
+    async def recover_jobs(self, now: float, max_attempts: int, stale_before: float) -> list[Job]:
+        """Jobs whose runner is gone, queued again; every queued job not seen since then.
+
+        A job running but not touched since `stale_before` lost its runner: it is queued again
+        (failed instead once it has used `max_attempts`). A queued job not touched since
+        `stale_before` may have been lost by the queue that carried it. Both kinds are
+        touched at `now`, leases held by any of them are released, and the queued ones are
+        returned, oldest first, for the caller to enqueue again.
+        """
+        ...
+
     async def count_queued(self) -> dict[str, int]: ...
     async def commit_reply(self, commit: ReplyCommit) -> tuple[Job, ...]:
         """Apply the turn atomically; the jobs it finished, its own first."""

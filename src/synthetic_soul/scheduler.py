@@ -1,4 +1,5 @@
-"""The one scheduler of a deployment: a spell of thinking every period, affect snapshots.
+"""The one scheduler of a deployment: a spell of thinking every period, affect snapshots,
+and (where workers are other processes) the recovery of jobs whose worker died.
 
 Exactly one may tick per deployment. In the embedded deployment the serving process is the
 whole deployment, so `leader` defaults to always; a deployment of several processes passes a
@@ -20,6 +21,7 @@ from synthetic_soul.ports import Clock, JobQueue, Store
 log = logging.getLogger(__name__)
 
 Leader = Callable[[], Awaitable[bool]]
+Recovery = Callable[[], Awaitable[object]]
 MAX_PAUSE_S = 30.0  # a pause between ticks never exceeds this, so leadership changes show
 MIN_PAUSE_S = 0.05
 
@@ -42,6 +44,8 @@ class Scheduler:
         *,
         thinking: bool = True,
         leader: Leader = always_leader,
+        recover: Recovery | None = None,
+        recovery_period_s: float = 15.0,
     ) -> None:
         self._store = store
         self._queue = queue
@@ -52,6 +56,9 @@ class Scheduler:
         self._snapshot_period = snapshot_period_s
         self._thinking = thinking
         self._leader = leader
+        self._recover = recover
+        self._recovery_period = recovery_period_s
+        self._last_recovery: float | None = None
         self._last_tick: int | None = None
         self._last_snapshot: float | None = None
         self._task: asyncio.Task[None] | None = None
@@ -60,13 +67,22 @@ class Scheduler:
         return int(now // self._thinking_period)
 
     async def tick(self) -> None:
-        """One pass: the current tick's spell of thinking and a snapshot, each when due."""
+        """One pass: the current tick's spell of thinking, a snapshot, a recovery, each when due."""
         if not await self._leader():
             return
         now = self._clock.now()
         if self._thinking:
             await self._think(now)
         await self._snapshot(now)
+        await self._recovery(now)
+
+    async def _recovery(self, now: float) -> None:
+        if self._recover is None:
+            return
+        if self._last_recovery is not None and now - self._last_recovery < self._recovery_period:
+            return
+        self._last_recovery = now
+        await self._recover()
 
     async def _think(self, now: float) -> None:
         tick = self.tick_of(now)
@@ -98,6 +114,8 @@ class Scheduler:
         due = [self._thinking_period - now % self._thinking_period] if self._thinking else []
         if self._last_snapshot is not None:
             due.append(self._last_snapshot + self._snapshot_period - now)
+        if self._recover is not None and self._last_recovery is not None:
+            due.append(self._last_recovery + self._recovery_period - now)
         return max(MIN_PAUSE_S, min(MAX_PAUSE_S, *due)) if due else MAX_PAUSE_S
 
     async def run(self) -> None:

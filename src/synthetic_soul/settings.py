@@ -70,13 +70,25 @@ class Settings(BaseSettings):
     redis_tls_url: str | None = Field(None, alias="REDIS_TLS_URL")  # wins over REDIS_URL
     redis_ca_cert: Path | None = Field(None, alias="REDIS_CA_CERT")
     redis_tls_insecure_skip_verify: bool = Field(False, alias="REDIS_TLS_INSECURE_SKIP_VERIFY")
-    store_backend: Literal["sqlite"] = Field("sqlite", alias="STORE_BACKEND")
+    store_backend: Literal["sqlite", "mongo"] = Field("sqlite", alias="STORE_BACKEND")
+    # MongoDB (STORE_BACKEND=mongo): MONGO_MODE picks MONGO_CONNECTION_LOCAL or
+    # MONGO_CONNECTION_HOSTED; the legacy MONGO_CONNECTION, when set, wins over both (older
+    # deployments set only that one). See `mongo_uri`.
+    mongo_mode: Literal["local", "hosted"] = Field("local", alias="MONGO_MODE")
+    mongo_connection_local: str = Field(
+        "mongodb://127.0.0.1:27017", alias="MONGO_CONNECTION_LOCAL"
+    )
+    mongo_connection_hosted: SecretStr | None = Field(None, alias="MONGO_CONNECTION_HOSTED")
+    mongo_connection: SecretStr | None = Field(None, alias="MONGO_CONNECTION")
+    database_name: str = Field("synthetic_soul", alias="DATABASE_NAME", min_length=1)
     queue_backend: Literal["inline", "rq"] = Field("inline", alias="QUEUE_BACKEND")
     # `soul worker` runs jobs in its own process, connected once; true forks one per job.
     rq_use_fork_worker: bool = Field(False, alias="RQ_USE_FORK_WORKER")
     inline_workers: int = Field(2, alias="INLINE_WORKERS", ge=1, le=64)
     job_max_attempts: int = Field(3, alias="JOB_MAX_ATTEMPTS", ge=1)
     job_timeout_s: int = Field(600, alias="JOB_TIMEOUT_S", ge=1)
+    # A running job beats every third of this; one silent this long lost its worker (rq).
+    job_stale_after_s: float = Field(30.0, alias="JOB_STALE_AFTER_S", ge=1)
     sse_keepalive_s: float = Field(15.0, alias="SSE_KEEPALIVE_SECONDS", gt=0, le=15)
     expressions_dir: Path | None = Field(None, alias="EXPRESSIONS_DIR")
     cookie_secure: bool = Field(True, alias="COOKIE_SECURE")
@@ -106,6 +118,17 @@ class Settings(BaseSettings):
     def redis_target(self) -> str:
         """The Redis to use: REDIS_TLS_URL, else REDIS_URL, else the local default."""
         return self.redis_tls_url or self.redis_url or "redis://127.0.0.1:6379/0"
+
+    @property
+    def mongo_uri(self) -> str:
+        """The MongoDB to use: MONGO_CONNECTION if set, else the one MONGO_MODE names."""
+        if self.mongo_connection is not None and self.mongo_connection.get_secret_value():
+            return self.mongo_connection.get_secret_value()
+        if self.mongo_mode == "hosted":
+            if self.mongo_connection_hosted is None:
+                raise ValueError("MONGO_MODE=hosted needs MONGO_CONNECTION_HOSTED")
+            return self.mongo_connection_hosted.get_secret_value()
+        return self.mongo_connection_local
 
     @property
     def llm_timeout(self) -> float:

@@ -6,8 +6,10 @@ for each job, which hands the id to that loop and waits. So a job costs its own 
 nothing more: no import, no connection, no model load per job (the reference design forked
 per job and set everything up again, ~0.7 s each).
 
-It listens on `high`, `default` and `low`, in that order. `RQ_USE_FORK_WORKER=true` makes it
-fork a child per job instead (isolation over speed): the child sets up its own service.
+It listens on `high`, `default` and `low`, in that order (`--queues` picks others: a worker
+on `low` alone lets reflection and thinking go on while replies queue up).
+`RQ_USE_FORK_WORKER=true` makes it fork a child per job instead (isolation over speed): the
+child sets up its own service.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from concurrent.futures import Future
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -28,6 +30,7 @@ from rq import SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
 from synthetic_soul.bootstrap import Container, running
+from synthetic_soul.records import QUEUE_NAMES
 from synthetic_soul.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -60,8 +63,9 @@ async def _run_alone(job_id: str) -> None:
         await soul.jobs.settle()  # a job deferred for a busy turn is enqueued again first
 
 
-def work(settings: Settings) -> int:
-    """Serve jobs until told to stop (SIGINT/SIGTERM: the current job finishes first)."""
+def work(settings: Settings, queue_names: Sequence[str] = QUEUE_NAMES) -> int:
+    """Serve jobs from `queue_names`, first listed first, until told to stop (SIGINT/SIGTERM:
+    the current job finishes first)."""
     global _runtime
     from synthetic_soul.adapters.queue.rq import rq_queues
     from synthetic_soul.adapters.redis_connection import sync_redis
@@ -77,7 +81,8 @@ def work(settings: Settings) -> int:
     container = on_loop(stack.enter_async_context(running(settings))).result()
     _runtime = _Runtime(os.getpid(), loop, container)
     connection = sync_redis(settings)
-    queues = list(rq_queues(connection).values())
+    every = rq_queues(connection)
+    queues = [every[name] for name in queue_names]
     kind = Worker if settings.rq_use_fork_worker else SimpleWorker
     name = f"soul-{socket.gethostname()}-{os.getpid()}"
     worker = kind(queues, name=name, connection=connection, serializer=JSONSerializer)

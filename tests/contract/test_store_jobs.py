@@ -111,7 +111,7 @@ async def test_recover_jobs(store: Store) -> None:
     # A job that crashed its process twice: running on its last attempt.
     spent = await submitted(store, now=T0)
     await store.start_job(spent.id, T0 + 1)
-    first_crash = await store.recover_jobs(T0 + 2, max_attempts)
+    first_crash = await store.recover_jobs(T0 + 2, max_attempts, T0 + 2)
     assert [j.id for j in first_crash] == [spent.id]
     await store.start_job(spent.id, T0 + 3)
     # One still waiting, one cut off on its first attempt, one finished.
@@ -122,7 +122,7 @@ async def test_recover_jobs(store: Store) -> None:
     await store.start_job(done.id, T0 + 8)
     await store.finish_job(done.id, "succeeded", {}, None, T0 + 9)
 
-    recovered = await store.recover_jobs(T0 + 10, max_attempts)
+    recovered = await store.recover_jobs(T0 + 10, max_attempts, T0 + 10)
 
     assert [j.id for j in recovered] == [waiting.id, retry.id]  # oldest first
     assert all(j.status == "queued" for j in recovered)
@@ -139,6 +139,51 @@ async def test_recover_jobs(store: Store) -> None:
     got_done = await store.get_job(done.id)
     assert got_done is not None
     assert got_done.status == "succeeded"
+
+
+async def test_recover_jobs_takes_only_what_was_not_seen_since(store: Store) -> None:
+    # A worker died at T0 + 2 holding `lost` (and its user's turn); `alive` kept beating.
+    lost = await submitted(store, now=T0)
+    alive = await submitted(store, now=T0)
+    forgotten = await submitted(store, now=T0 + 1)  # queued, but the queue lost it
+    fresh = await submitted(store, now=T0 + 30)
+    await store.start_job(lost.id, T0 + 2)
+    await store.start_job(alive.id, T0 + 2)
+    assert await store.acquire_lease("turn:jasmine:lost", lost.id, T0 + 2, 600)
+    assert await store.acquire_lease("turn:jasmine:alive", alive.id, T0 + 2, 600)
+    await store.touch_job(alive.id, T0 + 25)
+    await store.touch_job(forgotten.id, T0 + 25)  # only a running job is touched
+
+    recovered = await store.recover_jobs(T0 + 40, 3, stale_before=T0 + 20)
+
+    assert [j.id for j in recovered] == [lost.id, forgotten.id]
+    assert all((j.status, j.updated_at) == ("queued", T0 + 40) for j in recovered)
+    got_alive = await store.get_job(alive.id)
+    assert got_alive is not None
+    assert (got_alive.status, got_alive.updated_at) == ("running", T0 + 25)
+    got_fresh = await store.get_job(fresh.id)
+    assert got_fresh == fresh
+    # The dead runner's turn is free at once; the live one's is still held.
+    assert await store.acquire_lease("turn:jasmine:lost", "another", T0 + 41, 60)
+    assert not await store.acquire_lease("turn:jasmine:alive", "another", T0 + 41, 60)
+    # Touched at recovery, the two are left be by the next sweep; the others' turn has come.
+    later = await store.recover_jobs(T0 + 50, 3, stale_before=T0 + 39)
+    assert [j.id for j in later] == [alive.id, fresh.id]
+    # The job that lost its runner runs again; its attempt counts.
+    again = await store.start_job(lost.id, T0 + 51)
+    assert again is not None
+    assert again.attempts == 2
+
+
+async def test_touch_job_leaves_other_states_alone(store: Store) -> None:
+    job = await submitted(store)
+    await store.touch_job(job.id, T0 + 5)
+    assert await store.get_job(job.id) == job
+    await store.start_job(job.id, T0 + 6)
+    done = await store.finish_job(job.id, "succeeded", {}, None, T0 + 7)
+    await store.touch_job(job.id, T0 + 8)
+    assert await store.get_job(job.id) == done
+    await store.touch_job(uid(), T0 + 8)  # no such job: nothing to do
 
 
 async def test_count_queued_per_queue(store: Store) -> None:

@@ -6,10 +6,6 @@ belong to this test alone); the API and worker processes share one SQLite store.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +15,8 @@ import pytest
 
 from tests.e2e.helpers import client, conversation, guest, read_events, submit, wait_job
 from tests.support.redis import redis_server
-from tests.support.server import TEST_ENV, Server, free_port, start, stop
+from tests.support.server import Server, free_port, start, stop
+from tests.support.workers import start_worker, stop_worker
 
 pytestmark = pytest.mark.e2e
 
@@ -43,27 +40,6 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def env(redis_url: str) -> dict[str, str]:
     return {"QUEUE_BACKEND": "rq", "REDIS_URL": redis_url, "SCRIPTED_DELAY_MS": "200"}
-
-
-def start_worker(data_dir: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    full_env = {**os.environ, **TEST_ENV, "DATA_DIR": str(data_dir), **env}
-    log = (data_dir / f"worker-{time.monotonic_ns()}.log").open("ab")
-    return subprocess.Popen(
-        [sys.executable, "-m", "synthetic_soul.cli", "worker"],
-        env=full_env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-
-def stop_worker(worker: subprocess.Popen[bytes]) -> None:
-    if worker.poll() is None:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
 
 
 @pytest.fixture(scope="module")

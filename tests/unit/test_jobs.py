@@ -26,9 +26,20 @@ class World:
     bus: MemoryEventBus
     clock: FakeClock
 
-    def jobs(self, handlers: dict[str, Handler], timeout_s: float = 5.0) -> Jobs:
+    def jobs(
+        self, handlers: dict[str, Handler], timeout_s: float = 5.0, stale_after_s: float = 30.0
+    ) -> Jobs:
         queue = InlineJobQueue(self.store, self.clock, 1, 3)  # not started: holds follow-ups
-        return Jobs(self.store, self.bus, queue, self.clock, handlers, timeout_s)
+        return Jobs(
+            self.store,
+            self.bus,
+            queue,
+            self.clock,
+            handlers,
+            timeout_s,
+            max_attempts=2,
+            stale_after_s=stale_after_s,
+        )
 
     async def submit(self, kind: str = "reply") -> Job:
         now = self.clock.now()
@@ -192,3 +203,65 @@ async def test_a_busy_job_waits_off_the_workers_and_runs_when_free(world: World)
     finally:
         await jobs.stop()
         await queue.stop()
+
+
+async def test_a_running_job_beats_while_its_handler_works(world: World) -> None:
+    beats: list[float] = []
+
+    async def handler(job: Job, report: Report) -> Outcome:
+        for _ in range(3):
+            world.clock.advance(10)
+            await asyncio.sleep(0.1)  # a beat every 0.02 s (a third of the stale period)
+            running = await world.store.get_job(job.id)
+            assert running is not None
+            beats.append(running.updated_at)
+        done = await world.store.finish_job(job.id, "succeeded", {}, None, world.clock.now())
+        assert done is not None
+        return Outcome((done,))
+
+    job = await world.submit()
+    started_at = world.clock.now()
+    await world.jobs({"reply": handler}, stale_after_s=0.06).run(job.id)
+    assert beats == [started_at + 10, started_at + 20, started_at + 30]
+
+
+async def test_recover_queues_again_a_job_whose_runner_died(world: World) -> None:
+    job = await world.submit()
+    await world.store.start_job(job.id, world.clock.now())  # a runner took it, then died
+    jobs = world.jobs({}, stale_after_s=30)
+    world.clock.advance(29)
+    assert await jobs.recover() == []  # not silent long enough yet
+
+    world.clock.advance(2)
+    async with world.bus.subscribe(job_channel(job.id)) as sub:
+        [recovered] = await jobs.recover()
+        event = await sub.next(1)
+    assert (recovered.id, recovered.status, recovered.attempts) == (job.id, "queued", 1)
+    assert event is not None and (event["event"], event["data"]["status"]) == ("status", "queued")
+
+    # Its second run is told it is a rerun: the first text it shows replaces the lost run's.
+    async def handler(job: Job, report: Report) -> Outcome:
+        await report.text("Again")
+        await report.text("Again, and more")
+        done = await world.store.finish_job(job.id, "succeeded", {}, None, world.clock.now())
+        assert done is not None
+        return Outcome((done,))
+
+    events = await world.run_and_listen(world.jobs({"reply": handler}), job.id)
+    tokens = [e["data"] for e in events if e["event"] == "token"]
+    assert tokens == [
+        {"job_id": job.id, "text": "Again", "reset": True},
+        {"job_id": job.id, "text": "Again, and more"},
+    ]
+
+
+async def test_recover_fails_a_job_that_used_its_attempts(world: World) -> None:
+    job = await world.submit()
+    jobs = world.jobs({}, stale_after_s=30)
+    for _ in range(2):  # max_attempts=2: two runners died holding it
+        await world.store.start_job(job.id, world.clock.now())
+        world.clock.advance(31)
+        await jobs.recover()
+    failed = await world.store.get_job(job.id)
+    assert failed is not None
+    assert (failed.status, failed.error, failed.attempts) == ("failed", "job_failed", 2)

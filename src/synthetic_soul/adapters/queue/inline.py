@@ -29,7 +29,9 @@ class InlineJobQueue:
         self._busy: dict[str, str] = {}  # worker name -> job id
 
     async def start(self, run: JobHandler) -> None:
-        for job in await self._store.recover_jobs(self._clock.now(), self._max_attempts):
+        # This process is the only runner: whatever the store holds as running died with the last.
+        now = self._clock.now()
+        for job in await self._store.recover_jobs(now, self._max_attempts, stale_before=now):
             self._put(job)
         if self._tasks:
             return

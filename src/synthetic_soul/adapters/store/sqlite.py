@@ -316,24 +316,31 @@ class SQLiteStore(MindTables, MemoryTables):
             )
         )
 
-    async def recover_jobs(self, now: float, max_attempts: int) -> list[Job]:
+    async def touch_job(self, job_id: str, now: float) -> None:
+        await self._run(
+            lambda db: db.execute(
+                "UPDATE jobs SET updated_at = ? WHERE id = ? AND status = 'running'", (now, job_id)
+            )
+        )
+
+    async def recover_jobs(self, now: float, max_attempts: int, stale_before: float) -> list[Job]:
         def tx(db: sqlite3.Connection) -> list[Job]:
+            stale = "status IN ('queued', 'running') AND updated_at <= ?"
+            db.execute(
+                f"DELETE FROM leases WHERE holder IN (SELECT id FROM jobs WHERE {stale})",
+                (stale_before,),
+            )
             db.execute(
                 "UPDATE jobs SET status = 'failed', error = 'job_failed', progress = 1.0,"
-                " updated_at = ? WHERE status = 'running' AND attempts >= ?",
-                (now, max_attempts),
+                " updated_at = ? WHERE status = 'running' AND updated_at <= ? AND attempts >= ?",
+                (now, stale_before, max_attempts),
             )
-            db.execute(
-                "UPDATE jobs SET status = 'queued', progress = NULL, updated_at = ?"
-                " WHERE status = 'running'",
-                (now,),
-            )
-            # Every holder of a lease ran in this process, which is starting anew.
-            db.execute("DELETE FROM leases")
             rows = db.execute(
-                f"SELECT {JOB_COLS} FROM jobs WHERE status = 'queued' ORDER BY created_at"
+                f"UPDATE jobs SET status = 'queued', progress = NULL, updated_at = ? WHERE {stale}"
+                f" RETURNING {JOB_COLS}",
+                (now, stale_before),
             ).fetchall()
-            return list(map(job_of, rows))
+            return sorted(map(job_of, rows), key=lambda job: (job.created_at, job.id))
 
         return await self._run(tx)
 
