@@ -26,6 +26,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from redis.exceptions import RedisError
 from rq import SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
@@ -37,11 +38,19 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+# How long a worker stays listed (GET /v1/meta/queue) after it was last heard from: it
+# speaks up every third of this, while idle (RQ's own beat) and while running a job (ours).
+# RQ's defaults (420 s idle, the job's timeout + 60 s busy) kept a killed worker listed for
+# minutes.
+WORKER_TTL_S = 30
+
+
 @dataclass
 class _Runtime:
     pid: int
     loop: asyncio.AbstractEventLoop
     container: Container
+    worker: SimpleWorker
 
 
 _runtime: _Runtime | None = None
@@ -54,7 +63,14 @@ def run_job(job_id: str) -> None:
         # A forked child (or a process that never started the service): its own, once.
         asyncio.run(_run_alone(job_id))
         return
-    asyncio.run_coroutine_threadsafe(runtime.container.jobs.run(job_id), runtime.loop).result()
+    done = asyncio.run_coroutine_threadsafe(runtime.container.jobs.run(job_id), runtime.loop)
+    while True:
+        with contextlib.suppress(RedisError):  # a missed beat is not the job's failure
+            runtime.worker.heartbeat(WORKER_TTL_S)
+        try:
+            return done.result(timeout=WORKER_TTL_S / 3)
+        except TimeoutError:
+            continue
 
 
 async def _run_alone(job_id: str) -> None:
@@ -79,13 +95,20 @@ def work(settings: Settings, queue_names: Sequence[str] = QUEUE_NAMES) -> int:
         return asyncio.run_coroutine_threadsafe(coro, loop)
 
     container = on_loop(stack.enter_async_context(running(settings))).result()
-    _runtime = _Runtime(os.getpid(), loop, container)
     connection = sync_redis(settings)
     every = rq_queues(connection)
     queues = [every[name] for name in queue_names]
     kind = Worker if settings.rq_use_fork_worker else SimpleWorker
     name = f"soul-{socket.gethostname()}-{os.getpid()}"
-    worker = kind(queues, name=name, connection=connection, serializer=JSONSerializer)
+    worker = kind(
+        queues,
+        name=name,
+        connection=connection,
+        serializer=JSONSerializer,
+        worker_ttl=WORKER_TTL_S,
+    )
+    if isinstance(worker, SimpleWorker):  # a forking worker's parent beats for its child
+        _runtime = _Runtime(os.getpid(), loop, container, worker)
     log.info("worker %s (%s) listening on %s", name, kind.__name__, [q.name for q in queues])
     try:
         worker.work(with_scheduler=False, logging_level=settings.log_level.upper())

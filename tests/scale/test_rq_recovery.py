@@ -176,6 +176,12 @@ def test_a_worker_killed_mid_job_leaves_one_job_done_and_one_reply(
             (True, body["result"]["response"]),
         ]
         assert c.get(f"/v1/jobs/{job_id}", headers=bearer(g.token)).json() == body
+        # The dead worker drops off the list once its last word expires (WORKER_TTL_S).
+        deadline = time.monotonic() + 60
+        while victim in registered_pids(c):
+            assert time.monotonic() < deadline, "the killed worker is still listed"
+            time.sleep(1)
+        assert registered_pids(c) == pids - {victim}
 
 
 def test_redis_restarted_mid_run_is_503_then_recovers_what_it_lost(
