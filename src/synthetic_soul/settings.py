@@ -75,9 +75,7 @@ class Settings(BaseSettings):
     # MONGO_CONNECTION_HOSTED; the legacy MONGO_CONNECTION, when set, wins over both (older
     # deployments set only that one). See `mongo_uri`.
     mongo_mode: Literal["local", "hosted"] = Field("local", alias="MONGO_MODE")
-    mongo_connection_local: str = Field(
-        "mongodb://127.0.0.1:27017", alias="MONGO_CONNECTION_LOCAL"
-    )
+    mongo_connection_local: str = Field("mongodb://127.0.0.1:27017", alias="MONGO_CONNECTION_LOCAL")
     mongo_connection_hosted: SecretStr | None = Field(None, alias="MONGO_CONNECTION_HOSTED")
     mongo_connection: SecretStr | None = Field(None, alias="MONGO_CONNECTION")
     database_name: str = Field("synthetic_soul", alias="DATABASE_NAME", min_length=1)

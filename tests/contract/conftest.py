@@ -18,9 +18,11 @@ from synthetic_soul.adapters.events.redis import RedisEventBus
 from synthetic_soul.adapters.limits.memory import MemoryRateLimiter
 from synthetic_soul.adapters.limits.redis import RedisRateLimiter
 from synthetic_soul.adapters.queue.inline import InlineJobQueue
+from synthetic_soul.adapters.store.mongo import MongoStore
 from synthetic_soul.adapters.store.sqlite import SQLiteStore
 from synthetic_soul.ports import Clock, EventBus, JobQueue, Store
 from tests.contract.builders import FakeClock, LimiterHarness, QueueFactory, StoreFactory
+from tests.support import mongo
 from tests.support.redis import redis_client
 
 
@@ -30,12 +32,30 @@ def anyio_backend() -> str:
 
 
 # -- Store ---------------------------------------------------------------------------------
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(scope="session")
+def mongo_uri() -> Iterator[str]:
+    """One MongoDB for the session (SecantusDB in this process unless SOUL_TEST_MONGO_URL)."""
+    if mongo.EXTERNAL_URL:
+        yield mongo.EXTERNAL_URL
+        return
+    server = mongo.in_process()
+    try:
+        yield server.uri
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "mongo"])
 def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
     """Makes (unopened) stores that all see the same data: a reopen sees earlier writes."""
     if request.param == "sqlite":
         path = tmp_path / "soul.sqlite3"
         yield lambda: SQLiteStore(path)
+    elif request.param == "mongo":
+        uri: str = request.getfixturevalue("mongo_uri")  # started only if a test needs it
+        database = mongo.database_name()  # a database of this test's own
+        yield lambda: MongoStore(uri, database)
+        mongo.drop_database(uri, database)
     else:  # pragma: no cover - a param without a branch is a mistake in this file
         raise AssertionError(f"no store backend {request.param!r}")
 

@@ -176,7 +176,7 @@ def test_full_stack_uses_its_own_redis_and_mongo_whatever_env_says() -> None:
     for service in SOUL_SERVICES:
         settings = _service_settings("docker-compose.yml", service, elsewhere)
         assert settings.redis_target == "redis://redis:6379/0"
-        assert settings.mongo_uri == "mongodb://mongo:27017"
+        assert settings.mongo_uri == "mongodb://mongo:27017/?replicaSet=rs0"
     settings = _service_settings("docker-compose.api.yml", "worker", elsewhere)
     assert settings.redis_target == "rediss://elsewhere:6380/0"
 

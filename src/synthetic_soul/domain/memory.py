@@ -23,6 +23,37 @@ DEFAULT_BUDGET_CHARS = 1200  # about 300 tokens of memories in a prompt
 LINE_FIELD_CHARS = 160  # event and thoughts are cut to this in a prompt line
 
 _HOUR = 3600.0
+
+
+MAX_QUERY_WORDS = 24  # a long message is cut to its first words; keeps a search cheap
+MAX_WORD_CHARS = 64  # a longer "word" matches nothing anyone wrote, so it is not searched
+# Words that match nearly every memory and so only add noise (and cost) to a MATCH.
+_STOPWORD_LIST = """
+    a about after again all am an and any are as at be because been before being but by can
+    could did do does doing don for from had has have having he her here hers him his how i
+    if in into is it its just me more most my no nor not now of off on once only or other our
+    out over own same she should so some such than that the their them then there these they
+    this those through to too under until up very was we were what when where which while who
+    whom why will with would you your yours yourself im ive youre dont
+"""
+STOPWORDS = frozenset(_STOPWORD_LIST.split())
+_QUERY_WORD = re.compile(r"\w+")
+
+
+def query_words(text: str) -> list[str]:
+    """The words of `text` worth searching memories for: lowercased, each once, in order,
+    stopwords left out, at most MAX_QUERY_WORDS. Only runs of word characters are kept, so
+    nothing a user types (quotes, `*`, `-`, `NEAR(`) is read as search syntax by a store."""
+    words: list[str] = []
+    for word in _QUERY_WORD.findall(text.lower()):
+        if len(word) < 2 or len(word) > MAX_WORD_CHARS or word in STOPWORDS or word in words:
+            continue
+        words.append(word)
+        if len(words) == MAX_QUERY_WORDS:
+            break
+    return words
+
+
 _SPACES = re.compile(r"\s+")
 
 

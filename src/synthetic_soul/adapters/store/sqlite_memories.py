@@ -7,7 +7,6 @@ no one; a listing sees only those about X. Every query below carries that scope 
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import replace
@@ -20,7 +19,6 @@ from synthetic_soul.records import Memory
 
 FTS_CANDIDATES = 100  # best full-text matches considered per recall
 RECENT_CANDIDATES = 50  # most recently recalled (or made) memories considered per recall
-MAX_QUERY_WORDS = 24  # a long message is cut to its first words; keeps MATCH cheap
 
 # An external-content FTS5 table over (event, thoughts, tags), kept in sync by triggers.
 # Tags are stored as a JSON array; the tokenizer reads through the brackets and quotes.
@@ -79,17 +77,6 @@ _COLS = (
 )
 # A tag match counts most, a thought least; the scope token, matched by every row, not at all.
 _BM25 = "bm25(memories_fts, 1.0, 0.75, 1.5, 0.0)"
-_WORD = re.compile(r"\w+")
-# Words that match nearly every memory and so only add noise (and cost) to a MATCH.
-_STOPWORDS = """
-    a about after again all am an and any are as at be because been before being but by can
-    could did do does doing don for from had has have having he her here hers him his how i
-    if in into is it its just me more most my no nor not now of off on once only or other our
-    out over own same she should so some such than that the their them then there these they
-    this those through to too under until up very was we were what when where which while who
-    whom why will with would you your yours yourself im ive youre dont
-"""
-STOPWORDS = frozenset(_STOPWORDS.split())
 
 
 def fts_query(text: str) -> str | None:
@@ -98,13 +85,7 @@ def fts_query(text: str) -> str | None:
     Only word characters reach the expression, each inside double quotes, so nothing a user
     types (quotes, `*`, `-`, `:`, `NEAR(`, `AND`) is read as FTS5 syntax.
     """
-    words: list[str] = []
-    for word in _WORD.findall(text.lower()):
-        if len(word) < 2 or word in STOPWORDS or word in words:
-            continue
-        words.append(word)
-        if len(words) == MAX_QUERY_WORDS:
-            break
+    words = scoring.query_words(text)
     if not words:
         return None
     return " OR ".join(f'"{w}"' for w in words)

@@ -1,0 +1,151 @@
+"""Job records and leases in the MongoDB store.
+
+Every change of a job's state is one conditional update (`find_one_and_update` where the
+caller needs the job back): a job starts only from `queued`, ends only once, and is
+recovered only if it has not been seen since. A lease is taken by a conditional upsert: a
+lease someone else holds makes it insert a second document with the same `_id`, which the
+server refuses.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError
+
+from synthetic_soul.adapters.store.mongo_base import MongoBase, reachable
+from synthetic_soul.adapters.store.mongo_docs import job_of
+from synthetic_soul.adapters.store.mongo_records import OPEN, finish_job, insert_job, read_job
+from synthetic_soul.records import QUEUE_NAMES, Job
+
+
+class JobCollections(MongoBase):
+    @reachable
+    async def create_job(self, job: Job) -> None:
+        await insert_job(self.db, None, job)
+
+    @reachable
+    async def get_job(self, job_id: str) -> Job | None:
+        return await read_job(self.db, None, job_id)
+
+    @reachable
+    async def start_job(self, job_id: str, now: float) -> Job | None:
+        doc = await self.db["jobs"].find_one_and_update(
+            {"_id": job_id, "status": "queued"},
+            {
+                "$set": {"status": "running", "progress": 0.0, "updated_at": now},
+                "$inc": {"attempts": 1},
+            },
+            return_document=ReturnDocument.AFTER,
+        )
+        return job_of(doc) if doc else None
+
+    @reachable
+    async def set_job_progress(self, job_id: str, progress: float, now: float) -> None:
+        await self.db["jobs"].update_one(
+            {"_id": job_id, "status": "running"},
+            {"$set": {"progress": progress, "updated_at": now}},
+        )
+
+    @reachable
+    async def finish_job(
+        self,
+        job_id: str,
+        status: Literal["succeeded", "failed"],
+        result: dict[str, Any] | None,
+        error: str | None,
+        now: float,
+    ) -> Job | None:
+        return await finish_job(self.db, None, job_id, status, result, error, now)
+
+    @reachable
+    async def requeue_job(self, job_id: str, now: float) -> None:
+        # An update pipeline, so the attempt is given back in the same atomic write.
+        await self.db["jobs"].update_one(
+            {"_id": job_id, "status": "running"},
+            [
+                {
+                    "$set": {
+                        "status": "queued",
+                        "attempts": {"$max": [0, {"$subtract": ["$attempts", 1]}]},
+                        "progress": None,
+                        "updated_at": now,
+                    }
+                }
+            ],
+        )
+
+    @reachable
+    async def touch_job(self, job_id: str, now: float) -> None:
+        await self.db["jobs"].update_one(
+            {"_id": job_id, "status": "running"}, {"$set": {"updated_at": now}}
+        )
+
+    @reachable
+    async def recover_jobs(self, now: float, max_attempts: int, stale_before: float) -> list[Job]:
+        stale = {"status": {"$in": OPEN}, "updated_at": {"$lte": stale_before}}
+
+        async def tx(s: AsyncClientSession) -> list[Job]:
+            jobs = self.db["jobs"]
+            ids = [d["_id"] async for d in jobs.find(stale, {"_id": 1}, session=s)]
+            if not ids:
+                return []
+            # A runner that is gone holds its leases no more.
+            await self.db["leases"].delete_many({"holder": {"$in": ids}}, session=s)
+            await jobs.update_many(
+                {
+                    **stale,
+                    "_id": {"$in": ids},
+                    "status": "running",
+                    "attempts": {"$gte": max_attempts},
+                },
+                {
+                    "$set": {
+                        "status": "failed",
+                        "error": "job_failed",
+                        "progress": 1.0,
+                        "updated_at": now,
+                    }
+                },
+                session=s,
+            )
+            # The rest, queued (again): those just failed no longer match `stale`.
+            again = [d["_id"] async for d in jobs.find(stale, {"_id": 1}, session=s)]
+            await jobs.update_many(
+                {**stale, "_id": {"$in": again}},
+                {"$set": {"status": "queued", "progress": None, "updated_at": now}},
+                session=s,
+            )
+            cursor = jobs.find({"_id": {"$in": again}}, session=s)
+            return sorted([job_of(d) async for d in cursor], key=lambda j: (j.created_at, j.id))
+
+        return await self._transaction(tx)
+
+    @reachable
+    async def count_queued(self) -> dict[str, int]:
+        counts = dict.fromkeys(QUEUE_NAMES, 0)
+        cursor = await self.db["jobs"].aggregate(
+            [{"$match": {"status": "queued"}}, {"$group": {"_id": "$queue", "n": {"$sum": 1}}}]
+        )
+        counts.update({d["_id"]: int(d["n"]) async for d in cursor})
+        return counts
+
+    @reachable
+    async def acquire_lease(self, key: str, holder: str, now: float, ttl_s: float) -> bool:
+        try:
+            # Matches only a lease this holder has or one that has run out; a lease someone
+            # else holds makes the upsert try to insert a second `_id`, which is refused.
+            await self.db["leases"].update_one(
+                {"_id": key, "$or": [{"holder": holder}, {"expires_at": {"$lte": now}}]},
+                {"$set": {"holder": holder, "expires_at": now + ttl_s}},
+                upsert=True,
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
+    @reachable
+    async def release_lease(self, key: str, holder: str) -> None:
+        await self.db["leases"].delete_one({"_id": key, "holder": holder})
