@@ -1,8 +1,9 @@
 """Losing parts of a scaled-out deployment: a worker killed mid-job, Redis restarted.
 
 One API process and `soul worker` processes over a redis-server of this module's own,
-sharing one SQLite store. Jobs beat every third of JOB_STALE_AFTER_S; the scheduler's
-leader queues again what lost its worker or what Redis lost.
+sharing one store: a SQLite file, then a MongoDB (SecantusDB) process. Jobs beat every third
+of JOB_STALE_AFTER_S; the scheduler's leader queues again what lost its worker or what Redis
+lost.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from pymongo import MongoClient
 
 from tests.e2e.helpers import bearer, client, conversation, guest, submit, wait_job
+from tests.support import mongo
 from tests.support.redis import redis_server
 from tests.support.server import Server, free_port, start, stop
 from tests.support.workers import start_worker, stop_worker
@@ -69,14 +73,30 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("rq-recovery")
 
 
-@pytest.fixture(scope="module")
-def env(redis: Redis) -> dict[str, str]:
-    return {
+@pytest.fixture(scope="module", params=["sqlite", "mongo"])
+def env(request: pytest.FixtureRequest, redis: Redis, data_dir: Path) -> Iterator[dict[str, str]]:
+    """The settings of every process: on the SQLite store they share, or on MongoDB."""
+    base = {
         "QUEUE_BACKEND": "rq",
         "REDIS_URL": redis.url,
         "SCRIPTED_DELAY_MS": "1500",
         "JOB_STALE_AFTER_S": str(STALE_AFTER_S),
     }
+    if request.param == "sqlite":
+        yield base
+        return
+    port = free_port()
+    where = data_dir / "mongo"
+    server = mongo.as_process(port, where / "data", where / "mongo.log")
+    try:
+        yield {
+            **base,
+            "STORE_BACKEND": "mongo",
+            "MONGO_CONNECTION_LOCAL": mongo.uri_of(port),
+            "DATABASE_NAME": "soul_recovery",
+        }
+    finally:
+        mongo.stop_process(server)
 
 
 @pytest.fixture(scope="module")
@@ -143,9 +163,18 @@ def busy_pid(c: httpx.Client) -> int:
     raise AssertionError("no worker is busy")
 
 
-def attempts_of(data_dir: Path, job_id: str) -> int:
-    with sqlite3.connect(data_dir / "soul.sqlite3") as db:
-        (attempts,) = db.execute("SELECT attempts FROM jobs WHERE id = ?", (job_id,)).fetchone()
+def attempts_of(env: dict[str, str], data_dir: Path, job_id: str) -> int:
+    """How many runs the store counted for the job (read behind the service's back)."""
+    if env.get("STORE_BACKEND") == "mongo":
+        db: MongoClient[dict[str, Any]] = MongoClient(env["MONGO_CONNECTION_LOCAL"])
+        try:
+            job = db[env["DATABASE_NAME"]]["jobs"].find_one({"_id": job_id})
+        finally:
+            db.close()
+        assert job is not None
+        return int(job["attempts"])
+    with sqlite3.connect(data_dir / "soul.sqlite3") as sql:
+        (attempts,) = sql.execute("SELECT attempts FROM jobs WHERE id = ?", (job_id,)).fetchone()
     return int(attempts)
 
 
@@ -154,7 +183,7 @@ def said(c: httpx.Client, token: str) -> list[tuple[bool, str]]:
 
 
 def test_a_worker_killed_mid_job_leaves_one_job_done_and_one_reply(
-    api: Server, workers: Workers, data_dir: Path
+    api: Server, workers: Workers, env: dict[str, str], data_dir: Path
 ) -> None:
     pids = {workers.add(), workers.add()}
     with client(api.url) as c:
@@ -168,7 +197,7 @@ def test_a_worker_killed_mid_job_leaves_one_job_done_and_one_reply(
 
         body = wait_job(c, g.token, job_id, timeout=60, interval=0.5)
         assert body["status"] == "succeeded", body
-        assert attempts_of(data_dir, job_id) == 2  # the lost run, then the one that finished
+        assert attempts_of(env, data_dir, job_id) == 2  # the lost run, then the one that finished
         # RQ still holds the killed run; nothing it or a later sweep does adds a word.
         time.sleep(3 * STALE_AFTER_S)
         assert said(c, g.token) == [

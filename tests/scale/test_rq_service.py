@@ -1,7 +1,8 @@
 """The scaled-out service with real processes: API processes and `soul worker` over Redis + RQ.
 
 Each module run gets a redis-server of its own on a free port (RQ's keys and channels then
-belong to this test alone); the API and worker processes share one SQLite store.
+belong to this test alone); the API and worker processes share one store: a SQLite file,
+then a MongoDB (SecantusDB) process.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import httpx
 import pytest
 
 from tests.e2e.helpers import client, conversation, guest, read_events, submit, wait_job
+from tests.support import mongo
 from tests.support.redis import redis_server
 from tests.support.server import Server, free_port, start, stop
 from tests.support.workers import start_worker, stop_worker
@@ -37,9 +39,25 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("rq-data")
 
 
-@pytest.fixture(scope="module")
-def env(redis_url: str) -> dict[str, str]:
-    return {"QUEUE_BACKEND": "rq", "REDIS_URL": redis_url, "SCRIPTED_DELAY_MS": "200"}
+@pytest.fixture(scope="module", params=["sqlite", "mongo"])
+def env(request: pytest.FixtureRequest, redis_url: str, data_dir: Path) -> Iterator[dict[str, str]]:
+    """The settings of every process: on the SQLite store they share, or on MongoDB."""
+    base = {"QUEUE_BACKEND": "rq", "REDIS_URL": redis_url, "SCRIPTED_DELAY_MS": "200"}
+    if request.param == "sqlite":
+        yield base
+        return
+    port = free_port()
+    where = data_dir / "mongo"
+    server = mongo.as_process(port, where / "data", where / "mongo.log")
+    try:
+        yield {
+            **base,
+            "STORE_BACKEND": "mongo",
+            "MONGO_CONNECTION_LOCAL": mongo.uri_of(port),
+            "DATABASE_NAME": "soul_rq",
+        }
+    finally:
+        mongo.stop_process(server)
 
 
 @pytest.fixture(scope="module")
