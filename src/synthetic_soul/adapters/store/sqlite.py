@@ -45,7 +45,7 @@ def _user(row: sqlite3.Row) -> User:
 class SQLiteStore(MindTables, MemoryTables):
     async def _one(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Row | None:
         """The first row of one query, read in a transaction of its own."""
-        row: sqlite3.Row | None = await self._run(lambda db: db.execute(sql, params).fetchone())
+        row: sqlite3.Row | None = await self._read(lambda db: db.execute(sql, params).fetchone())
         return row
 
     # -- users and sessions ---------------------------------------------------
@@ -185,16 +185,16 @@ class SQLiteStore(MindTables, MemoryTables):
         return await self._run(tx)
 
     async def get_agent(self, name: str, mode: str) -> AgentState | None:
-        return await self._run(lambda db: read_agent(db, name, mode))
+        return await self._read(lambda db: read_agent(db, name, mode))
 
     async def list_agents(self) -> list[tuple[str, str]]:
-        rows = await self._run(
+        rows = await self._read(
             lambda db: db.execute("SELECT name, mode FROM agents ORDER BY name, mode").fetchall()
         )
         return [(r["name"], r["mode"]) for r in rows]
 
     async def get_profile(self, agent_id: str, user_id: str) -> Profile | None:
-        return await self._run(lambda db: read_profile(db, agent_id, user_id))
+        return await self._read(lambda db: read_profile(db, agent_id, user_id))
 
     # -- conversation and jobs ------------------------------------------------
     async def submit_message(self, job: Job, message: Message, agent_name: str) -> None:
@@ -225,7 +225,7 @@ class SQLiteStore(MindTables, MemoryTables):
                 ).fetchall()[::-1]
             return Conversation(conversation_id, user_id, agent_name, tuple(map(message_of, rows)))
 
-        return await self._run(tx)
+        return await self._read(tx)
 
     async def load_turn(
         self, message_id: str, agent_name: str, mode: str, user_id: str, history: int
@@ -271,10 +271,10 @@ class SQLiteStore(MindTables, MemoryTables):
                 group=tuple(map(message_of, group)),
             )
 
-        return await self._run(tx)
+        return await self._read(tx)
 
     async def get_job(self, job_id: str) -> Job | None:
-        return await self._run(lambda db: read_job(db, job_id))
+        return await self._read(lambda db: read_job(db, job_id))
 
     async def start_job(self, job_id: str, now: float) -> Job | None:
         def tx(db: sqlite3.Connection) -> Job | None:
@@ -345,7 +345,7 @@ class SQLiteStore(MindTables, MemoryTables):
         return await self._run(tx)
 
     async def count_queued(self) -> dict[str, int]:
-        rows = await self._run(
+        rows = await self._read(
             lambda db: db.execute(
                 "SELECT queue, COUNT(*) AS n FROM jobs WHERE status = 'queued' GROUP BY queue"
             ).fetchall()
@@ -408,12 +408,12 @@ class SQLiteStore(MindTables, MemoryTables):
         )
 
     async def latest_thought(self, agent_id: str, user_id: str) -> Thought | None:
-        return await self._run(lambda db: _latest_thought(db, agent_id, user_id))
+        return await self._read(lambda db: _latest_thought(db, agent_id, user_id))
 
     async def list_thoughts(
         self, agent_id: str, user_id: str, since: float, until: float, limit: int
     ) -> list[Thought]:
-        rows = await self._run(
+        rows = await self._read(
             lambda db: db.execute(
                 "SELECT * FROM thoughts WHERE agent_id = ? AND (user_id IS NULL OR user_id = ?)"
                 " AND timestamp >= ? AND timestamp <= ? ORDER BY timestamp DESC LIMIT ?",

@@ -28,14 +28,26 @@ class SQLiteBase:
 
     # -- plumbing -------------------------------------------------------------
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._tx, fn)
+        """`fn` in one transaction that may write.
 
-    def _tx(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        It takes the write lock when it begins (BEGIN IMMEDIATE), waiting up to busy_timeout
+        for it. A deferred BEGIN would read first and ask for the lock at its first write,
+        and if another process (a `soul worker`) had committed meanwhile, SQLite refuses
+        that at once with "database is locked", busy_timeout or not.
+        """
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._tx, fn, "BEGIN IMMEDIATE")
+
+    async def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """`fn`, which only reads, in one transaction: a consistent snapshot, no lock taken."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._tx, fn, "BEGIN")
+
+    def _tx(self, fn: Callable[[sqlite3.Connection], T], begin: str) -> T:
         db = self._db
         if db is None:
             raise RuntimeError("store is not open")
-        db.execute("BEGIN")
+        db.execute(begin)
         try:
             value = fn(db)
         except BaseException:
@@ -70,7 +82,7 @@ class SQLiteBase:
         self._executor.shutdown(wait=True)
 
     async def ping(self) -> bool:
-        return await self._run(lambda db: db.execute("SELECT 1").fetchone()[0] == 1)
+        return await self._read(lambda db: db.execute("SELECT 1").fetchone()[0] == 1)
 
     @classmethod
     def _schemas(cls) -> list[str]:

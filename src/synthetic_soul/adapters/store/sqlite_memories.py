@@ -243,7 +243,7 @@ class MemoryTables(SQLiteBase):
 
     async def list_memories(self, agent_id: str, user_id: str) -> list[Memory]:
         """The memories about this user (not those about no one), newest first."""
-        rows = await self._run(
+        rows = await self._read(
             lambda db: db.execute(
                 f"SELECT {_COLS} FROM memories m WHERE m.agent_id = ? AND m.user_id = ?"
                 " ORDER BY m.created_at DESC, m.seq DESC",

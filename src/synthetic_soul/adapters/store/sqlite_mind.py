@@ -164,7 +164,7 @@ class MindTables(SQLiteBase):
             )
             return Reflection(agent, profile, messages)
 
-        return await self._run(tx)
+        return await self._read(tx)
 
     async def load_musing(
         self, agent_name: str, mode: str, active_since: float, day_start: float, contacts: int
@@ -193,7 +193,7 @@ class MindTables(SQLiteBase):
                 ),
             )
 
-        return await self._run(tx)
+        return await self._read(tx)
 
     async def commit_mind(self, commit: MindCommit) -> Job:
         for m in commit.memories:
@@ -206,7 +206,7 @@ class MindTables(SQLiteBase):
     async def list_snapshots(
         self, agent_id: str, since: float, until: float, limit: int
     ) -> list[AffectSnapshot]:
-        rows = await self._run(
+        rows = await self._read(
             lambda db: db.execute(
                 "SELECT * FROM snapshots WHERE agent_id = ? AND at >= ? AND at <= ?"
                 " ORDER BY at DESC LIMIT ?",
