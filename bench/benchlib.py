@@ -14,6 +14,7 @@ import platform
 import resource
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -149,6 +150,152 @@ def running_server(
             stop_server(server)
 
 
+# -- the scaled-out service: redis-server, shared-store API processes, `soul worker`s -------
+def stop_process(process: subprocess.Popen[bytes], timeout_s: float = 20.0) -> None:
+    """SIGTERM (a worker finishes its current job first), SIGKILL if it lingers."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def exit_on_sigterm() -> None:
+    """Make SIGTERM unwind like Ctrl-C, so that every `finally` stops its processes."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+
+
+@dataclass
+class Redis:
+    url: str
+    process: subprocess.Popen[bytes]
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def flush(self) -> None:
+        """FLUSHALL: no queue, registry, rate count or lock left from the previous run."""
+        self.command(b"FLUSHALL")
+
+    def command(self, *words: bytes) -> bytes:
+        """One command in RESP, its first reply line (enough for PING and FLUSHALL)."""
+        port = int(self.url.rsplit(":", 1)[1].split("/")[0])
+        request = b"*%d\r\n" % len(words) + b"".join(b"$%d\r\n%s\r\n" % (len(w), w) for w in words)
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(request)
+            return s.makefile("rb").readline().strip()
+
+
+@contextmanager
+def running_redis() -> Iterator[Redis]:
+    """A redis-server of the bench's own on a free loopback port that keeps nothing on disk."""
+    port = free_port()
+    cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+           "--save", "", "--appendonly", "no"]  # fmt: skip
+    try:
+        process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    except FileNotFoundError:
+        raise RuntimeError("redis-server is not installed (apt install redis-server)") from None
+    redis = Redis(f"redis://127.0.0.1:{port}/0", process)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            with suppress(OSError):
+                if redis.command(b"PING") == b"+PONG":
+                    break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server on port {port} did not start")
+            time.sleep(0.05)
+        yield redis
+    finally:
+        stop_process(process)
+
+
+def rq_env(redis_url: str, delay_ms: int) -> dict[str, str]:
+    """Env of every API and worker process of the scaled-out service, scripted model."""
+    return {
+        "QUEUE_BACKEND": "rq",
+        "REDIS_URL": redis_url,
+        "SCRIPTED_DELAY_MS": str(delay_ms),
+        "THINKING_ENABLED": "false",  # no scheduled think jobs among the measured ones
+    }
+
+
+@contextmanager
+def serving(data_dir: Path, env: dict[str, str]) -> Iterator[Server]:
+    """`soul serve` on an existing DATA_DIR (several may share one store), always stopped."""
+    server = start_server(data_dir, env)
+    try:
+        yield server
+    finally:
+        stop_server(server)
+
+
+@contextmanager
+def running_workers(
+    data_dir: Path, env: dict[str, str], count: int
+) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """`count` `soul worker` processes on the store in data_dir (logs there), always stopped."""
+    full_env = {**os.environ, **TEST_ENV, "DATA_DIR": str(data_dir), **env}
+    cmd = [sys.executable, "-m", "synthetic_soul.cli", "worker"]
+    workers: list[subprocess.Popen[bytes]] = []
+    try:
+        for i in range(count):
+            with (data_dir / f"worker-{i}.log").open("ab") as log:
+                err = subprocess.STDOUT
+                workers.append(
+                    subprocess.Popen(cmd, env=full_env, cwd=data_dir, stdout=log, stderr=err)
+                )
+        yield workers
+    finally:
+        for worker in workers:
+            worker.terminate()  # all at once: each finishes its job in parallel
+        for worker in workers:
+            stop_process(worker)
+
+
+def wait_for_workers(
+    server: Server, workers: Sequence[subprocess.Popen[bytes]], timeout_s: float = 60.0
+) -> None:
+    """Until /v1/meta/queue counts every worker (each builds its service before registering)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if any(w.poll() is not None for w in workers):
+            raise RuntimeError(f"a worker exited early; see {server.data_dir}/worker-*.log")
+        with suppress(httpx.HTTPError, ValueError):
+            body = httpx.get(f"{server.url}/v1/meta/queue", timeout=5).json()
+            if body.get("worker_count", 0) >= len(workers):
+                return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"only some of {len(workers)} workers registered in time")
+        time.sleep(0.2)
+
+
+def job_rows(data_dir: Path) -> list[dict[str, Any]]:
+    """Every job of the shared store: id, kind, status, attempts, created_at, updated_at."""
+    db = sqlite3.connect(data_dir / "soul.sqlite3", timeout=10)
+    db.row_factory = sqlite3.Row
+    try:
+        cols = "id, kind, status, attempts, created_at, updated_at"
+        return [dict(r) for r in db.execute(f"SELECT {cols} FROM jobs")]
+    finally:
+        db.close()
+
+
+def llm_call_rows(data_dir: Path) -> list[dict[str, Any]]:
+    """Every model call the service recorded: job_id, task, latency_ms, ok, at."""
+    db = sqlite3.connect(data_dir / "soul.sqlite3", timeout=10)
+    db.row_factory = sqlite3.Row
+    try:
+        cols = "job_id, task, latency_ms, ok, at"
+        return [dict(r) for r in db.execute(f"SELECT {cols} FROM llm_calls")]
+    finally:
+        db.close()
+
+
 # -- /proc readings -------------------------------------------------------------------------
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -217,6 +364,37 @@ class Phase:
             "helpers": round(100 * helpers / span),
             "others": round(100 * max(0.0, system - server - client - helpers) / span),
         }
+        return self
+
+    @property
+    def seconds(self) -> float:
+        return self.mono1 - self.mono0
+
+
+class CpuSplit:
+    """Like Phase, for several named groups of processes: CPU of each (% of one core), of
+    this client, and of every other process of the machine, over one interval. A group's
+    list is read again at the end: a process added meanwhile counts from its start."""
+
+    def __init__(self, groups: dict[str, list[int]]) -> None:
+        self.groups = groups
+        self.wall0, self.mono0 = time.time(), time.monotonic()
+        self._cpu0 = {p: cpu_seconds(p) for pids in groups.values() for p in pids}
+        self._client0, self._system0 = time.process_time(), _system_busy_s()
+        self.wall1 = self.mono1 = 0.0
+        self.cpu: dict[str, float] = {}
+
+    def end(self) -> CpuSplit:
+        self.wall1, self.mono1 = time.time(), time.monotonic()
+        span = max(1e-9, self.mono1 - self.mono0)
+        used = {
+            name: sum(cpu_seconds(p) - self._cpu0.get(p, 0.0) for p in pids)
+            for name, pids in self.groups.items()
+        }
+        used["client"] = time.process_time() - self._client0
+        others = _system_busy_s() - self._system0 - sum(used.values())
+        self.cpu = {n: round(100 * s / span) for n, s in used.items()}
+        self.cpu["others"] = round(100 * max(0.0, others) / span)
         return self
 
     @property
