@@ -61,6 +61,51 @@ def _worker(args: argparse.Namespace) -> int:
         return 2
 
 
+def _chat(args: argparse.Namespace) -> int:
+    import os
+
+    from rich.console import Console
+
+    from synthetic_soul.terminal.address import session_file_name, state_dir
+    from synthetic_soul.terminal.chat import chat
+    from synthetic_soul.terminal.session import SessionFile
+
+    url, _ = _service_url(args.url)
+    if url is None:
+        return 2
+    sessions = SessionFile(state_dir(os.environ) / session_file_name(url))
+    return chat(url, sessions, fresh=args.new, console=Console())
+
+
+def _status(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from synthetic_soul.terminal.status import local_store, status
+
+    url, settings = _service_url(args.url)
+    if url is None:
+        return 2
+    store = local_store(settings) if settings is not None else None
+    return status(url, store, console=Console())
+
+
+def _service_url(given: str | None) -> tuple[str | None, Settings | None]:
+    """The URL to talk to, and the local settings if it is the local service they configure."""
+    from synthetic_soul.terminal.address import DEFAULT_URL, BadAddress, local_url, normalize
+
+    try:
+        settings: Settings | None = Settings()
+    except ValueError:  # settings that do not load cannot name the local service
+        settings = None
+    local = local_url(settings.host, settings.port) if settings is not None else DEFAULT_URL
+    try:
+        url = normalize(given) if given else local
+    except BadAddress as exc:
+        print(f"soul: {exc}", file=sys.stderr)
+        return None, None
+    return url, settings if url == local else None
+
+
 def _logging(settings: Settings) -> str:
     level = "DEBUG" if settings.debug_mode else settings.log_level.upper()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -185,6 +230,19 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--mode", choices=("lite", "rich"), default="lite")
     sim.add_argument("--out", help="write the whole summary as JSON to this file")
     sim.set_defaults(func=_simulate)
+    talk = commands.add_parser(
+        "chat", help="talk with the agent from this terminal, as a guest kept across runs"
+    )
+    talk.add_argument("--url", help="the service (default: the local one, http://HOST:PORT)")
+    talk.add_argument(
+        "--new", action="store_true", help="start as a new guest instead of resuming the saved one"
+    )
+    talk.set_defaults(func=_chat)
+    state = commands.add_parser(
+        "status", help="the service on one screen: version, queue and workers, model, store"
+    )
+    state.add_argument("--url", help="the service (default: the local one, http://HOST:PORT)")
+    state.set_defaults(func=_status)
     model = commands.add_parser("model", help="the embedded model's files")
     model_commands = model.add_subparsers(dest="model_command", metavar="ACTION", required=True)
     pull = model_commands.add_parser(
