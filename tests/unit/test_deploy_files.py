@@ -20,7 +20,7 @@ from synthetic_soul.settings import InsecureSettingsError, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILES = ("docker-compose.yml", "docker-compose.api.yml")
-SOUL_SERVICES = ("api", "worker")
+SOUL_SERVICES = ("api", "worker", "mind-worker")
 # Read by docker compose (interpolation, build args) and the Caddyfile, never by the service.
 COMPOSE_ONLY = frozenset({"API_DOMAIN", "WITH_EMBEDDED_MODEL"})
 BOT_NETWORK = "soul-net"
@@ -77,6 +77,9 @@ def test_api_and_worker_run_the_image_of_the_dockerfile(name: str) -> None:
     assert "0.0.0.0" in services["api"]["command"]
     assert services["worker"]["command"] == ["soul", "worker"]
     assert services["worker"]["deploy"]["replicas"] >= 1
+    # One worker takes the mind's own work (queue `low`) first, replies when there is none.
+    assert services["mind-worker"]["command"] == ["soul", "worker", "--queues", "low,high,default"]
+    assert services["mind-worker"]["environment"] == services["worker"]["environment"]
 
 
 @pytest.mark.parametrize("name", COMPOSE_FILES)
@@ -134,7 +137,7 @@ def test_full_stack_wires_redis_and_mongo_with_health_checks() -> None:
 
 def test_api_only_variant_takes_redis_and_mongo_from_the_env() -> None:
     services = _compose("docker-compose.api.yml")["services"]
-    assert set(services) == {"api", "worker", "caddy"}
+    assert set(services) == {"api", "worker", "mind-worker", "caddy"}
     for service in SOUL_SERVICES:
         env = services[service]["environment"]
         assert env["QUEUE_BACKEND"] == "rq"
