@@ -219,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--queues",
         default=",".join(QUEUE_NAMES),
         help="queues to take jobs from, first listed first (default: high,default,low);"
-        " a worker on `low` alone keeps reflection moving while replies queue up",
+        " a worker with `low` first keeps reflection moving while replies queue up",
     )
     worker.set_defaults(func=_worker)
     sim = commands.add_parser(

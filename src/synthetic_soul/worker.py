@@ -7,7 +7,7 @@ nothing more: no import, no connection, no model load per job (the reference des
 per job and set everything up again, ~0.7 s each).
 
 It listens on `high`, `default` and `low`, in that order (`--queues` picks others: a worker
-on `low` alone lets reflection and thinking go on while replies queue up).
+with `low` first lets reflection and thinking go on while replies queue up).
 `RQ_USE_FORK_WORKER=true` makes it fork a child per job instead (isolation over speed): the
 child sets up its own service.
 """
