@@ -12,7 +12,7 @@ else
 LLAMA_CMAKE_ARGS ?=
 endif
 
-.PHONY: setup run test lint typecheck unit e2e bench images clean
+.PHONY: setup chromium run test lint typecheck unit e2e bench images clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -22,7 +22,15 @@ $(STAMP): pyproject.toml
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet -e '.[dev,embedded]'
 	touch $(STAMP)
 
-setup: $(STAMP) ## install into .venv (leaves .venv/bin/soul)
+setup: $(STAMP) chromium ## install into .venv (leaves .venv/bin/soul)
+
+# The dashboard's browser tests drive Debian's Chromium (never a downloaded browser). Missing
+# and not installable (no apt-get, no root), the service still runs; those tests fail and say why.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
+	  { if [ "$$(id -u)" = 0 ]; then apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; \
+	    else sudo -n apt-get install -y chromium; fi; }; } || \
+	  echo "note: chromium is not installed (try: sudo apt-get install chromium); the browser tests need it"
 
 run: setup ## start the service at http://127.0.0.1:8000 on the embedded defaults
 	$(BIN)/soul model pull

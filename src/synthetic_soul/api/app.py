@@ -5,8 +5,11 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 
 from synthetic_soul import API_BASE_PATH, API_VERSION
@@ -24,6 +27,21 @@ from synthetic_soul.api.routers import (
 )
 from synthetic_soul.bootstrap import running
 from synthetic_soul.settings import Settings
+
+# The dashboard: static files only, served by the API itself (no build step, no CDN).
+WEB = Path(__file__).resolve().parents[1] / "web"
+DASHBOARD_HEADERS = {
+    "Cache-Control": "no-cache",
+    # Everything it loads and talks to is this origin: the page cannot reach anywhere else.
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+async def dashboard() -> FileResponse:
+    return FileResponse(WEB / "index.html", headers=DASHBOARD_HEADERS)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -56,6 +74,8 @@ def create_app(settings: Settings) -> FastAPI:
     ):
         app.include_router(router, prefix=API_BASE_PATH)
     app.include_router(expressions.router)
+    app.add_api_route("/", dashboard, methods=["GET", "HEAD"], include_in_schema=False)
+    app.mount("/ui", StaticFiles(directory=WEB), name="ui")
     # Order matters: the last added wraps the rest.
     app.add_middleware(BodyLimit)
     app.add_middleware(CrashGuard)

@@ -1,0 +1,173 @@
+// The dashboard's entry point: one session, the views, and when each part is refreshed.
+
+import { Account } from "./account.js";
+import { ApiError, Session } from "./api.js";
+import { Chat } from "./chat.js";
+import { History } from "./history.js";
+import { Memories } from "./memories.js";
+import { renderAgent, renderRelationship, renderThought, setMoodTrail, tickTimes } from "./state.js";
+
+const $ = (id) => document.getElementById(id);
+const STATE_EVERY_MS = 20000; // emotions decay between replies: keep the panels current
+const CONVERSATION_EVERY_MS = 60000; // she may reach out on her own
+const AFTER_REFLECTION_MS = 4000; // reflection follows a reply: its summary, memory, thought
+const TRAIL_POINTS = 40;
+const NOTICE_MS = 12000;
+const VIEWS = ["chat", "history", "memories"];
+
+const session = new Session();
+let agentName = "jasmine";
+const agent = () => agentName;
+
+const chat = new Chat(session, { agent, onReplied: () => afterReply() });
+const historyView = new History(session, { message: (id) => chat.message(id), agent });
+const memories = new Memories(session, { agent });
+const account = new Account(session, { notify });
+
+let noticeTimer = 0;
+
+/** A line under the header: news fades after a while, a problem stays until things work. */
+function notify(text, { problem = false } = {}) {
+  const notice = $("notice");
+  notice.textContent = text;
+  notice.hidden = !text;
+  notice.dataset.problem = String(problem);
+  clearTimeout(noticeTimer);
+  if (text && !problem) noticeTimer = setTimeout(() => notify(""), NOTICE_MS);
+}
+
+function report(error) {
+  console.warn(error);
+  const text = error instanceof ApiError ? error.message : "The service could not be reached.";
+  notify(`${text} Retrying shortly.`, { problem: true });
+}
+
+async function refreshState() {
+  const [active, relationship, recent] = await Promise.all([
+    session.request("GET", "/agents/active"),
+    session.request("GET", "/agents/active/relationship"),
+    // All of time, few points: the mood's recent path, and whether any thought exists at all
+    // (asking for the latest thought when there is none is a 404 by contract).
+    session.request("GET", `/agents/active/history?since=0&limit=${TRAIL_POINTS}`),
+  ]);
+  agentName = active.agent.name;
+  setMoodTrail(recent.history.points.slice(0, -1));
+  renderAgent(active.agent);
+  renderRelationship(relationship.relationship);
+  let thought = null;
+  if (recent.history.marks.some((mark) => mark.kind === "thought")) {
+    try {
+      thought = (await session.request("GET", "/thoughts/latest")).latest_thought;
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
+    }
+  }
+  renderThought(thought);
+  document.body.dataset.ready = "true";
+}
+
+async function refreshConversation() {
+  const { conversation } = await session.request("GET", "/messages/conversation");
+  chat.setConversation(conversation.messages);
+}
+
+async function refreshView() {
+  const view = currentView();
+  if (view === "history") await historyView.load();
+  if (view === "memories") await memories.load();
+}
+
+async function refreshAll() {
+  try {
+    await Promise.all([refreshState(), refreshConversation()]);
+    await refreshView();
+    if ($("notice").dataset.problem === "true") notify("");
+  } catch (error) {
+    report(error);
+  }
+}
+
+let reflectionTimer = 0;
+function afterReply() {
+  refreshAll();
+  clearTimeout(reflectionTimer);
+  reflectionTimer = setTimeout(refreshAll, AFTER_REFLECTION_MS);
+}
+
+// -- views as tabs (arrow keys move between them; the URL's hash keeps the choice) -----------
+function currentView() {
+  return VIEWS.find((view) => !$(`view-${view}`).hidden) ?? "chat";
+}
+
+function showView(view, { focus = false } = {}) {
+  for (const name of VIEWS) {
+    const selected = name === view;
+    const tab = $(`tab-${name}`);
+    tab.setAttribute("aria-selected", String(selected));
+    tab.tabIndex = selected ? 0 : -1;
+    $(`view-${name}`).hidden = !selected;
+    if (selected && focus) tab.focus();
+  }
+  document.body.dataset.view = view;
+  if (view === "chat") chat.scrollToEnd();
+  if (location.hash !== `#${view}`) replaceHash(view);
+  if (session.token) refreshView().catch(report);
+}
+
+function replaceHash(view) {
+  window.history.replaceState(null, "", view === "chat" ? location.pathname : `#${view}`);
+}
+
+$("view-tabs").addEventListener("click", (event) => {
+  const tab = event.target.closest("[role=tab]");
+  if (tab) showView(tab.id.replace("tab-", ""));
+});
+$("view-tabs").addEventListener("keydown", (event) => {
+  const index = VIEWS.indexOf(currentView());
+  const moves = { ArrowRight: 1, ArrowLeft: -1, Home: -index, End: VIEWS.length - 1 - index };
+  if (!(event.key in moves)) return;
+  event.preventDefault();
+  const next = VIEWS[(index + moves[event.key] + VIEWS.length) % VIEWS.length];
+  showView(next, { focus: true });
+});
+window.addEventListener("hashchange", () => {
+  const view = location.hash.slice(1);
+  if (VIEWS.includes(view)) showView(view);
+});
+
+// -- the session -------------------------------------------------------------------------------
+session.addEventListener("change", (event) => {
+  const { reason, userChanged } = event.detail;
+  account.render();
+  if (userChanged) chat.clear();
+  if (userChanged || reason !== "refresh") refreshAll(); // a claim renames you, for one
+  if (reason === "expired") notify("Your session ended: you are a guest now. Sign in to go on.");
+  if (!session.persistent) {
+    notify(
+      "This browser did not keep the session cookie, so a reload starts a new guest. " +
+        "Serve the dashboard over https (or set COOKIE_SECURE=false on a private network).",
+      { problem: true },
+    );
+  }
+});
+
+async function boot() {
+  const first = location.hash.slice(1);
+  showView(VIEWS.includes(first) ? first : "chat");
+  try {
+    await session.start();
+  } catch (error) {
+    report(error);
+    setTimeout(boot, 5000);
+    return;
+  }
+  setInterval(() => {
+    if (document.visibilityState === "visible") refreshState().catch(report);
+    tickTimes();
+  }, STATE_EVERY_MS);
+  setInterval(() => {
+    if (document.visibilityState === "visible") refreshConversation().catch(report);
+  }, CONVERSATION_EVERY_MS);
+}
+
+boot();
