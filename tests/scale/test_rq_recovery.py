@@ -82,21 +82,8 @@ def env(request: pytest.FixtureRequest, redis: Redis, data_dir: Path) -> Iterato
         "SCRIPTED_DELAY_MS": "1500",
         "JOB_STALE_AFTER_S": str(STALE_AFTER_S),
     }
-    if request.param == "sqlite":
-        yield base
-        return
-    port = free_port()
-    where = data_dir / "mongo"
-    server = mongo.as_process(port, where / "data", where / "mongo.log")
-    try:
-        yield {
-            **base,
-            "STORE_BACKEND": "mongo",
-            "MONGO_CONNECTION_LOCAL": mongo.uri_of(port),
-            "DATABASE_NAME": "soul_recovery",
-        }
-    finally:
-        mongo.stop_process(server)
+    with mongo.shared_store(request.param, data_dir / "mongo", "soul_recovery") as store:
+        yield {**base, **store}
 
 
 @pytest.fixture(scope="module")

@@ -43,21 +43,8 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def env(request: pytest.FixtureRequest, redis_url: str, data_dir: Path) -> Iterator[dict[str, str]]:
     """The settings of every process: on the SQLite store they share, or on MongoDB."""
     base = {"QUEUE_BACKEND": "rq", "REDIS_URL": redis_url, "SCRIPTED_DELAY_MS": "200"}
-    if request.param == "sqlite":
-        yield base
-        return
-    port = free_port()
-    where = data_dir / "mongo"
-    server = mongo.as_process(port, where / "data", where / "mongo.log")
-    try:
-        yield {
-            **base,
-            "STORE_BACKEND": "mongo",
-            "MONGO_CONNECTION_LOCAL": mongo.uri_of(port),
-            "DATABASE_NAME": "soul_rq",
-        }
-    finally:
-        mongo.stop_process(server)
+    with mongo.shared_store(request.param, data_dir / "mongo", "soul_rq") as store:
+        yield {**base, **store}
 
 
 @pytest.fixture(scope="module")

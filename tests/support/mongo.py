@@ -13,11 +13,15 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 from secantus import SecantusDBServer
+
+from tests.support.server import free_port
 
 EXTERNAL_URL = os.environ.get("SOUL_TEST_MONGO_URL")
 
@@ -99,3 +103,22 @@ def drop_database(uri: str, name: str) -> None:
         client.drop_database(name)
     finally:
         client.close()
+
+
+@contextmanager
+def shared_store(kind: str, root: Path, database: str) -> Iterator[dict[str, str]]:
+    """The settings that put several processes on one store: none for "sqlite" (the file in
+    their shared DATA_DIR), a SecantusDB process of its own under `root` for "mongo"."""
+    if kind == "sqlite":
+        yield {}
+        return
+    port = free_port()
+    server = as_process(port, root / "mongo-data", root / "mongo.log")
+    try:
+        yield {
+            "STORE_BACKEND": "mongo",
+            "MONGO_CONNECTION_LOCAL": uri_of(port),
+            "DATABASE_NAME": database,
+        }
+    finally:
+        stop_process(server)
