@@ -198,7 +198,7 @@ def _commit(
     affect = feel(agent.affect, appraisal, agent.mode, agent.personality, now)
     expression = expressions.choose(output.expression, affect.emotions_at(agent.personality, now))
     updated = replace(
-        agent.with_affect(affect, _reason(profile.username, output)),
+        agent.with_affect(affect, feeling_reason(profile.username, output.perception)),
         personality=drift(agent.personality, asdict(appraisal)),
         global_expression=expression,
     )
@@ -259,10 +259,13 @@ def _commit(
     )
 
 
-def _reason(username: str, output: ReplyOutput) -> str:
-    tone = output.perception.tone or "neutral"
-    purpose = output.perception.purpose or "talking"
-    return f"{username} was {purpose} in a {tone} tone."
+def feeling_reason(username: str, perception: Perception) -> str:
+    """Why the agent feels as it does, in a sentence: "Sam was sharing news in a warm tone."
+    Models write the purpose as a gerund ("sharing news") or an aim ("to be comforted")."""
+    tone = perception.tone or "neutral"
+    purpose = perception.purpose.strip() or "talking"
+    verb = "wanted" if purpose.lower().startswith("to ") else "was"
+    return f"{username} {verb} {purpose} in a {tone} tone."
 
 
 def _fallback(ctx: ReplyContext) -> ReplyOutput:
