@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.browser.dashboard import CHROMIUM, DESKTOP, WAIT_MS, Dashboard, Watch, launch
-from tests.support.server import Server, start, stop
+from tests.support.server import Server, for_module
 
 expect.set_options(timeout=WAIT_MS)
 
@@ -37,13 +37,7 @@ def browser() -> Iterator[Browser]:
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
-    env: dict[str, str] = dict(getattr(request.module, "SERVER_ENV", {}))
-    name = request.module.__name__.rsplit(".", 1)[-1]
-    running = start(tmp_path_factory.mktemp(f"data-{name}"), env)
-    try:
-        yield running
-    finally:
-        stop(running)
+    yield from for_module(request, tmp_path_factory)
 
 
 @pytest.fixture

@@ -12,20 +12,14 @@ import httpx
 import pytest
 
 from tests.e2e.helpers import client
-from tests.support.server import Server, start, stop
+from tests.support.server import Server, for_module, start, stop
 
 
 @pytest.fixture(scope="module")
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
-    env: dict[str, str] = dict(getattr(request.module, "SERVER_ENV", {}))
-    name = request.module.__name__.rsplit(".", 1)[-1]
-    running = start(tmp_path_factory.mktemp(f"data-{name}"), env)
-    try:
-        yield running
-    finally:
-        stop(running)
+    yield from for_module(request, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 
 TEST_ENV = {
     "APP_ENV": "test",
@@ -99,3 +100,14 @@ def running(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[Serve
         yield server
     finally:
         stop(server)
+
+
+def for_module(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """The server of one test module (its `SERVER_ENV`, if any, added to the settings), in a
+    data folder of its own; what a module-scoped `server` fixture yields from."""
+    env: dict[str, str] = dict(getattr(request.module, "SERVER_ENV", {}))
+    name = request.module.__name__.rsplit(".", 1)[-1]
+    with running(tmp_path_factory.mktemp(f"data-{name}"), env) as server:
+        yield server
