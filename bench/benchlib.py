@@ -236,14 +236,16 @@ def serving(data_dir: Path, env: dict[str, str]) -> Iterator[Server]:
 
 @contextmanager
 def running_workers(
-    data_dir: Path, env: dict[str, str], count: int
+    data_dir: Path, env: dict[str, str], count: int, extra_args: Sequence[Sequence[str]] = ()
 ) -> Iterator[list[subprocess.Popen[bytes]]]:
-    """`count` `soul worker` processes on the store in data_dir (logs there), always stopped."""
+    """`count` `soul worker` processes on the store in data_dir (logs there), always stopped.
+    Worker i gets `extra_args[i]` on its command line (none past the end of the list)."""
     full_env = {**os.environ, **TEST_ENV, "DATA_DIR": str(data_dir), **env}
-    cmd = [sys.executable, "-m", "synthetic_soul.cli", "worker"]
     workers: list[subprocess.Popen[bytes]] = []
     try:
         for i in range(count):
+            cmd = [sys.executable, "-m", "synthetic_soul.cli", "worker"]
+            cmd += extra_args[i] if i < len(extra_args) else ()
             with (data_dir / f"worker-{i}.log").open("ab") as log:
                 err = subprocess.STDOUT
                 workers.append(

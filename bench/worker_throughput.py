@@ -11,7 +11,12 @@ off. Once /v1/meta/queue counts N workers:
 3. wait for every `done`, then until the store has no queued or running job left (each
    reply asks for a reflection: a follow-up job on the `low` queue, one more model call).
 
+With --mind-workers K, K of the N workers of each run are started with
+`--queues low,high,default` (as docker-compose.yml's mind-worker): they take a reflection
+first and a reply only when no reflection waits; the other N - K take high, default, low.
+
 Run: .venv/bin/python bench/worker_throughput.py [--workers 1,2,4] [--messages 48]
+                                                 [--mind-workers K]
 """
 
 from __future__ import annotations
@@ -68,8 +73,14 @@ efficiency   = the rate at N workers / (N x the rate at 1 worker).
 worker s/job = N x span / jobs: how long a worker is taken per job; minus the mean model
                time per job (llm_calls.latency_ms) it is the per-job overhead.
 submit->done = the reply's `done` received - its submit sent (queueing included: it grows
-               with M / N)."""
+               with M / N).
+reflect lag  = per reflection that succeeded: its jobs.updated_at (finished) - its
+               jobs.created_at, which is its reply's commit (the reflection is written in
+               the same transaction, with the same timestamp, as the reply's `succeeded`):
+               how long a reflection waits behind the replies, plus its own ~0.5 s run.
+reflected in burst = reflections finished before the last reply's `done`."""
 FINAL = ("succeeded", "failed")
+MIND_ARGS = ("--queues", "low,high,default")  # docker-compose.yml's mind-worker
 
 
 @dataclass
@@ -119,7 +130,7 @@ async def burst(api: RawApi, users: list[User], tag: str, timeout_s: float) -> l
 
 
 async def measure(
-    server: Server, workers: list[int], redis_pid: int, args: argparse.Namespace
+    server: Server, workers: list[int], redis_pid: int, mind: int, args: argparse.Namespace
 ) -> dict[str, Any]:
     n = len(workers)
     api = RawApi(server.host, server.port, 32)
@@ -144,9 +155,12 @@ async def measure(
     calls = [c for c in llm_call_rows(server.data_dir) if c["job_id"] in ids]
     t0 = min(s.submit_wall for s in sent)
     done = [(s, s.done) for s in sent if s.done is not None]
-    reply_span = max(ev.wall for _, ev in done) - t0 if done else float("nan")
+    last_done = max((ev.wall for _, ev in done), default=float("nan"))
+    reply_span = last_done - t0
     answered = sum(1 for _, ev in done if ev.data.get("status") == "succeeded")
     all_span = max(r["updated_at"] for r in jobs) - t0
+    reflected = [r for r in jobs if r["kind"] == "reflect" and r["status"] == "succeeded"]
+    lags = [(r["updated_at"] - r["created_at"]) * 1000 for r in reflected]
     kinds: dict[str, dict[str, int]] = {}
     for r in jobs:
         kinds.setdefault(r["kind"], {}).setdefault(r["status"], 0)
@@ -158,6 +172,7 @@ async def measure(
     m = len(sent)
     return {
         "workers": n,
+        "mind_workers": mind,
         "messages": m,
         "users": len(pool.users),
         "done": len(done),
@@ -177,6 +192,8 @@ async def measure(
         "worker_s_per_job": round(n * all_span / len(jobs), 3),
         "model_s_per_job": round(model_s / len(jobs), 3),
         "submit_to_done_ms": summary([(ev.perf - s.submit_perf) * 1000 for s, ev in done], 0),
+        "reflect_lag_ms": summary(lags, 0),
+        "reflected_in_burst": sum(1 for r in reflected if r["updated_at"] <= last_done),
         "cpu_pct": cpu.cpu,
         "rss_mib": {k: round(v, 1) for k, v in rss.items()},
     }
@@ -185,14 +202,16 @@ async def measure(
 def run(redis: Redis, n: int, args: argparse.Namespace) -> dict[str, Any]:
     redis.flush()
     env = rq_env(redis.url, args.delay_ms)
+    mind = args.mind_workers
     with (
         tempfile.TemporaryDirectory(prefix="soul-bench-") as tmp,
         serving(Path(tmp), env) as server,
-        running_workers(Path(tmp), env, n) as workers,
+        running_workers(Path(tmp), env, n, [MIND_ARGS] * mind) as workers,
     ):
         try:
             wait_for_workers(server, workers)
-            result = asyncio.run(measure(server, [w.pid for w in workers], redis.pid, args))
+            pids = [w.pid for w in workers]
+            result = asyncio.run(measure(server, pids, redis.pid, mind, args))
             if args.keep_logs is not None:
                 args.keep_logs.mkdir(parents=True, exist_ok=True)
                 for log in Path(tmp).glob("*.log"):
@@ -205,9 +224,14 @@ def run(redis: Redis, n: int, args: argparse.Namespace) -> dict[str, Any]:
             raise
 
 
+def label(r: dict[str, Any]) -> str:
+    """N workers, K of them with `low` first: "4" or "4 (1 mind)"."""
+    return f"{r['workers']} ({r['mind_workers']} mind)" if r["mind_workers"] else str(r["workers"])
+
+
 def report(r: dict[str, Any]) -> None:
     print(
-        f"\n=== {r['workers']} worker(s): {r['messages']} messages from {r['messages']} guests "
+        f"\n=== {label(r)} worker(s): {r['messages']} messages from {r['messages']} guests "
         f"(+ warm-up) ==="
     )
     print(
@@ -224,6 +248,10 @@ def report(r: dict[str, Any]) -> None:
         f"{r['jobs_per_s']}/s, messages {r['messages_per_s']}/s over {r['all_span_s']} s"
     )
     print(f"submit->done  {fmt(r['submit_to_done_ms'])}")
+    print(
+        f"reflect lag   {fmt(r['reflect_lag_ms'])}  "
+        f"({r['reflected_in_burst']} reflected before the last reply's done)"
+    )
     cpu = r["cpu_pct"]
     print(
         f"CPU % of a core: API {cpu['api']}, workers {cpu['workers']} (sum), redis "
@@ -237,19 +265,22 @@ def table(results: list[dict[str, Any]]) -> None:
     per = base["workers"]
     print(
         "\n| workers | replies/s | eff. | messages/s (+reflection) | eff. | jobs/s | "
-        "worker s/job | submit->done p50 / p99 | failed jobs |"
+        "worker s/job | submit->done p50 / p99 | reflect lag p50 / p90 / max | "
+        "reflected in burst | failed jobs |"
     )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in results:
         k = r["workers"] / per
         e1 = r["replies_per_s"] / (k * base["replies_per_s"])
         e2 = r["messages_per_s"] / (k * base["messages_per_s"])
         r["efficiency"] = {"replies": round(e1, 2), "messages": round(e2, 2)}
-        lat = r["submit_to_done_ms"]
+        lat, lag = r["submit_to_done_ms"], r["reflect_lag_ms"]
         print(
-            f"| {r['workers']} | {r['replies_per_s']:.2f} | {e1:.2f} | {r['messages_per_s']:.2f} "
+            f"| {label(r)} | {r['replies_per_s']:.2f} | {e1:.2f} | {r['messages_per_s']:.2f} "
             f"| {e2:.2f} | {r['jobs_per_s']:.2f} | {r['worker_s_per_job']:.3f} | "
-            f"{lat['p50'] / 1000:.1f} / {lat['p99'] / 1000:.1f} s | {r['failed']} |"
+            f"{lat['p50'] / 1000:.1f} / {lat['p99'] / 1000:.1f} s | "
+            f"{lag['p50'] / 1000:.1f} / {lag['p90'] / 1000:.1f} / {lag['max'] / 1000:.1f} s | "
+            f"{r['reflected_in_burst']}/{r['messages']} | {r['failed']} |"
         )
 
 
@@ -259,17 +290,24 @@ def main() -> int:
     p.add_argument("--messages", type=int, default=48, help="M: the measured burst")
     p.add_argument("--delay-ms", type=int, default=500, help="SCRIPTED_DELAY_MS per model call")
     p.add_argument("--timeout", type=float, default=300.0, help="per phase, seconds")
+    p.add_argument(
+        "--mind-workers", type=int, default=0, help="K of the N workers take `low` first"
+    )
     p.add_argument("--keep-logs", type=Path, help="copy the API and worker logs here")
     p.add_argument("--quiet-wait", type=float, default=60.0, help="max s to wait for idle CPU")
     args = p.parse_args()
+    counts = [int(x) for x in args.workers.split(",")]
+    if not 0 <= args.mind_workers <= min(counts):
+        p.error("--mind-workers must be between 0 and the smallest worker count")
     exit_on_sigterm()
     soft, hard = raise_nofile_limit()
     print(f"machine: {machine()}  RLIMIT_NOFILE={soft}/{hard}")
     print(f"SCRIPTED_DELAY_MS={args.delay_ms}, THINKING_ENABLED=false, QUEUE_BACKEND=rq")
+    print(f"mind-workers per run: {args.mind_workers} (`soul worker {' '.join(MIND_ARGS)}`)")
     print(DEFINITIONS)
     results = []
     with running_redis() as redis:
-        for n in (int(x) for x in args.workers.split(",")):
+        for n in counts:
             busy = asyncio.run(wait_until_quiet(args.quiet_wait))
             print(f"\n(other load before the {n}-worker run: {busy:.0f}% of a core)")
             result = run(redis, n, args)
@@ -277,9 +315,10 @@ def main() -> int:
             report(result)
             results.append(result)
     table(results)
-    keys = ("workers", "answered", "failed", "replies_per_s", "messages_per_s", "jobs_per_s",
-            "efficiency", "model_calls_per_message", "worker_s_per_job", "model_s_per_job", "jobs",
-            "jobs_rerun", "warm_up_failed", "others_before_pct")  # fmt: skip
+    keys = ("workers", "mind_workers", "answered", "failed", "replies_per_s", "messages_per_s",
+            "jobs_per_s", "efficiency", "model_calls_per_message", "worker_s_per_job",
+            "model_s_per_job", "jobs", "jobs_rerun", "warm_up_failed", "reflected_in_burst",
+            "others_before_pct")  # fmt: skip
     line = {
         "bench": "worker_throughput",
         "delay_ms": args.delay_ms,
@@ -289,6 +328,7 @@ def main() -> int:
                 **{k: r[k] for k in keys},
                 "submit_to_done_p50_ms": r["submit_to_done_ms"]["p50"],
                 "submit_to_done_p99_ms": r["submit_to_done_ms"]["p99"],
+                **{f"reflect_lag_{q}_ms": r["reflect_lag_ms"][q] for q in ("p50", "p90", "max")},
             }
             for r in results
         ],
