@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,11 +20,19 @@ from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.conversation import Conversations
 from synthetic_soul.domain.agent import AgentState, new_agent
 from synthetic_soul.jobs import Jobs
-from synthetic_soul.mind.reply import FALLBACK_REPLY, Reply, feeling_reason
+from synthetic_soul.mind.reply import (
+    FALLBACK_REPLY,
+    HISTORY_MIN,
+    HISTORY_STEP,
+    HISTORY_TURNS,
+    Reply,
+    feeling_reason,
+    history_window,
+)
 from synthetic_soul.mind.schemas import Perception
 from synthetic_soul.mind.turns import Turns, turn_key
 from synthetic_soul.ports import LLM, Profile
-from synthetic_soul.records import Job, Session, User
+from synthetic_soul.records import Job, Message, Session, User
 from tests.unit.fakes import FakeClock, GarbageLLM
 
 pytestmark = pytest.mark.anyio
@@ -221,3 +230,22 @@ async def test_messages_sent_before_the_agent_answers_get_one_reply_together(
 )
 def test_the_reason_for_a_feeling_reads_as_a_sentence(purpose: str, tone: str, reason: str) -> None:
     assert feeling_reason("ada", Perception(purpose=purpose, tone=tone)) == reason
+
+
+def test_the_conversation_window_keeps_its_first_message_for_a_few_turns() -> None:
+    """Turn after turn (one message and one reply each), the window only grows at its end, for
+    HISTORY_STEP turns in a row, and never shows fewer than HISTORY_MIN messages."""
+    said = tuple(
+        Message(f"m{i}", "c1", f"line {i}", float(i), "u1", "ada", from_agent=i % 2 == 1)
+        for i in range(60)
+    )
+    firsts, sizes = [], []
+    for turn in range(3 * HISTORY_STEP):
+        history = said[: 2 * (turn + HISTORY_STEP)][-HISTORY_TURNS:]  # as the store loads it
+        shown = history_window(history, {"interactions": turn})
+        firsts.append(shown[0].id)
+        sizes.append(len(shown))
+        assert shown == history[-len(shown) :]  # the latest, in order
+    assert min(sizes) == HISTORY_MIN and max(sizes) == HISTORY_TURNS
+    changes = sum(1 for a, b in itertools.pairwise(firsts) if a != b)
+    assert changes == 2  # once every HISTORY_STEP turns, not every turn

@@ -67,18 +67,19 @@ def feelings_in_words(emotions: dict[str, float]) -> str:
 
 
 def reply_prompt(ctx: ReplyContext) -> str:
+    """The prompt of one reply, from what changes least to what changes every turn.
+
+    A model that keeps its evaluated context (the embedded one) re-reads a prompt only from
+    the first place it differs from the last one: who the agent is and what it knows of the
+    user change at a reflection, the conversation only grows at its end (until its window
+    slides), while the memories recalled, the latest thought and the feelings change with each
+    message, so they come last, just before the message itself.
+    """
     lines = [
         _self_lines(ctx.agent),
-        f"You feel: {feelings_in_words(ctx.agent.emotions_at(ctx.now))};"
-        f" mood {_mood_words(ctx.agent, ctx.now)}.",
         f"{ctx.username} is your {ctx.relationship}."
         + (f" What you know: {ctx.summary}" if ctx.summary else ""),
     ]
-    if ctx.latest_thought:
-        lines.append(f"Your latest thought: {ctx.latest_thought}")
-    if ctx.memories:
-        lines.append("You remember:")
-        lines.append(ctx.memories)
     if ctx.history:
         lines.append(
             "Recent messages in the group:" if ctx.kind == "group" else "Recent conversation:"
@@ -86,6 +87,15 @@ def reply_prompt(ctx: ReplyContext) -> str:
         for m in ctx.history:
             who = "You" if m.from_agent else m.sender_username
             lines.append(f"- {who}: {m.message}")
+    if ctx.memories:
+        lines.append("You remember:")
+        lines.append(ctx.memories)
+    if ctx.latest_thought:
+        lines.append(f"Your latest thought: {ctx.latest_thought}")
+    lines.append(
+        f"You feel: {feelings_in_words(ctx.agent.emotions_at(ctx.now))};"
+        f" mood {_mood_words(ctx.agent, ctx.now)}."
+    )
     if len(ctx.messages) > 1:
         lines.append(f"{ctx.username} sent {len(ctx.messages)} messages; answer them together.")
     lines.append(f"Message from {ctx.username} ({ctx.kind}):")

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import uuid
 from dataclasses import asdict, replace
+from typing import Any
 
 from synthetic_soul.domain import expressions
 from synthetic_soul.domain.affect import feel
@@ -46,7 +47,13 @@ from synthetic_soul.ports import (
 from synthetic_soul.records import Job, LLMCall, Message, Thought
 
 log = logging.getLogger(__name__)
-HISTORY_TURNS = 10
+# The conversation in a reply's prompt: at least HISTORY_MIN messages, then two more each
+# turn for HISTORY_STEP turns, then back. Its first message stays put while it grows, so a
+# model that keeps its context re-reads only the turn's new lines (a window sliding one
+# exchange a turn would change the prompt from its first message on, every turn).
+HISTORY_MIN = 6
+HISTORY_STEP = 4
+HISTORY_TURNS = HISTORY_MIN + 2 * (HISTORY_STEP - 1)  # messages loaded, the most shown
 RECALL_K = 5
 _COMMIT_ATTEMPTS = 8
 FALLBACK_REPLY = "Sorry, my thoughts got tangled for a moment. Could you say that again?"
@@ -103,7 +110,7 @@ class Reply:
             username=profile.username,
             relationship=relationship_words(profile.doc),
             summary=str(profile.doc.get("summary", "")) if private else "",
-            history=turn.history if private else turn.group,
+            history=history_window(turn.history, profile.doc) if private else turn.group,
             latest_thought=thought.thought if thought else None,
             memories=await self._recall(turn, job.owner_id if private else None, batch),
             messages=tuple(m.message for m in batch),
@@ -257,6 +264,12 @@ def _commit(
         if reflect and reply is not None
         else (),
     )
+
+
+def history_window(history: tuple[Message, ...], profile: dict[str, Any]) -> tuple[Message, ...]:
+    """The latest messages of a private conversation to show, by how many turns came before."""
+    turns = int(profile.get("interactions", 0))
+    return history[-(HISTORY_MIN + 2 * (turns % HISTORY_STEP)) :]
 
 
 def feeling_reason(username: str, perception: Perception) -> str:
