@@ -18,7 +18,9 @@ from tests.support.server import Server, for_module
 expect.set_options(timeout=WAIT_MS)
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: sync Playwright runs an event loop in this thread while it is
+# open, and the async tests that run after the browser suite need the thread's loop free.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(
