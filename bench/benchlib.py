@@ -278,22 +278,19 @@ def wait_for_workers(
 
 def job_rows(data_dir: Path) -> list[dict[str, Any]]:
     """Every job of the shared store: id, kind, status, attempts, created_at, updated_at."""
-    db = sqlite3.connect(data_dir / "soul.sqlite3", timeout=10)
-    db.row_factory = sqlite3.Row
-    try:
-        cols = "id, kind, status, attempts, created_at, updated_at"
-        return [dict(r) for r in db.execute(f"SELECT {cols} FROM jobs")]
-    finally:
-        db.close()
+    return _rows(data_dir, "jobs", "id, kind, status, attempts, created_at, updated_at")
 
 
 def llm_call_rows(data_dir: Path) -> list[dict[str, Any]]:
     """Every model call the service recorded: job_id, task, latency_ms, ok, at."""
+    return _rows(data_dir, "llm_calls", "job_id, task, latency_ms, ok, at")
+
+
+def _rows(data_dir: Path, table: str, cols: str) -> list[dict[str, Any]]:
     db = sqlite3.connect(data_dir / "soul.sqlite3", timeout=10)
     db.row_factory = sqlite3.Row
     try:
-        cols = "job_id, task, latency_ms, ok, at"
-        return [dict(r) for r in db.execute(f"SELECT {cols} FROM llm_calls")]
+        return [dict(r) for r in db.execute(f"SELECT {cols} FROM {table}")]
     finally:
         db.close()
 
