@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 
 from synthetic_soul import API_BASE_PATH, API_VERSION
-from synthetic_soul.api import errors
+from synthetic_soul.api import errors, openapi
 from synthetic_soul.api.middleware import ApiHeaders, BodyLimit, CrashGuard
 from synthetic_soul.api.routers import (
     agents,
@@ -74,6 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
     ):
         app.include_router(router, prefix=API_BASE_PATH)
     app.include_router(expressions.router)
+    openapi.document_failures(app)
     app.add_api_route("/", dashboard, methods=["GET", "HEAD"], include_in_schema=False)
     app.mount("/ui", StaticFiles(directory=WEB), name="ui")
     # Order matters: the last added wraps the rest.
