@@ -11,7 +11,6 @@ import httpx
 import pytest
 
 from tests.e2e.helpers import (
-    agent_state,
     assert_error,
     bearer,
     conversation,
@@ -99,8 +98,8 @@ def test_a_claim_keeps_the_users_jobs_and_conversation(api: httpx.Client) -> Non
 
 
 def test_after_a_claim_the_agent_knows_the_user_by_the_new_name(api: httpx.Client) -> None:
-    """The agent's profile of the user takes the new username (visible in its stated reason
-    and its thought about the message, both written from that profile)."""
+    """The agent's profile of the user takes the new username (visible in the relationship
+    and in its thought about the message, both written from that profile)."""
     g = guest(api)
     username = unique_username("renamed")
     r = api.post(
@@ -114,7 +113,7 @@ def test_after_a_claim_the_agent_knows_the_user_by_the_new_name(api: httpx.Clien
 
     messages = conversation(api, claimed.token)["messages"]
     assert [m["sender_username"] for m in messages if not m["from_agent"]] == [username]
-    reason = agent_state(api, claimed.token)["emotional_status"]["reason"]
-    assert username in reason and g.username not in reason, reason
+    seen = api.get("/v1/agents/active/relationship", headers=bearer(claimed.token))
+    assert seen.json()["relationship"]["username"] == username
     thought = api.get("/v1/thoughts/latest", headers=bearer(claimed.token)).json()
     assert g.username not in thought["latest_thought"]["thought"]

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.helpers import guest, submit, wait_job
+from tests.e2e.helpers import bearer, guest, submit, wait_job
 
 pytestmark = pytest.mark.e2e
 
@@ -59,3 +59,28 @@ def test_ada_s_secret_never_reaches_bob_s_prompts_or_thinking(api: httpx.Client)
     made_for_ada = [e for e in entries if SECRET in e["prompt"]]
     assert made_for_ada, "Ada's own prompts carry her words"
     assert all(ada.username in e["prompt"] for e in made_for_ada)
+
+
+def _post_in(api: httpx.Client, token: str, text: str, channel: str) -> str:
+    r = api.post(
+        "/v1/messages/submit",
+        json={"message": text, "type": "group", "channel_id": channel},
+        headers=bearer(token),
+    )
+    assert r.status_code == 202, r.text
+    job_id: str = r.json()["job_id"]
+    assert wait_job(api, token, job_id)["status"] == "succeeded"
+    return job_id
+
+
+def test_naming_a_channel_does_not_open_what_its_group_said_before(api: httpx.Client) -> None:
+    ada, bob = guest(api), guest(api)
+    _post_in(api, ada.token, "Between the two of us here: the vault opens with 7731", "vault")
+    _post_in(api, bob.token, "jasmine, what have people said in this group?", "vault")
+    _post_in(api, ada.token, "Welcome, newcomer!", "vault")
+    _post_in(api, bob.token, "jasmine, anything new?", "vault")
+
+    for_bob = [e for e in _entries() if f"Message from {bob.username} (group)" in e["prompt"]]
+    assert len(for_bob) == 2
+    assert all("7731" not in e["prompt"] for e in for_bob), for_bob
+    assert "Welcome, newcomer!" in for_bob[1]["prompt"]  # said after Bob joined

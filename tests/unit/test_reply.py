@@ -26,10 +26,8 @@ from synthetic_soul.mind.reply import (
     HISTORY_STEP,
     HISTORY_TURNS,
     Reply,
-    feeling_reason,
     history_window,
 )
-from synthetic_soul.mind.schemas import Perception
 from synthetic_soul.mind.turns import Turns, turn_key
 from synthetic_soul.ports import LLM, Profile
 from synthetic_soul.records import Job, Message, Session, User
@@ -218,18 +216,6 @@ async def test_messages_sent_before_the_agent_answers_get_one_reply_together(
         assert sum(m.from_agent for m in conversation.messages) == 1
         agent = await world.agent()
         assert agent.events_felt == 1
-
-
-@pytest.mark.parametrize(
-    ("purpose", "tone", "reason"),
-    [
-        ("sharing good news", "warm", "ada was sharing good news in a warm tone."),
-        ("to be excited", "curious", "ada wanted to be excited in a curious tone."),
-        ("  ", "", "ada was talking in a neutral tone."),
-    ],
-)
-def test_the_reason_for_a_feeling_reads_as_a_sentence(purpose: str, tone: str, reason: str) -> None:
-    assert feeling_reason("ada", Perception(purpose=purpose, tone=tone)) == reason
 
 
 def test_the_conversation_window_keeps_its_first_message_for_a_few_turns() -> None:

@@ -323,14 +323,17 @@ def test_the_outreach_schema_takes_a_guests_username() -> None:
     guest = "guest_87ab365f-0037-4a25-a0ad-eb228c0022d5"
     out = ThinkOutput.model_validate({"outreach": {"to": guest, "message": "Hi!"}})
     assert out.outreach is not None and out.outreach.to == guest
-    with pytest.raises(ValidationError):
-        ThinkOutput.model_validate({"memory": {**MEMORY, "tags": ["a", "b", "c", "d"]}})
-    with pytest.raises(ValidationError):
-        ThinkOutput.model_validate({"memory": {**MEMORY, "importance": 11}})
+    # Over a bound is mended (test_answer_bounds); what has no right reading is refused.
+    over = ThinkOutput.model_validate(
+        {"memory": {**MEMORY, "tags": list("abcd"), "importance": 11}}
+    )
+    assert over.memory is not None and (over.memory.tags, over.memory.importance) == (
+        ["a", "b", "c"],
+        10,
+    )
     with pytest.raises(ValidationError):
         ThinkOutput.model_validate({"memory": {**MEMORY, "significance": "huge"}})
-    with pytest.raises(ValidationError):
-        ReflectOutput.model_validate({"summary": "x" * 601})
+    assert ReflectOutput.model_validate({"summary": "x" * 601}).summary == "x" * 600
     assert ThinkOutput.model_validate({"memory": MEMORY}).memory is not None
 
 

@@ -11,6 +11,7 @@ from synthetic_soul.domain.emotions import Emotion, initial_emotions
 from synthetic_soul.domain.expressions import DEFAULT_EXPRESSION
 from synthetic_soul.domain.mood import Mood, default_mood
 from synthetic_soul.domain.personality import Personality, born
+from synthetic_soul.domain.reasons import BORN
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def new_agent(agent_id: str, name: str, mode: str, rng: random.Random, now: floa
         mood=default_mood(personality),
         mood_t0=now,
         birthdate=now,
-        reason="Just born; nothing has happened yet.",
+        reason=BORN,
     )
 
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.relationship import reconsider, relationship_words
 from synthetic_soul.jobs import Outcome, Report
 from synthetic_soul.mind.asking import ask
@@ -42,6 +43,12 @@ _COMMIT_ATTEMPTS = 8
 
 class ReflectFailed(Exception):
     """The agent's state kept changing under the commit."""
+
+
+def self_view(agent: AgentState, profile: dict[str, Any]) -> AgentState:
+    """The agent as it sees itself with one user: its identity as their talks rewrote it."""
+    identity = str(profile.get("identity") or "").strip()
+    return replace(agent, identity=identity) if identity else agent
 
 
 def insight_due(memories: Sequence[Memory], since: float) -> list[Memory]:
@@ -87,7 +94,7 @@ class Reflect:
         shown = sorted(pending, key=lambda m: (-m.importance, -m.created_at))[:INSIGHT_MEMORIES]
         shown.sort(key=lambda m: m.created_at)
         ctx = ReflectContext(
-            agent=agent,
+            agent=self_view(agent, profile.doc),
             username=profile.username,
             relationship=relationship_words(profile.doc),
             summary=str(profile.doc.get("summary", "")),
@@ -211,7 +218,11 @@ def _conclude(
         # The accumulator restarts: what was pending is now summed up (or too minor to show).
         doc["insights_upto"] = max(m.created_at for m in pending)
     memories.extend(insights)
-    identity = (out.identity or "").strip() or agent.identity
+    identity = (out.identity or "").strip()
+    if identity:
+        # Drawn from this user's words: the agent sees itself so with them alone (the shared
+        # identity is in every user's prompts and on everyone's dashboard).
+        doc["identity"] = identity
     thought = None
     if out.thought and out.thought.strip():
         thought = Thought(
@@ -229,7 +240,7 @@ def _conclude(
         llm_calls=calls,
         now=now,
         # The memories' tags stay out of the agent's own tags: those are shown to everyone.
-        agent=replace(agent, identity=identity),
+        agent=agent,
         expected_version=agent.version,
         profile=replace(profile, doc=doc),
         memories=tuple(memories),

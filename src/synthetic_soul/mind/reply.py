@@ -13,6 +13,7 @@ from synthetic_soul.domain.affect import feel
 from synthetic_soul.domain.lexicon import appraise_text
 from synthetic_soul.domain.memory import DEFAULT_BUDGET_CHARS, fit, render
 from synthetic_soul.domain.personality import drift
+from synthetic_soul.domain.reasons import felt_reason
 from synthetic_soul.domain.relationship import (
     after_interaction,
     new_profile_doc,
@@ -22,7 +23,7 @@ from synthetic_soul.jobs import Outcome, Report
 from synthetic_soul.mind.asking import ask
 from synthetic_soul.mind.history import snapshot_of
 from synthetic_soul.mind.prompts import ReplyContext, persona, reply_prompt
-from synthetic_soul.mind.reflect import reflect_job
+from synthetic_soul.mind.reflect import reflect_job, self_view
 from synthetic_soul.mind.schemas import (
     REPLY_TEXT_PATH,
     AppraisalOut,
@@ -106,7 +107,7 @@ class Reply:
         if thought is not None and not private and thought.user_id is not None:
             thought = None
         ctx = ReplyContext(
-            agent=turn.agent,
+            agent=self_view(turn.agent, profile.doc) if private else turn.agent,
             username=profile.username,
             relationship=relationship_words(profile.doc),
             summary=str(profile.doc.get("summary", "")) if private else "",
@@ -205,7 +206,7 @@ def _commit(
     affect = feel(agent.affect, appraisal, agent.mode, agent.personality, now)
     expression = expressions.choose(output.expression, affect.emotions_at(agent.personality, now))
     updated = replace(
-        agent.with_affect(affect, feeling_reason(profile.username, output.perception)),
+        agent.with_affect(affect, felt_reason(appraisal)),
         personality=drift(agent.personality, asdict(appraisal)),
         global_expression=expression,
     )
@@ -270,15 +271,6 @@ def history_window(history: tuple[Message, ...], profile: dict[str, Any]) -> tup
     """The latest messages of a private conversation to show, by how many turns came before."""
     turns = int(profile.get("interactions", 0))
     return history[-(HISTORY_MIN + 2 * (turns % HISTORY_STEP)) :]
-
-
-def feeling_reason(username: str, perception: Perception) -> str:
-    """Why the agent feels as it does, in a sentence: "Sam was sharing news in a warm tone."
-    Models write the purpose as a gerund ("sharing news") or an aim ("to be comforted")."""
-    tone = perception.tone or "neutral"
-    purpose = perception.purpose.strip() or "talking"
-    verb = "wanted" if purpose.lower().startswith("to ") else "was"
-    return f"{username} {verb} {purpose} in a {tone} tone."
 
 
 def _fallback(ctx: ReplyContext) -> ReplyOutput:

@@ -1,20 +1,26 @@
-"""What the model must return, as pydantic models (bounded so small models cannot loop)."""
+"""What the model must return, as pydantic models (bounded so small models cannot loop).
+
+Every model here is `Bounded`: an answer over a bound that the provider's schema could not
+carry (a tag too long, a number out of range, a list too long) is mended before validation
+instead of refused (`mind.bounds`); only what cannot be mended costs a corrective call.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from synthetic_soul.domain.appraisal import Appraisal
 from synthetic_soul.domain.expressions import EXPRESSIONS
+from synthetic_soul.mind.bounds import Bounded
 
 # Shown to the model (and enforced by grammars and strict schemas) as the names to pick
 # from; validation stays lenient: an unknown name becomes one the emotions suggest.
 _EXPRESSION_CHOICES: dict[str, Any] = {"enum": list(EXPRESSIONS)}
 
 
-class AppraisalOut(BaseModel):
+class AppraisalOut(Bounded):
     model_config = ConfigDict(extra="ignore")
 
     desirability: int = Field(ge=-10, le=10, description="how good the event is for you")
@@ -31,12 +37,12 @@ class AppraisalOut(BaseModel):
         )
 
 
-class Perception(BaseModel):
+class Perception(Bounded):
     purpose: str = Field(max_length=80, description="what the user wants, in a few words")
     tone: str = Field(max_length=40, description="the user's tone, one or two words")
 
 
-class ReplyText(BaseModel):
+class ReplyText(Bounded):
     message: str = Field(min_length=1, max_length=2000)
     purpose: str = Field(max_length=80)
     tone: str = Field(max_length=40)
@@ -46,7 +52,7 @@ class ReplyText(BaseModel):
 REPLY_TEXT_PATH = ("reply", "message")
 
 
-class ReplyOutput(BaseModel):
+class ReplyOutput(Bounded):
     """The one structured answer on the critical path of a reply.
 
     Models write fields in this order, and the reply's text reaches the user as it is
@@ -94,7 +100,7 @@ Tag = Annotated[str, StringConstraints(min_length=1, max_length=24)]
 Label = Literal["stranger", "acquaintance", "friend", "best friend", "romantic partner", "enemy"]
 
 
-class MemoryOut(BaseModel):
+class MemoryOut(Bounded):
     """An episode worth keeping, as the agent lived it."""
 
     event: str = Field(min_length=1, max_length=300, description="what happened, one sentence")
@@ -105,14 +111,14 @@ class MemoryOut(BaseModel):
     emotional_impact: str = Field(default="", max_length=80, description="how it made you feel")
 
 
-class InsightOut(BaseModel):
+class InsightOut(Bounded):
     insight: str = Field(min_length=1, max_length=300, description="a higher-level conclusion")
     sources: list[int] = Field(
         min_length=1, max_length=10, description="numbers of the memories it rests on"
     )
 
 
-class ReflectOutput(BaseModel):
+class ReflectOutput(Bounded):
     """What the agent concludes, after a conversation, about the user and itself."""
 
     summary: str = Field(max_length=600, description="what you now know about the user")
@@ -123,12 +129,12 @@ class ReflectOutput(BaseModel):
     thought: str | None = Field(default=None, max_length=400)
 
 
-class OutreachOut(BaseModel):
+class OutreachOut(Bounded):
     to: str | None = Field(default=None, max_length=64, description="a username from the list")
     message: str = Field(min_length=1, max_length=500)
 
 
-class ThinkOutput(BaseModel):
+class ThinkOutput(Bounded):
     """A spell of autonomous thinking: a thought or none, and what follows from it."""
 
     thought: str | None = Field(default=None, max_length=400)

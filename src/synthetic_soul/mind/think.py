@@ -4,7 +4,8 @@ the agent sends first.
 Randomness is seeded per tick from `SOUL_SEED` (or the agent's id) and the tick index, so the
 same seed and the same clock replay the same day. The prompt holds the agent's own state,
 its thoughts about no one, and the usernames and relationship labels of the users it may
-write to: never what any user said.
+write to: never what any user said. What the model writes back is shown to everyone only if it
+names none of those users: a thought or memory naming one is theirs, naming several is not kept.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from synthetic_soul.domain import expressions
 from synthetic_soul.domain.affect import feel
 from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.facts import THOUGHT_VIBES
+from synthetic_soul.domain.mentions import named
 from synthetic_soul.domain.outreach import (
     CANDIDATE_LIMIT,
     DAY_S,
@@ -27,11 +29,12 @@ from synthetic_soul.domain.outreach import (
     Contact,
     reachable,
 )
+from synthetic_soul.domain.reasons import musing_reason
 from synthetic_soul.jobs import Outcome, Report
 from synthetic_soul.mind.asking import ask
 from synthetic_soul.mind.history import snapshot_of
 from synthetic_soul.mind.prompts import ThinkContext, persona, think_prompt
-from synthetic_soul.mind.schemas import ThinkOutput
+from synthetic_soul.mind.schemas import MemoryOut, ThinkOutput
 from synthetic_soul.ports import LLM, Clock, LLMRequest, MindCommit, Musing, StaleStateError, Store
 from synthetic_soul.records import Job, LLMCall, Memory, Message, Thought
 
@@ -140,6 +143,40 @@ def _addressee(musing: Musing, to: str | None, now: float) -> Contact | None:
     return next((c for c in reachable(musing.contacts, now) if c.username.lower() == wanted), None)
 
 
+def _concerned(text: str, contacts: Sequence[Contact], also: str | None = None) -> tuple[str, ...]:
+    """The users `text` is about: `also` (whom it was written to), then the contacts it names.
+
+    The think prompt lists contacts by username, so a thought can name one; what names no one
+    is shown to everyone, what names one user is theirs, what names several is kept by no one.
+    """
+    by_name = {c.username: c.user_id for c in contacts}
+    ids = [by_name[username] for username in named(text, by_name)]
+    return tuple(dict.fromkeys([also, *ids] if also else ids))
+
+
+def _memory(
+    out: MemoryOut, agent_id: str, contacts: Sequence[Contact], now: float
+) -> Memory | None:
+    """The memory of the spell: about the one contact it names, or no one; None if several."""
+    tags = tuple(dict.fromkeys(t.strip().lower() for t in out.tags if t.strip()))[:3]
+    about = _concerned(" ".join((out.event, out.thoughts, out.emotional_impact, *tags)), contacts)
+    if len(about) > 1:
+        return None
+    return Memory(
+        id=uuid.uuid4().hex,
+        agent_id=agent_id,
+        user_id=about[0] if about else None,
+        event=out.event.strip(),
+        thoughts=out.thoughts.strip(),
+        significance=out.significance,
+        importance=out.importance,
+        created_at=now,
+        last_accessed=now,
+        tags=tags,
+        emotional_impact=out.emotional_impact.strip(),
+    )
+
+
 def _felt(agent: AgentState, vibe: str, output: ThinkOutput, now: float) -> AgentState:
     """The agent after the thought: feelings from its appraisal, maybe a new expression."""
     updated = agent
@@ -147,7 +184,7 @@ def _felt(agent: AgentState, vibe: str, output: ThinkOutput, now: float) -> Agen
         affect = feel(
             agent.affect, output.appraisal.to_domain(), agent.mode, agent.personality, now
         )
-        updated = agent.with_affect(affect, f"A {vibe} thought crossed my mind.")
+        updated = agent.with_affect(affect, musing_reason(vibe))
     if output.expression:
         pick = expressions.choose(output.expression, updated.emotions_at(now))
         updated = replace(updated, global_expression=pick)
@@ -168,30 +205,15 @@ def _conclude(
     letter = output.outreach if output.outreach and output.outreach.message.strip() else None
     target = _addressee(musing, letter.to, now) if letter else None
     text = (output.thought or "").strip()
-    # A thought is about no one, unless it led the agent to write to someone.
+    # A thought is about no one, unless it led the agent to write to someone or names a user.
+    about = _concerned(text, musing.contacts, target.user_id if target else None)
     thought = (
-        Thought(uuid.uuid4().hex, agent.id, text, now, target.user_id if target else None, "think")
-        if text
+        Thought(uuid.uuid4().hex, agent.id, text, now, about[0] if about else None, "think")
+        if text and len(about) <= 1
         else None
     )
-    memories: tuple[Memory, ...] = ()
-    if output.memory is not None:
-        m = output.memory
-        memories = (
-            Memory(
-                id=uuid.uuid4().hex,
-                agent_id=agent.id,
-                user_id=None,
-                event=m.event.strip(),
-                thoughts=m.thoughts.strip(),
-                significance=m.significance,
-                importance=m.importance,
-                created_at=now,
-                last_accessed=now,
-                tags=tuple(dict.fromkeys(t.strip().lower() for t in m.tags if t.strip()))[:3],
-                emotional_impact=m.emotional_impact.strip(),
-            ),
-        )
+    kept = _memory(output.memory, agent.id, musing.contacts, now) if output.memory else None
+    memories = (kept,) if kept is not None else ()
     outreach = None
     if target is not None and letter is not None:
         outreach = Message(
@@ -205,9 +227,10 @@ def _conclude(
             purpose=PURPOSE,
             job_id=job.id,
         )
-    if memories:
-        tags = (*memories[0].tags, *updated.memory_tags)
-        updated = replace(updated, memory_tags=tuple(dict.fromkeys(tags))[:MEMORY_TAGS_KEPT])
+    if memories and memories[0].user_id is None:
+        # The agent's tags are shown to everyone: only those of memories about no one.
+        shared = (*memories[0].tags, *updated.memory_tags)
+        updated = replace(updated, memory_tags=tuple(dict.fromkeys(shared))[:MEMORY_TAGS_KEPT])
     return MindCommit(
         job_id=job.id,
         result={

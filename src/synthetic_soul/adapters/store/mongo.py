@@ -135,9 +135,17 @@ class MongoStore(AccountCollections, JobCollections, MindCollections, MemoryColl
             )
             group: list[Doc] = []
             if row.get("channel") is not None:
+                # A member of a channel is whoever has posted in it, since their first post
+                # there: they read what the group said from then on, nothing earlier.
+                said = {"conversation_id": conversation_id, "channel": row["channel"]}
+                first = await db["messages"].find_one(
+                    {**said, "from_agent": False}, sort=[("seq", 1)], session=s
+                )
+                joined = row["seq"] if first is None else first["seq"]
                 # The group's recent messages, anyone's, but for this user's unanswered ones.
                 mine = {"conversation_id": conversation_id, **_UNANSWERED}
-                group = await _messages(db, s, {"channel": row["channel"], "$nor": [mine]}, history)
+                channel = {"channel": row["channel"], "seq": {"$gte": joined}, "$nor": [mine]}
+                group = await _messages(db, s, channel, history)
             return Turn(
                 message=message_of(row),
                 agent=agent,

@@ -252,12 +252,24 @@ class SQLiteStore(MindTables, MemoryTables):
             ).fetchall()[::-1]
             group: list[sqlite3.Row] = []
             if row["channel"] is not None:
+                # A member of a channel is whoever has posted in it, since their first post
+                # there: they read what the group said from then on, nothing earlier.
+                (joined,) = db.execute(
+                    "SELECT MIN(seq) FROM messages WHERE conversation_id = ? AND channel = ?"
+                    " AND from_agent = 0",
+                    (conversation_id, row["channel"]),
+                ).fetchone()
                 # The group's recent messages, anyone's, but for this user's unanswered ones.
                 group = db.execute(
-                    f"SELECT {MESSAGE_COLS} FROM messages WHERE channel = ? AND NOT"
+                    f"SELECT {MESSAGE_COLS} FROM messages WHERE channel = ? AND seq >= ? AND NOT"
                     " (conversation_id = ? AND from_agent = 0 AND answered_by IS NULL)"
                     " ORDER BY seq DESC LIMIT ?",
-                    (row["channel"], conversation_id, history),
+                    (
+                        row["channel"],
+                        row["seq"] if joined is None else joined,
+                        conversation_id,
+                        history,
+                    ),
                 ).fetchall()[::-1]
             profile = read_profile(db, agent.id, user_id)
             return Turn(

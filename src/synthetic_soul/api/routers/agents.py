@@ -13,6 +13,7 @@ from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.emotions import MAX_VALUE, MIN_VALUE
 from synthetic_soul.domain.mood import Mood, intensity, octant
 from synthetic_soul.domain.personality import TRAIT_MAX, TRAIT_MIN, describe
+from synthetic_soul.domain.reasons import shareable
 from synthetic_soul.domain.relationship import affinity
 from synthetic_soul.mind.history import MAX_POINTS
 
@@ -44,7 +45,9 @@ def agent_body(agent: AgentState, now: float) -> dict[str, Any]:
                 name: _scale(value, MIN_VALUE, MAX_VALUE, descriptions.emotion(name))
                 for name, value in agent.emotions_at(now).items()
             },
-            "reason": agent.reason,
+            # Only the fixed sentences: a reason stored before they were the rule could
+            # name a user or repeat what they said.
+            "reason": shareable(agent.reason),
         },
         "mood": mood_body(agent.mood_at(now)),
         "global_expression": agent.global_expression,
