@@ -233,7 +233,8 @@ def test_ago_says_when_coarsely(seconds: float, said: str) -> None:
 def test_a_line_is_one_short_line_with_when_what_thoughts_and_importance() -> None:
     m = memory(event="Alice told me\nabout her   cat.", thoughts="I liked it.", importance=7)
     assert (
-        line(m, NOW) == "- (1 h ago) Alice told me about her cat. — I thought: I liked it. [7/10]"
+        line(m, NOW)
+        == '- (1 h ago) "Alice told me about her cat." — I thought: "I liked it." [7/10]'
     )
     long = line(memory(event="word " * 200, thoughts="idea " * 200), NOW)
     assert "\n" not in long and len(long) < 400

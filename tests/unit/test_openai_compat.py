@@ -35,7 +35,7 @@ from tests.unit.test_reply import ADA, make_world
 pytestmark = pytest.mark.anyio
 
 SYSTEM = "You are Jasmine, a digital mind."
-PROMPT = "Message from ada (dm):\n<<<\nhello there\n>>>"
+PROMPT = 'Message from ada (dm):\n"hello there"'
 REQUEST = LLMRequest("reply", SYSTEM, PROMPT)
 REPLY = DEFAULT_SCRIPTS["reply"](REQUEST)
 

@@ -21,7 +21,7 @@ from tests.unit.test_reply import ADA, World, make_world
 
 pytestmark = pytest.mark.anyio
 
-REQUEST = LLMRequest("reply", "You are Jasmine.", "Message from ada (dm):\n<<<\nhello there\n>>>")
+REQUEST = LLMRequest("reply", "You are Jasmine.", 'Message from ada (dm):\n"hello there"')
 
 
 def reply_doc(message: str, respond: bool = True) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from synthetic_soul.domain.quoting import quote
 from synthetic_soul.records import Memory
 
 RECENCY_DECAY = 0.995  # per hour since the memory was last recalled
@@ -203,10 +204,13 @@ def _clip(text: str, limit: int = LINE_FIELD_CHARS) -> str:
 
 
 def line(memory: Memory, now: float) -> str:
-    """One memory as one short prompt line: when, what, what the agent thought, importance."""
-    what = _clip(memory.event)
+    """One memory as one short prompt line: when, what, what the agent thought, importance.
+
+    Its words come from conversations, so they are quoted like what users say.
+    """
+    what = quote(_clip(memory.event))
     head = "insight" if memory.kind == "insight" else ago(memory.created_at, now)
-    thoughts = f" — I thought: {_clip(memory.thoughts)}" if memory.thoughts.strip() else ""
+    thoughts = f" — I thought: {quote(_clip(memory.thoughts))}" if memory.thoughts.strip() else ""
     return f"- ({head}) {what}{thoughts} [{memory.importance}/10]"
 
 

@@ -1,4 +1,10 @@
-"""Prompt rendering: compact words and numbers, with a stable persona prefix for caching."""
+"""Prompt rendering: compact words and numbers, with a stable persona prefix for caching.
+
+What a user wrote, and what the model made of it (the summary, memories, thoughts, the
+identity), is quoted as one-line JSON strings (`domain.quoting`), so that no text can end its
+quotation and pass for the prompt's own words; usernames are shown bare only when they are
+plain names.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,11 @@ from synthetic_soul.domain.expressions import EXPRESSIONS
 from synthetic_soul.domain.mood import intensity, octant
 from synthetic_soul.domain.outreach import hour_of
 from synthetic_soul.domain.personality import describe
+from synthetic_soul.domain.quoting import name, quote
 from synthetic_soul.records import Memory, Message
 
-MESSAGE_OPEN = "<<<"
-MESSAGE_CLOSE = ">>>"
+# The line above the quoted message(s) that end a reply prompt, one JSON string per line.
+MESSAGE_HEADER = "Message from {username} ({kind}):"
 _NOTABLE = 5.0  # emotions weaker than this are left out of the prompt
 
 
@@ -53,7 +60,10 @@ def persona(agent: AgentState) -> str:
 
 
 def _self_lines(agent: AgentState) -> str:
-    return f"Your identity: {agent.identity}\nYour personality: {describe(agent.personality)}"
+    # The identity is the model's own words, rewritten from conversations: quoted like them.
+    return (
+        f"Your identity: {quote(agent.identity)}\nYour personality: {describe(agent.personality)}"
+    )
 
 
 def feelings_in_words(emotions: dict[str, float]) -> str:
@@ -75,33 +85,32 @@ def reply_prompt(ctx: ReplyContext) -> str:
     slides), while the memories recalled, the latest thought and the feelings change with each
     message, so they come last, just before the message itself.
     """
+    user = name(ctx.username)
     lines = [
         _self_lines(ctx.agent),
-        f"{ctx.username} is your {ctx.relationship}."
-        + (f" What you know: {ctx.summary}" if ctx.summary else ""),
+        f"{user} is your {ctx.relationship}."
+        + (f" What you know: {quote(ctx.summary)}" if ctx.summary else ""),
     ]
     if ctx.history:
         lines.append(
             "Recent messages in the group:" if ctx.kind == "group" else "Recent conversation:"
         )
         for m in ctx.history:
-            who = "You" if m.from_agent else m.sender_username
-            lines.append(f"- {who}: {m.message}")
+            who = "You" if m.from_agent else name(m.sender_username)
+            lines.append(f"- {who}: {quote(m.message)}")
     if ctx.memories:
         lines.append("You remember:")
-        lines.append(ctx.memories)
+        lines.append(ctx.memories)  # each memory's words quoted by `domain.memory.line`
     if ctx.latest_thought:
-        lines.append(f"Your latest thought: {ctx.latest_thought}")
+        lines.append(f"Your latest thought: {quote(ctx.latest_thought)}")
     lines.append(
         f"You feel: {feelings_in_words(ctx.agent.emotions_at(ctx.now))};"
         f" mood {_mood_words(ctx.agent, ctx.now)}."
     )
     if len(ctx.messages) > 1:
-        lines.append(f"{ctx.username} sent {len(ctx.messages)} messages; answer them together.")
-    lines.append(f"Message from {ctx.username} ({ctx.kind}):")
-    lines.append(MESSAGE_OPEN)
-    lines.append(ctx.said)
-    lines.append(MESSAGE_CLOSE)
+        lines.append(f"{user} sent {len(ctx.messages)} messages; answer them together.")
+    lines.append(MESSAGE_HEADER.format(username=user, kind=ctx.kind))
+    lines.extend(quote(text) for text in ctx.messages)
     return "\n".join(lines)
 
 
@@ -135,22 +144,25 @@ class ReflectContext:
 
 
 def reflect_prompt(ctx: ReflectContext) -> str:
-    u = ctx.username
+    u = name(ctx.username)
+    known = _one_line(ctx.summary, 600)
     lines = [
         _self_lines(ctx.agent),
         f"You feel: {feelings_in_words(ctx.agent.emotions_at(ctx.now))}; "
         f"mood {_mood_words(ctx.agent, ctx.now)}.",
         f"About {u}, your {ctx.relationship}. "
-        f"What you knew: {_one_line(ctx.summary, 600) or 'nothing yet.'}",
+        f"What you knew: {quote(known) if known else 'nothing yet.'}",
         REFLECT_HEADER,
     ]
     for m in ctx.messages:
-        lines.append(f"- {'You' if m.from_agent else m.sender_username}: {_one_line(m.message)}")
+        who = "You" if m.from_agent else name(m.sender_username)
+        lines.append(f"- {who}: {quote(_one_line(m.message))}")
     if ctx.memories:
         lines.append(INSIGHT_HEADER.format(username=u))
         for i, memory in enumerate(ctx.memories, 1):
-            thoughts = f" — {_one_line(memory.thoughts, 160)}" if memory.thoughts else ""
-            lines.append(f"[{i}] {_one_line(memory.event, 160)}{thoughts} ({memory.importance}/10)")
+            event = quote(_one_line(memory.event, 160))
+            thoughts = f" — {quote(_one_line(memory.thoughts, 160))}" if memory.thoughts else ""
+            lines.append(f"[{i}] {event}{thoughts} ({memory.importance}/10)")
         lines.append(f"Draw 1 to 3 insights about {u} from them, citing their numbers.")
     lines.append(
         f"Reflect: rewrite what you know about {u} (summary); say what {u} is to you now "
@@ -180,10 +192,10 @@ def think_prompt(ctx: ThinkContext) -> str:
     ]
     if ctx.thoughts:
         lines.append("Your recent thoughts:")
-        lines.extend(f"- {_one_line(t, 200)}" for t in ctx.thoughts)
+        lines.extend(f"- {quote(_one_line(t, 200))}" for t in ctx.thoughts)
     if ctx.contacts:
         lines.append(THINK_CONTACTS_HEADER)
-        lines.extend(f"- {name}: {relationship}" for name, relationship in ctx.contacts)
+        lines.extend(f"- {name(who)}: {relationship}" for who, relationship in ctx.contacts)
     else:
         lines.append("Nobody to write to right now.")
     lines.append(f"Vibe: {ctx.vibe}")

@@ -18,9 +18,9 @@ from typing import Any
 
 from synthetic_soul.adapters.llm.json_stream import StringAt
 from synthetic_soul.domain.lexicon import appraise_text
+from synthetic_soul.domain.quoting import unquote
 from synthetic_soul.mind.prompts import (
-    MESSAGE_CLOSE,
-    MESSAGE_OPEN,
+    MESSAGE_HEADER,
     REFLECT_HEADER,
     THINK_CONTACTS_HEADER,
 )
@@ -32,13 +32,16 @@ Script = Callable[[LLMRequest], dict[str, Any]]
 # arrives in a few pieces, as from a real model.
 STREAM_CHUNK_CHARS = 16
 
+# A JSON string literal, or a bare word: how prompts quote what users wrote, and name them.
+_QUOTED = r'(?:"(?:[^"\\]|\\.)*"|[^\s"]+)'
+# The header of a reply prompt's last lines, then one quoted message a line to its end.
 _MESSAGE = re.compile(
-    r"Message from (?P<user>.+?) \((?P<kind>dm|group)\):\n"
-    + re.escape(MESSAGE_OPEN)
-    + r"\n(?P<text>.*)\n"
-    + re.escape(MESSAGE_CLOSE)
-    + r"\s*\Z",
-    re.DOTALL,
+    "^"
+    + re.escape(MESSAGE_HEADER)
+    .replace(re.escape("{username}"), f"(?P<user>{_QUOTED})")
+    .replace(re.escape("{kind}"), "(?P<kind>dm|group)")
+    + r'(?P<said>(?:\n"(?:[^"\\\n]|\\.)*")+)\s*\Z',
+    re.MULTILINE,
 )
 _NAME = re.compile(r"You are (\w+)")
 
@@ -49,9 +52,10 @@ def _tokens(text: str) -> int:
 
 def _reply_script(request: LLMRequest) -> dict[str, Any]:
     found = _MESSAGE.search(request.prompt)
-    text = found.group("text") if found else request.prompt[-200:]
+    said = found.group("said").split("\n")[1:] if found else ()
+    text = "\n".join(unquote(line) for line in said) if found else request.prompt[-200:]
     kind = found.group("kind") if found else "dm"
-    user = found.group("user") if found else "friend"
+    user = unquote(found.group("user")) if found else "friend"
     name_match = _NAME.search(request.system)
     name = name_match.group(1).lower() if name_match else ""
     a = appraise_text(text)
@@ -91,7 +95,8 @@ def _reply_script(request: LLMRequest) -> dict[str, Any]:
     }
 
 
-_ABOUT = re.compile(r"^About (?P<user>\S+), your ", re.MULTILINE)
+_ABOUT = re.compile(rf"^About (?P<user>{_QUOTED}), your ", re.MULTILINE)
+_LISTED = re.compile(rf"- (?P<name>{_QUOTED}): (?P<text>.*)")
 _NUMBERED = re.compile(r"^\[(?P<n>\d+)\] ", re.MULTILINE)
 _VIBE = re.compile(r"^Vibe: (?P<vibe>\S+)$", re.MULTILINE)
 _BRIGHT_VIBES = frozenset({"whimsical", "cozy", "curious", "adventurous", "romantic", "playful"})
@@ -111,16 +116,16 @@ _VIBE_EXPRESSIONS = {
 
 
 def _listed(prompt: str, header: str) -> list[tuple[str, str]]:
-    """The `- name: text` lines right under a header line."""
-    lines = prompt.splitlines()
+    """The `- name: text` lines right under a header line, unquoted."""
+    lines = prompt.split("\n")
     if header not in lines:
         return []
     found: list[tuple[str, str]] = []
     for line in lines[lines.index(header) + 1 :]:
-        if not line.startswith("- ") or ": " not in line:
+        listed = _LISTED.fullmatch(line)
+        if listed is None:
             break
-        name, _, text = line[2:].partition(": ")
-        found.append((name, text))
+        found.append((unquote(listed.group("name")), unquote(listed.group("text"))))
     return found
 
 
@@ -131,7 +136,7 @@ def _clip(text: str, limit: int) -> str:
 def _reflect_script(request: LLMRequest) -> dict[str, Any]:
     """Summarise what the user said; keep a memory as important as the lexicon finds it."""
     about = _ABOUT.search(request.prompt)
-    user = about.group("user") if about else "them"
+    user = unquote(about.group("user")) if about else "them"
     said = [text for name, text in _listed(request.prompt, REFLECT_HEADER) if name != "You"]
     snippets = [" ".join(text.split()[:8]) for text in said[-5:]]
     summary = f"{user} told me: " + "; ".join(snippets) if snippets else ""
