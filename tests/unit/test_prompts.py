@@ -143,6 +143,7 @@ def test_every_untrusted_field_of_a_reply_prompt_is_quoted(attack: str) -> None:
     prompt = reply_prompt(ctx)
 
     assert "SYSTEM" not in _outside_quotes(prompt)
+    assert "double quotes" in persona(ctx.agent)  # the model is told what quotes mean
     assert prompt.count("SYSTEM") == 12  # every field is there (the name twice), quoted
     assert len(prompt.splitlines()) == len(prompt.split("\n"))
 
