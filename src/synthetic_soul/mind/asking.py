@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from pydantic import ValidationError
 
+from synthetic_soul.domain.quoting import quote
 from synthetic_soul.ports import LLM, LLMError, LLMRequest, M
 from synthetic_soul.records import LLMCall
 
@@ -32,9 +33,10 @@ async def ask(
             model = info.quality_model if request.tier == "quality" else info.fast_model
             error = LLM_UNAVAILABLE if isinstance(exc, LLMError) else LLM_INVALID_OUTPUT
             calls.append(LLMCall(info.provider, model, request.task, 0, 0, 0.0, error))
+            # The errors repeat parts of the answer, which may repeat a user's words.
             request = replace(
                 request,
-                prompt=f"{request.prompt}\nYour previous answer was invalid: {exc}. "
+                prompt=f"{request.prompt}\nYour previous answer was invalid: {quote(str(exc))}\n"
                 "Answer again with valid JSON.",
             )
     return None, tuple(calls)
