@@ -70,6 +70,13 @@ def _llm(settings: Settings) -> LLM:
     return ScriptedLLM(delay_ms=settings.scripted_delay_ms, prompt_log=settings.scripted_prompt_log)
 
 
+async def open_store(settings: Settings) -> Store:
+    """The configured store, opened; `StoreOpenError` (one line: what and where) if it cannot be."""
+    store = _store(settings)
+    await store.open()
+    return store
+
+
 @asynccontextmanager
 async def running(
     settings: Settings,
@@ -77,16 +84,18 @@ async def running(
     llm: LLM | None = None,
     *,
     background: bool = True,
+    store: Store | None = None,
 ) -> AsyncIterator[Container]:
     """Open every adapter, make sure the agent exists, start the workers; undo on exit.
 
     With `background=False` the scheduler is built but not started: the caller ticks it
-    (a simulation driving its own clock does).
+    (a simulation driving its own clock does). A `store` already opened (`open_store`) is
+    used and closed on exit.
     """
     settings.check_secrets()
     clock = clock or SystemClock()
-    store = _store(settings)
-    await store.open()
+    if store is None:
+        store = await open_store(settings)
     async with AsyncExitStack() as undo:
         undo.push_async_callback(store.close)
         yield await _assemble(settings, clock, llm, store, background, undo)

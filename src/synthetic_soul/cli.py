@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 
 from synthetic_soul import __version__
+from synthetic_soul.errors import StoreOpenError
+from synthetic_soul.logs import install_redaction
 from synthetic_soul.records import QUEUE_NAMES
 from synthetic_soul.settings import InsecureSettingsError, Settings
 
@@ -16,9 +18,13 @@ GC_THRESHOLDS = (10_000, 50, 100)
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import asyncio
+
     import uvicorn
 
     from synthetic_soul.api.app import create_app
+    from synthetic_soul.api.http_limits import bounded_head
+    from synthetic_soul.bootstrap import open_store
 
     settings = Settings()
     level = _logging(settings)
@@ -30,15 +36,32 @@ def _serve(args: argparse.Namespace) -> int:
     # Fewer, later collections: a burst of 1,000 new SSE connections otherwise triggers full
     # collections that stall every request (measured in bench/sse_fanout.py).
     gc.set_threshold(*GC_THRESHOLDS)
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_level=level.lower(),
         proxy_headers=settings.trust_proxy_headers,
         timeout_graceful_shutdown=5,
+        http=bounded_head(settings.max_header_bytes, settings.header_timeout_seconds),
     )
-    return 0
+    server = uvicorn.Server(config)
+
+    async def serve() -> None:
+        # Opened before the application starts, on the loop that serves it: a store that
+        # cannot open is then one line and an exit status, not a lifespan traceback.
+        app.state.store = await open_store(settings)
+        await server.serve()
+
+    try:
+        with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
+            runner.run(serve())
+    except StoreOpenError as exc:
+        print(f"soul: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:  # uvicorn re-raises the SIGINT it stopped on, as `uvicorn.run`
+        pass
+    return 0 if server.started else 3
 
 
 def _worker(args: argparse.Namespace) -> int:
@@ -59,6 +82,9 @@ def _worker(args: argparse.Namespace) -> int:
     except InsecureSettingsError as exc:
         print(f"soul: {exc}", file=sys.stderr)
         return 2
+    except StoreOpenError as exc:
+        print(f"soul: {exc}", file=sys.stderr)
+        return 1
 
 
 def _chat(args: argparse.Namespace) -> int:
@@ -108,6 +134,7 @@ def _service_url(given: str | None) -> tuple[str | None, Settings | None]:
 
 def _logging(settings: Settings) -> str:
     level = "DEBUG" if settings.debug_mode else settings.log_level.upper()
+    install_redaction()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return level
 

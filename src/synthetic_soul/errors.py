@@ -45,3 +45,8 @@ class QueueUnavailable(Unavailable):
 
 class StoreUnavailable(Unavailable):
     code = "store_unavailable"
+
+
+class StoreOpenError(RuntimeError):
+    """The store cannot be opened at start-up. The message is one line naming what failed and
+    where (a path, a host), fit to print as the process's last word."""

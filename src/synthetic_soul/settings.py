@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     expressions_dir: Path | None = Field(None, alias="EXPRESSIONS_DIR")
     cookie_secure: bool = Field(True, alias="COOKIE_SECURE")
     trust_proxy_headers: bool = Field(False, alias="TRUST_PROXY_HEADERS")
+    # A request's line and headers together: larger is refused with 431 (a browser's, cookies
+    # and a bearer token included, is a few KiB).
+    max_header_bytes: int = Field(32 * 1024, alias="MAX_HEADER_BYTES", ge=1024)
+    # From a connection's opening, or a request's first byte, to the end of its headers.
+    header_timeout_seconds: float = Field(10.0, alias="HEADER_TIMEOUT_SECONDS", gt=0)
     host: str = Field("127.0.0.1", alias="HOST")
     port: int = Field(8000, alias="PORT")
     log_level: str = Field("info", alias="LOG_LEVEL")

@@ -10,11 +10,10 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.cors import CORSMiddleware
 
 from synthetic_soul import API_BASE_PATH, API_VERSION
 from synthetic_soul.api import errors, openapi
-from synthetic_soul.api.middleware import ApiHeaders, BodyLimit, CrashGuard
+from synthetic_soul.api.middleware import ApiHeaders, BodyLimit, Cors, CrashGuard
 from synthetic_soul.api.routers import (
     agents,
     auth,
@@ -49,7 +48,9 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with running(settings) as container:
+        # `soul serve` opens the store before it starts the application (`app.state.store`).
+        opened = getattr(app.state, "store", None)
+        async with running(settings, store=opened) as container:
             app.state.container = container
             # What lives from start-up on is never garbage: keep it out of full collections
             # (with many connections opening, they paused every request for 60-190 ms).
@@ -61,6 +62,9 @@ def create_app(settings: Settings) -> FastAPI:
         version=API_VERSION,
         description="The backend of a digital mind: talk to the agent, watch its state.",
         lifespan=lifespan,
+        # Starlette's redirect builds its Location from the Host header; `errors` redirects
+        # to the other form of the path itself, relatively.
+        redirect_slashes=False,
     )
     errors.install(app)
     for router in (
@@ -81,7 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyLimit)
     app.add_middleware(CrashGuard)
     app.add_middleware(
-        CORSMiddleware,
+        Cors,
         allow_origins=settings.cors_origins,
         allow_credentials=True,
         allow_methods=["GET", "POST", "DELETE", "OPTIONS"],

@@ -9,9 +9,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from synthetic_soul.api.slashes import slash_redirect
 from synthetic_soul.errors import (
     Conflict,
     NotFound,
@@ -86,13 +87,15 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 _BODY_PARSE_DETAIL = "There was an error parsing the body"
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 400 and exc.detail == _BODY_PARSE_DETAIL:
         details = [{"type": "json_invalid", "loc": ["body"], "msg": "Body is not valid JSON"}]
         return envelope(
             422, "validation_error", "The request is not valid.", _rid(request), details
         )
+    if exc.status_code == 404 and (redirect := slash_redirect(request)) is not None:
+        return redirect
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else "The request failed."
     return envelope(exc.status_code, code, message, _rid(request), headers=exc.headers)

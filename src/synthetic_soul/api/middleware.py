@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request id and version headers on every response; a crash guard."""
+"""Pure ASGI middleware: request id and version headers on every response; a crash guard;
+CORS with refusals in the envelope."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import uuid
 
 from fastapi import HTTPException
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from synthetic_soul import API_VERSION
@@ -105,4 +107,37 @@ class BodyLimit:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = request_id_of(scope.get("state"))
         response = envelope(413, "payload_too_large", "The request body is too large.", request_id)
+        await response(scope, receive, send)
+
+
+_REFUSAL_PREFIX = "Disallowed CORS "
+
+
+class Cors(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight answered in the error envelope (Starlette
+    answers it in plain text)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "OPTIONS":
+            await super().__call__(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        if "origin" not in headers or "access-control-request-method" not in headers:
+            await super().__call__(scope, receive, send)
+            return
+        response = self.preflight_response(request_headers=headers)
+        if response.status_code >= 400:
+            refused = bytes(response.body).decode().removeprefix(_REFUSAL_PREFIX)
+            kept = {
+                name: value
+                for name, value in response.headers.items()
+                if name not in ("content-length", "content-type")
+            }
+            response = envelope(
+                response.status_code,
+                "cors_refused",
+                f"This cross-origin request is not allowed ({refused}).",
+                request_id_of(scope.get("state")),
+                headers=kept,
+            )
         await response(scope, receive, send)

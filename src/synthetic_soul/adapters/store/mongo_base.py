@@ -21,11 +21,11 @@ from typing import Any, ParamSpec, TypeVar
 from pymongo import AsyncMongoClient, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import ConnectionFailure, PyMongoError
+from pymongo.errors import ConnectionFailure, PyMongoError, ServerSelectionTimeoutError
 
 from synthetic_soul.adapters.store.mongo_docs import Doc
 from synthetic_soul.adapters.store.mongo_schema import ensure_schema
-from synthetic_soul.errors import StoreUnavailable
+from synthetic_soul.errors import StoreOpenError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +57,28 @@ def reachable(
     return guarded
 
 
+class StandaloneServer(RuntimeError):
+    """The server cannot run transactions, which the store needs."""
+
+
+def _hosts_of(uri: str) -> str:
+    """The hosts a MongoDB URI names, without its scheme, credentials, database or options
+    (parsing a `mongodb+srv` URI with the driver would already query DNS)."""
+    rest = uri.partition("://")[2] or uri
+    authority = rest.split("/", 1)[0].split("?", 1)[0]
+    return authority.rpartition("@")[2] or "(no host)"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__
+
+
 async def _check_transactions(client: AsyncMongoClient[Doc]) -> None:
     """Refuse a server without transactions (a standalone mongod) at once, not mid-commit."""
     hello = await client.admin.command("hello")
     if "setName" not in hello and hello.get("msg") != "isdbgrid":
-        raise RuntimeError(
+        raise StandaloneServer(
             "MongoDB is a standalone server here, and the store needs transactions: run it"
             " as a replica set (a single-node one will do) or use a sharded cluster"
         )
@@ -94,19 +111,30 @@ class MongoBase:
         """Whether memory relevance comes from the server's text index (else from stems)."""
         return self._text_index
 
-    @reachable
     async def open(self) -> None:
         timeout_ms = int(self._timeout_s * 1000)
-        client: AsyncMongoClient[Doc] = AsyncMongoClient(
-            self._uri,
-            serverSelectionTimeoutMS=timeout_ms,
-            connectTimeoutMS=timeout_ms,
-            tz_aware=True,
-        )
+        where = f"MongoDB at {_hosts_of(self._uri)}, database {self._database_name}"
+        try:
+            client: AsyncMongoClient[Doc] = AsyncMongoClient(
+                self._uri,
+                serverSelectionTimeoutMS=timeout_ms,
+                connectTimeoutMS=timeout_ms,
+                tz_aware=True,
+            )
+        except (PyMongoError, ValueError) as exc:  # a URI it cannot read
+            raise StoreOpenError(f"cannot open the store on {where}: {_first_line(exc)}") from exc
         try:
             await _check_transactions(client)
             db = client[self._database_name]
             self._text_index = await ensure_schema(db)
+        except ServerSelectionTimeoutError as exc:
+            await client.close()
+            raise StoreOpenError(
+                f"cannot reach {where}: no server answered within {self._timeout_s:g} s"
+            ) from exc
+        except (PyMongoError, StandaloneServer) as exc:
+            await client.close()
+            raise StoreOpenError(f"cannot open the store on {where}: {_first_line(exc)}") from exc
         except BaseException:
             await client.close()
             raise

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import ClassVar, TypeVar
 
 from synthetic_soul.adapters.store.sqlite_schema import SCHEMA
+from synthetic_soul.errors import StoreOpenError
 
 T = TypeVar("T")
 
@@ -57,15 +58,29 @@ class SQLiteBase:
         return value
 
     def _connect(self) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA foreign_keys=ON")
-        db.execute("PRAGMA busy_timeout=5000")
-        for schema in self._schemas():
-            db.executescript(schema)
+        folder = self._path.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreOpenError(
+                f"cannot create the data directory {folder} (DATA_DIR): {exc.strerror or exc}"
+            ) from exc
+        if self._path.is_dir():  # SQLite would say only "unable to open database file"
+            raise StoreOpenError(f"cannot open the SQLite store {self._path}: it is a directory")
+        db: sqlite3.Connection | None = None
+        try:
+            db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.execute("PRAGMA busy_timeout=5000")
+            for schema in self._schemas():
+                db.executescript(schema)
+        except (sqlite3.Error, OSError) as exc:
+            if db is not None:
+                db.close()
+            raise StoreOpenError(f"cannot open the SQLite store {self._path}: {exc}") from exc
         self._db = db
 
     async def open(self) -> None:
