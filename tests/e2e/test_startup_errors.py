@@ -77,3 +77,18 @@ def test_an_unreachable_mongodb_is_named_without_its_password() -> None:
     line = _one_line(done)
     assert f"127.0.0.1:{port}" in line
     assert "hunter2secret" not in done.stderr + done.stdout
+
+
+def test_a_worker_on_a_bad_store_says_so_in_one_line_too(tmp_path: Path) -> None:
+    database = tmp_path / "soul.sqlite3"
+    database.write_bytes(b"\x00not sqlite\x00" * 500)
+    done = subprocess.run(
+        [sys.executable, "-m", "synthetic_soul.cli", "worker"],
+        env={**os.environ, **TEST_ENV, "DATA_DIR": str(tmp_path), "QUEUE_BACKEND": "rq"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    line = _one_line(done)
+    assert str(database) in line
