@@ -20,6 +20,12 @@ class User:
     password_hash: str | None = None
 
 
+def folded(name: str) -> str:
+    """How usernames and emails compare: case-folded (casefold, so 'STRASSE' meets 'straße').
+    A user keeps the form they typed for display."""
+    return name.casefold()
+
+
 @dataclass(frozen=True)
 class Session:
     id: str

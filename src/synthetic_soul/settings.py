@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+from collections import Counter
 from pathlib import Path
 from typing import Literal
 
@@ -14,10 +16,42 @@ DEFAULT_JWT_SECRET = "dev-only-jwt-secret-change-me-in-production"
 DEFAULT_PEPPER = "dev-only-pepper-change-me"
 MIN_JWT_SECRET_CHARS = 32
 MIN_PEPPER_CHARS = 16
+# Estimated bits (see `estimated_bits`) a secret needs besides its length: 2 per required
+# character. Random secrets of the shortest allowed length clear this with room to spare
+# (32 hex digits estimate ~96 bits at the lowest, 16 ~33); one character repeated estimates 0
+# and two alternating 1 per character.
+MIN_JWT_SECRET_BITS = 2 * MIN_JWT_SECRET_CHARS
+MIN_PEPPER_BITS = 2 * MIN_PEPPER_CHARS
 
 
 class InsecureSettingsError(RuntimeError):
     """Raised at start-up when production would run with weak secrets."""
+
+
+def estimated_bits(secret: str) -> float:
+    """The secret's length times the Shannon entropy of its own character frequencies.
+
+    An upper estimate for what a guesser faces (a dictionary word scores well), but it reads
+    a repetitive secret such as 'a' * 32 or 'ab' * 16 for the little it is.
+    """
+    counts = Counter(secret).values()
+    n = len(secret)
+    return sum(c * math.log2(n / c) for c in counts)
+
+
+def _weak_secret(name: str, value: str, default: str, min_chars: int, min_bits: int) -> str | None:
+    """What is wrong with one secret, in a few words; None if nothing."""
+    if value == default:
+        return f"{name} is the development default"
+    if len(value) < min_chars:
+        return f"{name} is shorter than {min_chars} characters"
+    bits = estimated_bits(value)
+    if bits < min_bits:
+        return (
+            f"{name} has too little entropy (an estimated {bits:.0f} bits, under {min_bits} bits:"
+            " too few distinct characters or too repetitive; use a random secret)"
+        )
+    return None
 
 
 class Settings(BaseSettings):
@@ -167,15 +201,26 @@ class Settings(BaseSettings):
         """Refuse weak secrets outside development, naming each problem."""
         if self.is_development:
             return
-        problems: list[str] = []
-        if self.jwt_secret == DEFAULT_JWT_SECRET:
-            problems.append("JWT_SECRET_ENV is the development default")
-        elif len(self.jwt_secret) < MIN_JWT_SECRET_CHARS:
-            problems.append(f"JWT_SECRET_ENV is shorter than {MIN_JWT_SECRET_CHARS} characters")
-        if self.argon2_pepper == DEFAULT_PEPPER:
-            problems.append("ARGON2_PEPPER_ENV is the development default")
-        elif len(self.argon2_pepper) < MIN_PEPPER_CHARS:
-            problems.append(f"ARGON2_PEPPER_ENV is shorter than {MIN_PEPPER_CHARS} characters")
+        weak = (
+            _weak_secret(
+                "JWT_SECRET_ENV",
+                self.jwt_secret,
+                DEFAULT_JWT_SECRET,
+                MIN_JWT_SECRET_CHARS,
+                MIN_JWT_SECRET_BITS,
+            ),
+            _weak_secret(
+                "ARGON2_PEPPER_ENV",
+                self.argon2_pepper,
+                DEFAULT_PEPPER,
+                MIN_PEPPER_CHARS,
+                MIN_PEPPER_BITS,
+            ),
+        )
+        problems = [problem for problem in weak if problem]
+        if not self.cookie_secure:
+            # Refresh cookies over plain HTTP would hand a session to anyone on the path.
+            problems.append("COOKIE_SECURE=false is allowed only in development")
         if self.redis_tls_insecure_skip_verify:
             problems.append("REDIS_TLS_INSECURE_SKIP_VERIFY is allowed only in development")
         if problems:

@@ -25,7 +25,7 @@ def test_a_guest_claims_an_account_signs_out_and_signs_back_in(
     dash: Dashboard, page: Page, watch: Watch, server: Server
 ) -> None:
     username = f"painter_{uuid.uuid4().hex[:8]}"
-    email = f"{username}@example.test"
+    email = f"{username}@example.com"
     dash.open()
     expect(page.locator("#account-name")).to_have_text("Guest")
     dash.send("Hi! I am learning to paint with watercolours.")

@@ -179,3 +179,84 @@ async def test_revoke_user_sessions_ends_only_that_users_live_sessions(store: St
     assert untouched is not None
     assert untouched.revoked_at is None
     assert await store.revoke_user_sessions(u.id, "replay", T0 + 6) == 0
+
+
+# -- names compare case-folded; the display form is kept ----------------------------------
+async def test_usernames_differing_only_in_case_conflict(store: Store) -> None:
+    first = user("U_1234ABCD")
+    await store.create_user(first, session(first.id), profile(first.id))
+    second = user("u_1234abcd")
+    with pytest.raises(ConflictError):
+        await store.create_user(second, session(second.id), profile(second.id))
+    assert await store.get_user(second.id) is None
+    kept = await store.get_user(first.id)
+    assert kept is not None
+    assert kept.username == "U_1234ABCD"
+
+
+async def test_emails_differing_only_in_case_conflict_and_are_found_by_either(
+    store: Store,
+) -> None:
+    first = user("ada", "Ada.Lovelace@Example.com", guest=False)
+    await store.create_user(first, session(first.id), profile(first.id))
+    second = user("bob", "ada.lovelace@example.COM", guest=False)
+    with pytest.raises(ConflictError):
+        await store.create_user(second, session(second.id), profile(second.id))
+    assert await store.get_user_by_email("ADA.LOVELACE@EXAMPLE.COM") == first
+    assert await store.get_user_by_email("ada.lovelace@example.com") == first
+
+
+async def test_claim_with_a_case_variant_of_a_taken_name_conflicts(store: Store) -> None:
+    owner = user("Ada", "ada@example.com", guest=False)
+    await store.create_user(owner, session(owner.id), profile(owner.id))
+    for username, email in (("aDA", "other@example.com"), ("other", "ADA@example.com")):
+        guest = user()
+        old = session(guest.id)
+        await store.create_user(guest, old, profile(guest.id))
+        claimed = replace(guest, username=username, email=email, guest=False)
+        with pytest.raises(ConflictError):
+            await store.claim_user(claimed, old.id, session(guest.id), profile(guest.id), T0)
+        assert await store.get_user(guest.id) == guest
+
+
+# -- a guest is claimed once -------------------------------------------------------------
+async def test_a_second_claim_of_one_guest_is_refused_and_changes_nothing(store: Store) -> None:
+    guest = user()
+    old = session(guest.id)
+    await store.create_user(guest, old, profile(guest.id))
+    first = replace(guest, username="ada", email="ada@example.com", password_hash="h1", guest=False)
+    first_session = session(guest.id, now=T0 + 1)
+    assert await store.claim_user(first, old.id, first_session, profile(guest.id), T0 + 1)
+
+    second = replace(
+        guest, username="bob", email="bob@example.com", password_hash="h2", guest=False
+    )
+    second_session = session(guest.id, now=T0 + 2)
+    won = await store.claim_user(second, old.id, second_session, profile(guest.id), T0 + 2)
+    assert won is False
+    assert await store.get_user(guest.id) == first
+    assert await store.get_user_by_email("bob@example.com") is None
+    assert await store.get_session(second_session.id) is None
+    assert await store.get_session(first_session.id) == first_session
+
+
+async def test_concurrent_claims_of_one_guest_have_one_winner(store: Store) -> None:
+    guest = user()
+    old = session(guest.id)
+    await store.create_user(guest, old, profile(guest.id))
+    claims = [
+        replace(guest, username=f"name{i}", email=f"e{i}@example.com", guest=False)
+        for i in range(6)
+    ]
+    sessions = [session(guest.id) for _ in claims]
+    results = await asyncio.gather(
+        *(
+            store.claim_user(c, old.id, s, profile(guest.id), T0 + 1)
+            for c, s in zip(claims, sessions, strict=True)
+        )
+    )
+    assert sorted(results) == [False] * 5 + [True]
+    winner = results.index(True)
+    assert await store.get_user(guest.id) == claims[winner]
+    stored = [await store.get_session(s.id) is not None for s in sessions]
+    assert stored == results

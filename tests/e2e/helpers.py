@@ -237,7 +237,7 @@ def refresh(
 
 
 def unique_email(prefix: str = "user") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12]}@example.test"
+    return f"{prefix}-{uuid.uuid4().hex[:12]}@example.com"
 
 
 def unique_username(prefix: str = "user") -> str:

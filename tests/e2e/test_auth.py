@@ -218,7 +218,7 @@ def test_login_with_a_wrong_password_is_invalid_credentials(
     "body",
     [
         {},
-        {"email": "someone@example.test"},
+        {"email": "someone@example.com"},
         {"password": "secret-pass-1"},
         {"email": 12, "password": "secret-pass-1"},
         {"email": "not-an-email", "password": "secret-pass-1"},

@@ -25,7 +25,7 @@ from tests.e2e.helpers import (
 
 pytestmark = pytest.mark.e2e
 
-DEVELOPER_EMAIL = "dev@example.test"
+DEVELOPER_EMAIL = "dev@example.com"
 SERVER_ENV = {"DEVELOPER_EMAIL": DEVELOPER_EMAIL}
 PASSWORD = "developer-password-1"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import string
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +16,9 @@ from synthetic_soul.settings import (
     Settings,
 )
 
-STRONG_JWT = "j" * 32
-STRONG_PEPPER = "p" * 16
+# Random-looking, as `secrets.token_urlsafe` would give: long enough and varied enough.
+STRONG_JWT = "q7Vn2LxK9pRt4ZmW8cYb3HsJ6dFg1Ae5"
+STRONG_PEPPER = "Xw4Tz9Lr2Kp7Nv3B"
 
 
 @pytest.fixture(autouse=True)
@@ -58,7 +61,7 @@ def test_production_with_default_secrets_names_both() -> None:
 def test_production_with_a_short_jwt_secret() -> None:
     with pytest.raises(InsecureSettingsError) as caught:
         settings(
-            APP_ENV="production", JWT_SECRET_ENV="j" * 31, ARGON2_PEPPER_ENV=STRONG_PEPPER
+            APP_ENV="production", JWT_SECRET_ENV=STRONG_JWT[:31], ARGON2_PEPPER_ENV=STRONG_PEPPER
         ).check_secrets()
     assert "JWT_SECRET_ENV" in str(caught.value)
     assert "ARGON2_PEPPER_ENV" not in str(caught.value)
@@ -67,7 +70,7 @@ def test_production_with_a_short_jwt_secret() -> None:
 def test_production_with_a_short_pepper() -> None:
     with pytest.raises(InsecureSettingsError) as caught:
         settings(
-            APP_ENV="production", JWT_SECRET_ENV=STRONG_JWT, ARGON2_PEPPER_ENV="p" * 15
+            APP_ENV="production", JWT_SECRET_ENV=STRONG_JWT, ARGON2_PEPPER_ENV=STRONG_PEPPER[:15]
         ).check_secrets()
     assert "ARGON2_PEPPER_ENV" in str(caught.value)
     assert "JWT_SECRET_ENV" not in str(caught.value)
@@ -88,6 +91,79 @@ def test_production_with_strong_secrets_passes() -> None:
     settings(
         APP_ENV="production", JWT_SECRET_ENV=STRONG_JWT, ARGON2_PEPPER_ENV=STRONG_PEPPER
     ).check_secrets()
+
+
+@pytest.mark.parametrize(
+    "weak",
+    [
+        "a" * 32,  # one character
+        "ab" * 16,  # two, alternating: an estimated 32 bits
+        "abcabcabcabcabcabcabcabcabcabcab",  # three, repeated
+        "0" * 31 + "1",
+    ],
+)
+def test_production_refuses_a_jwt_secret_of_the_right_length_but_low_entropy(weak: str) -> None:
+    assert len(weak) >= 32
+    with pytest.raises(InsecureSettingsError) as caught:
+        settings(
+            APP_ENV="production", JWT_SECRET_ENV=weak, ARGON2_PEPPER_ENV=STRONG_PEPPER
+        ).check_secrets()
+    message = str(caught.value)
+    assert "JWT_SECRET_ENV" in message
+    assert "entropy" in message and "64 bits" in message, "the message says the rule"
+    assert "ARGON2_PEPPER_ENV" not in message
+    assert "\n" not in message
+    assert weak not in message, "a secret is never echoed"
+
+
+@pytest.mark.parametrize("weak", ["p" * 16, "pq" * 8, "p" * 40])
+def test_production_refuses_a_low_entropy_pepper(weak: str) -> None:
+    with pytest.raises(InsecureSettingsError) as caught:
+        settings(
+            APP_ENV="production", JWT_SECRET_ENV=STRONG_JWT, ARGON2_PEPPER_ENV=weak
+        ).check_secrets()
+    message = str(caught.value)
+    assert "ARGON2_PEPPER_ENV" in message and "32 bits" in message
+    assert "JWT_SECRET_ENV" not in message
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_random_secrets_of_the_minimum_length_pass(seed: int) -> None:
+    """Generated secrets, hex or url-safe, at the shortest allowed length, are never refused."""
+    rng = random.Random(seed)
+    alphabet = "0123456789abcdef" if seed % 2 else string.ascii_letters + string.digits + "-_"
+    jwt_secret = "".join(rng.choice(alphabet) for _ in range(32))
+    pepper = "".join(rng.choice(alphabet) for _ in range(16))
+    settings(
+        APP_ENV="production", JWT_SECRET_ENV=jwt_secret, ARGON2_PEPPER_ENV=pepper
+    ).check_secrets()
+
+
+@pytest.mark.parametrize("value", ["false", "0", "no"])
+def test_production_refuses_cookies_without_secure(value: str) -> None:
+    with pytest.raises(InsecureSettingsError, match="COOKIE_SECURE") as caught:
+        settings(
+            APP_ENV="production",
+            JWT_SECRET_ENV=STRONG_JWT,
+            ARGON2_PEPPER_ENV=STRONG_PEPPER,
+            COOKIE_SECURE=value,
+        ).check_secrets()
+    assert "JWT_SECRET_ENV" not in str(caught.value)
+    settings(APP_ENV="development", COOKIE_SECURE=value).check_secrets()  # fine locally
+
+
+def test_production_names_every_problem_in_one_line() -> None:
+    with pytest.raises(InsecureSettingsError) as caught:
+        settings(
+            APP_ENV="production",
+            JWT_SECRET_ENV="a" * 32,
+            ARGON2_PEPPER_ENV="b" * 16,
+            COOKIE_SECURE="false",
+        ).check_secrets()
+    message = str(caught.value)
+    assert message.startswith("refusing to start with APP_ENV='production': ")
+    assert all(name in message for name in ("JWT_SECRET_ENV", "ARGON2_PEPPER_ENV", "COOKIE_SECURE"))
+    assert "\n" not in message
 
 
 def test_secrets_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,8 +12,9 @@ from synthetic_soul.auth.tokens import AccessTokens, keyed_hash, new_secret_toke
 from synthetic_soul.domain.relationship import CREATOR, new_profile_doc
 from synthetic_soul.errors import Conflict, Unauthorized
 from synthetic_soul.ports import Clock, ConflictError, Profile, RateLimiter, Store
-from synthetic_soul.records import Session, User
+from synthetic_soul.records import Session, User, folded
 
+ALREADY_CLAIMED = "This account has already been claimed."
 USERNAME_RE = re.compile(r"^[a-zA-Z0-9_][a-zA-Z0-9_\-\.]{2,31}$")
 
 
@@ -93,7 +94,7 @@ class Auth:
 
     async def login(self, email: str, password: str, client_ip: str) -> Grant:
         await enforce(self._limiter, "login", client_ip)
-        user = await self._store.get_user_by_email(email.strip().lower())
+        user = await self._store.get_user_by_email(email)  # the store compares it folded
         ok = await self._passwords.verify(user.password_hash if user else None, password)
         if user is None or not ok:
             raise Unauthorized("Wrong email or password.", "invalid_credentials")
@@ -109,8 +110,7 @@ class Auth:
         if user is None:
             raise Unauthorized("The account no longer exists.", "invalid_token")
         if not user.guest:
-            raise Conflict("This account has already been claimed.", "already_claimed")
-        email = email.strip().lower()
+            raise Conflict(ALREADY_CLAIMED, "already_claimed")
         password_hash = await self._passwords.hash(password)
         now = self._clock.now()
         claimed = replace(
@@ -119,11 +119,11 @@ class Auth:
         session, grant = self._mint(claimed, now)
         profile = await self._store.get_profile(self._config.agent_id, user.id)
         doc = profile.doc if profile else new_profile_doc(self._config.agent_mode, now)
-        developer = self._config.developer_email.strip().lower()
-        if developer and email == developer:
+        developer = folded(self._config.developer_email.strip())
+        if developer and folded(email) == developer:
             doc = {**doc, "intrinsic_relationship": CREATOR}
         try:
-            await self._store.claim_user(
+            won = await self._store.claim_user(
                 claimed,
                 who.session_id,
                 session,
@@ -132,6 +132,8 @@ class Auth:
             )
         except ConflictError as exc:
             raise Conflict("That email or username is already in use.", "email_in_use") from exc
+        if not won:  # another claim of this guest got in first
+            raise Conflict(ALREADY_CLAIMED, "already_claimed")
         return grant
 
     # -- refresh and logout ---------------------------------------------------

@@ -1,7 +1,9 @@
 """Users and their sessions in the MongoDB store.
 
 A user's email is absent (not null) while they are a guest, so the unique sparse index on it
-lets any number of guests be; a taken username or email is a duplicate key, a ConflictError.
+lets any number of guests be. Names and addresses are unique by their folded keys
+(`username_key`, `email_key`, see `user_keys`); a taken one is a duplicate key, a
+ConflictError.
 Signing up, claiming a guest and forgetting a user each write several collections, in one
 transaction.
 """
@@ -17,8 +19,9 @@ from pymongo.errors import DuplicateKeyError
 from synthetic_soul.adapters.store.mongo_base import MongoBase, reachable
 from synthetic_soul.adapters.store.mongo_docs import session_doc, session_of, user_doc, user_of
 from synthetic_soul.adapters.store.mongo_records import upsert_profile
+from synthetic_soul.adapters.store.user_keys import email_key, username_key
 from synthetic_soul.ports import ConflictError, Profile
-from synthetic_soul.records import Session, User
+from synthetic_soul.records import Session, User, folded
 
 TAKEN = "username or email already in use"
 
@@ -43,26 +46,36 @@ class AccountCollections(MongoBase):
 
     @reachable
     async def get_user_by_email(self, email: str) -> User | None:
-        doc = await self.db["users"].find_one({"email": email})
+        doc = await self.db["users"].find_one({"email_key": folded(email)})
         return user_of(doc) if doc else None
 
     @reachable
     async def claim_user(
         self, user: User, old_session_id: str, new_session: Session, profile: Profile, now: float
-    ) -> None:
+    ) -> bool:
         claim: dict[str, Any] = {
-            "$set": {"username": user.username, "password_hash": user.password_hash, "guest": False}
+            "$set": {
+                "username": user.username,
+                "username_key": username_key(user),
+                "password_hash": user.password_hash,
+                "guest": False,
+            }
         }
         if user.email is None:
-            claim["$unset"] = {"email": ""}
+            claim["$unset"] = {"email": "", "email_key": ""}
         else:
-            claim["$set"]["email"] = user.email
+            claim["$set"].update(email=user.email, email_key=email_key(user))
 
-        async def tx(s: AsyncClientSession) -> None:
+        async def tx(s: AsyncClientSession) -> bool:
             try:
-                await self.db["users"].update_one({"_id": user.id}, claim, session=s)
+                # Only while still a guest: of claims racing for one guest, one wins.
+                done = await self.db["users"].update_one(
+                    {"_id": user.id, "guest": True}, claim, session=s
+                )
             except DuplicateKeyError as exc:
                 raise ConflictError(TAKEN) from exc
+            if done.matched_count != 1:
+                return False
             await self.db["sessions"].update_one(
                 {"_id": old_session_id, "revoked_at": None},
                 {"$set": {"revoked_at": now, "revoke_reason": "claimed"}},
@@ -70,8 +83,9 @@ class AccountCollections(MongoBase):
             )
             await self.db["sessions"].insert_one(session_doc(new_session), session=s)
             await upsert_profile(self.db, s, profile)
+            return True
 
-        await self._transaction(tx)
+        return await self._transaction(tx)
 
     @reachable
     async def forget_user(self, user_id: str) -> None:

@@ -1,7 +1,8 @@
 """Records as MongoDB documents and back: one pure function each way per record.
 
 Every record's id is the document's `_id`. A field that is None is stored as null, except a
-user's email: a guest has none, and the unique sparse index on `email` must not see them.
+user's email (and its folded `email_key`): a guest has none, and the unique sparse indexes
+must not see them.
 Times stay floats (seconds since the epoch) as the records have them; a session also keeps
 its expiry as a BSON date (`expires`), which is what a TTL index reads.
 """
@@ -12,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from synthetic_soul.adapters.store.mongo_relevance import terms_of
+from synthetic_soul.adapters.store.user_keys import email_key, username_key
 from synthetic_soul.domain.agent import AgentState, from_doc, to_doc
 from synthetic_soul.ports import Profile
 from synthetic_soul.records import (
@@ -41,9 +43,11 @@ def user_doc(u: User) -> Doc:
         "guest": u.guest,
         "created_at": u.created_at,
         "password_hash": u.password_hash,
+        "username_key": username_key(u),
     }
     if u.email is not None:
         doc["email"] = u.email
+        doc["email_key"] = email_key(u)
     return doc
 
 

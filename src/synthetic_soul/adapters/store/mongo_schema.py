@@ -16,6 +16,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import CollectionInvalid, OperationFailure
 
 from synthetic_soul.adapters.store.mongo_docs import Doc
+from synthetic_soul.adapters.store.mongo_users import fold_user_names
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ VALIDATORS: dict[str, Doc] = {
         _id=STRING,
         username=STRING,
         email=STRING,  # absent for a guest, never null: the unique index is sparse
+        username_key=STRING,  # the folded forms, unique (see `user_keys`)
+        email_key=STRING,
         password_hash=NULLABLE_STRING,
         guest=BOOL,
         created_at=NUMBER,
@@ -215,6 +218,9 @@ INDEXES: dict[str, list[IndexModel]] = {
     "users": [
         _index([("username", ASCENDING)], "username_unique", unique=True, sparse=True),
         _index([("email", ASCENDING)], "email_unique", unique=True, sparse=True),
+        # Sparse: users written before the keys have none until `fold_user_names` runs.
+        _index([("username_key", ASCENDING)], "username_key_unique", unique=True, sparse=True),
+        _index([("email_key", ASCENDING)], "email_key_unique", unique=True, sparse=True),
     ],
     "sessions": [
         _index([("user_id", ASCENDING)], "by_user"),
@@ -308,6 +314,7 @@ async def ensure_schema(db: AsyncDatabase[Doc]) -> bool:
             await _update_validator(db, name, validator)
         if INDEXES.get(name):
             await db[name].create_indexes(INDEXES[name])
+    await fold_user_names(db)
     for sequence in SEQUENCES:
         await db["counters"].update_one(
             {"_id": sequence}, {"$setOnInsert": {"seq": 0}}, upsert=True

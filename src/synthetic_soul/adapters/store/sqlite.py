@@ -33,9 +33,20 @@ from synthetic_soul.adapters.store.sqlite_rows import (
     thought_of,
     upsert_profile,
 )
+from synthetic_soul.adapters.store.sqlite_users import fold_user_names
+from synthetic_soul.adapters.store.user_keys import email_key, username_key
 from synthetic_soul.domain.agent import AgentState, to_doc
 from synthetic_soul.ports import ConflictError, Profile, ReplyCommit, Turn
-from synthetic_soul.records import QUEUE_NAMES, Conversation, Job, Message, Session, Thought, User
+from synthetic_soul.records import (
+    QUEUE_NAMES,
+    Conversation,
+    Job,
+    Message,
+    Session,
+    Thought,
+    User,
+    folded,
+)
 
 
 def _user(row: sqlite3.Row) -> User:
@@ -43,6 +54,10 @@ def _user(row: sqlite3.Row) -> User:
 
 
 class SQLiteStore(MindTables, MemoryTables):
+    def _upgrade(self, db: sqlite3.Connection) -> None:
+        super()._upgrade(db)
+        fold_user_names(db)
+
     async def _one(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Row | None:
         """The first row of one query, read in a transaction of its own."""
         row: sqlite3.Row | None = await self._read(lambda db: db.execute(sql, params).fetchone())
@@ -53,8 +68,8 @@ class SQLiteStore(MindTables, MemoryTables):
         def tx(db: sqlite3.Connection) -> None:
             try:
                 db.execute(
-                    "INSERT INTO users (id, username, email, password_hash, guest, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO users (id, username, email, password_hash, guest, created_at,"
+                    " username_key, email_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         user.id,
                         user.username,
@@ -62,6 +77,8 @@ class SQLiteStore(MindTables, MemoryTables):
                         user.password_hash,
                         int(user.guest),
                         user.created_at,
+                        username_key(user),
+                        email_key(user),
                     ),
                 )
             except sqlite3.IntegrityError as exc:
@@ -76,21 +93,31 @@ class SQLiteStore(MindTables, MemoryTables):
         return _user(row) if row else None
 
     async def get_user_by_email(self, email: str) -> User | None:
-        row = await self._one("SELECT * FROM users WHERE email = ?", (email,))
+        row = await self._one("SELECT * FROM users WHERE email_key = ?", (folded(email),))
         return _user(row) if row else None
 
     async def claim_user(
         self, user: User, old_session_id: str, new_session: Session, profile: Profile, now: float
-    ) -> None:
-        def tx(db: sqlite3.Connection) -> None:
+    ) -> bool:
+        def tx(db: sqlite3.Connection) -> bool:
             try:
-                db.execute(
-                    "UPDATE users SET username = ?, email = ?, password_hash = ?, guest = 0"
-                    " WHERE id = ?",
-                    (user.username, user.email, user.password_hash, user.id),
+                # Only while still a guest: of claims racing for one guest, one wins.
+                claimed = db.execute(
+                    "UPDATE users SET username = ?, email = ?, password_hash = ?, guest = 0,"
+                    " username_key = ?, email_key = ? WHERE id = ? AND guest = 1",
+                    (
+                        user.username,
+                        user.email,
+                        user.password_hash,
+                        username_key(user),
+                        email_key(user),
+                        user.id,
+                    ),
                 )
             except sqlite3.IntegrityError as exc:
                 raise ConflictError("username or email already in use") from exc
+            if claimed.rowcount != 1:
+                return False
             db.execute(
                 "UPDATE sessions SET revoked_at = ?, revoke_reason = 'claimed'"
                 " WHERE id = ? AND revoked_at IS NULL",
@@ -98,8 +125,9 @@ class SQLiteStore(MindTables, MemoryTables):
             )
             _insert_session(db, new_session)
             upsert_profile(db, profile)
+            return True
 
-        await self._run(tx)
+        return await self._run(tx)
 
     async def forget_user(self, user_id: str) -> None:
         """Erase the user and everything held about them, in one transaction."""

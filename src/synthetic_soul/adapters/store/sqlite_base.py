@@ -77,11 +77,15 @@ class SQLiteBase:
             db.execute("PRAGMA busy_timeout=5000")
             for schema in self._schemas():
                 db.executescript(schema)
+            self._upgrade(db)
         except (sqlite3.Error, OSError) as exc:
             if db is not None:
                 db.close()
             raise StoreOpenError(f"cannot open the SQLite store {self._path}: {exc}") from exc
         self._db = db
+
+    def _upgrade(self, db: sqlite3.Connection) -> None:
+        """Bring a file written by older code up to the current schema (a store may add)."""
 
     async def open(self) -> None:
         loop = asyncio.get_running_loop()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Cookie, Header, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from synthetic_soul.api.deps import ClientIP, SignedIn, Soul, bearer_token
+from synthetic_soul.auth.emails import normalized_email
 from synthetic_soul.auth.sessions import Grant
 from synthetic_soul.settings import Settings
 
@@ -15,8 +16,9 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 SID, RTOKEN, CSRF = "sid", "rtoken", "refresh_csrf"
 REFRESH_PATH = "/v1/auth/refresh"
-EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]{1,255}$"
 USERNAME_PATTERN = r"^[a-zA-Z0-9_][a-zA-Z0-9_\-\.]{2,31}$"
+# An address as email-validator takes it, in its normalised form (see auth/emails.py).
+Email = Annotated[str, Field(max_length=320), AfterValidator(normalized_email)]
 
 
 class TokenReply(BaseModel):
@@ -27,12 +29,12 @@ class TokenReply(BaseModel):
 
 
 class LoginBody(BaseModel):
-    email: str = Field(pattern=EMAIL_PATTERN, max_length=320)
+    email: Email
     password: str = Field(min_length=1, max_length=128)
 
 
 class ClaimBody(BaseModel):
-    email: str = Field(pattern=EMAIL_PATTERN, max_length=320)
+    email: Email
     password: str = Field(min_length=8, max_length=128)
     username: str = Field(pattern=USERNAME_PATTERN)
 
