@@ -5,7 +5,7 @@ Adapters live in `synthetic_soul.adapters`; each port's adapters pass one shared
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypeVar
@@ -71,8 +71,8 @@ class ReplyCommit:
     llm_calls: tuple[LLMCall, ...]
     now: float
     follow_ups: tuple[Job, ...] = ()  # jobs created with the turn (e.g. reflection)
-    folded_job_ids: tuple[str, ...] = ()  # other jobs whose messages this reply answered
-    folded_result: dict[str, Any] | None = None  # what those jobs resolve with
+    # Other jobs whose messages this reply answered, each with the result it resolves with.
+    folded: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     snapshot: AffectSnapshot | None = None  # the feelings after the turn, for history charts
 
 

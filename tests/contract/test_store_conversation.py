@@ -236,8 +236,7 @@ async def test_an_answered_batch_moves_into_the_history(store: Store) -> None:
     commit = replace(
         reply_commit(jobs[0], messages[0], state, conversation.id),
         answered_ids=(messages[0].id, messages[1].id),
-        folded_job_ids=(jobs[1].id,),
-        folded_result={"response": None, "answered_by": jobs[0].id},
+        folded={jobs[1].id: {"response": None, "answered_by": jobs[0].id}},
     )
     finished = await store.commit_reply(commit)
     assert [j.id for j in finished] == [jobs[0].id, jobs[1].id]

@@ -29,8 +29,8 @@ from synthetic_soul.mind.reply import (
     history_window,
 )
 from synthetic_soul.mind.turns import Turns, turn_key
-from synthetic_soul.ports import LLM, Profile
-from synthetic_soul.records import Job, Message, Session, User
+from synthetic_soul.ports import LLM, LLMInfo, LLMRequest, M, Profile
+from synthetic_soul.records import Job, LLMCall, Message, Session, User
 from tests.unit.fakes import FakeClock, GarbageLLM
 
 pytestmark = pytest.mark.anyio
@@ -63,8 +63,10 @@ class World:
         return done
 
 
-async def make_world(tmp_path: Path, llm: LLM, workers: int = 1) -> AsyncIterator[World]:
-    clock = FakeClock()
+async def make_world(
+    tmp_path: Path, llm: LLM, workers: int = 1, clock: FakeClock | None = None
+) -> AsyncIterator[World]:
+    clock = clock or FakeClock()
     store = SQLiteStore(tmp_path / "soul.sqlite3")
     await store.open()
     agent = await store.ensure_agent(
@@ -216,6 +218,58 @@ async def test_messages_sent_before_the_agent_answers_get_one_reply_together(
         assert sum(m.from_agent for m in conversation.messages) == 1
         agent = await world.agent()
         assert agent.events_felt == 1
+
+
+class SlowLLM:
+    """Another model that takes `seconds` of the fake clock to answer."""
+
+    def __init__(self, inner: LLM, clock: FakeClock, seconds: float) -> None:
+        self._inner, self._clock, self._seconds = inner, clock, seconds
+
+    @property
+    def info(self) -> LLMInfo:
+        return self._inner.info
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+    async def generate(self, request: LLMRequest, schema: type[M]) -> tuple[M, LLMCall]:
+        self._clock.advance(self._seconds)
+        return await self._inner.generate(request, schema)
+
+
+async def test_a_results_time_is_the_seconds_the_reply_took(tmp_path: Path) -> None:
+    """Clients show `time` as the reply's latency: seconds from the message to its answer."""
+    clock = FakeClock()
+    async for world in make_world(tmp_path, SlowLLM(ScriptedLLM(), clock, 7.6), clock=clock):
+        job = await world.say("You are wonderful")
+        assert job.result is not None
+        assert job.result["time"] == 8
+
+
+async def test_a_fallbacks_time_counts_both_tries(tmp_path: Path) -> None:
+    clock = FakeClock()
+    async for world in make_world(tmp_path, SlowLLM(GarbageLLM(), clock, 2.2), clock=clock):
+        job = await world.say("You are lovely")
+        assert job.result is not None
+        assert job.result["fallback"] == "llm_invalid_output"
+        assert job.result["time"] == 4
+
+
+async def test_a_folded_jobs_time_counts_from_its_own_message(tmp_path: Path) -> None:
+    clock = FakeClock()
+    slow = SlowLLM(ScriptedLLM(), clock, 5.0)
+    async for world in make_world(tmp_path, slow, workers=2, clock=clock):
+        turns = Turns(world.store, world.bus, world.clock)
+        async with turns.hold(turn_key("jasmine", ADA.user_id), "a-turn-in-progress"):
+            first = await world.conversations.submit(ADA, "hello", "dm")
+            clock.advance(3)
+            second = await world.conversations.submit(ADA, "nice to meet you", "dm")
+            await asyncio.sleep(0.05)
+        done = [await world.wait(job.id) for job in (first, second)]
+        times = {job.id: job.result["time"] for job in done if job.result is not None}
+        # The reply was written 5 s after the second message, 8 s after the first.
+        assert times == {first.id: 8, second.id: 5}
 
 
 def test_the_conversation_window_keeps_its_first_message_for_a_few_turns() -> None:

@@ -229,7 +229,17 @@ def _commit(
     thought = None
     if output.thought:
         thought = Thought(uuid.uuid4().hex, agent.id, output.thought, now, job.owner_id)
-    folded = tuple(m.job_id for m in batch if m.job_id and m.job_id != job.id)
+    folded = {
+        m.job_id: {
+            "response": None,
+            "time": waited(m.timestamp, now),
+            "expression": expression,
+            "answered_by": job.id,
+            "reply_id": reply.id if reply else None,
+        }
+        for m in batch
+        if m.job_id and m.job_id != job.id
+    }
     return ReplyCommit(
         job_id=job.id,
         agent=updated,
@@ -242,7 +252,7 @@ def _commit(
         thought=thought,
         result={
             "response": reply.message if reply else None,
-            "time": int(now),
+            "time": waited(job.created_at, now),
             "expression": expression,
             "message_id": turn.message.id,
             "reply_id": reply.id if reply else None,
@@ -252,19 +262,18 @@ def _commit(
         },
         llm_calls=calls,
         now=now,
-        folded_job_ids=folded,
+        folded=folded,
         snapshot=snapshot_of(updated, now),
-        folded_result={
-            "response": None,
-            "time": int(now),
-            "expression": expression,
-            "answered_by": job.id,
-            "reply_id": reply.id if reply else None,
-        },
         follow_ups=(reflect_job(agent.name, agent.mode, job.owner_id, now),)
         if reflect and reply is not None
         else (),
     )
+
+
+def waited(submitted_at: float, now: float) -> int:
+    """A result's `time`: the whole seconds from the message's arrival to its answer, which
+    clients show as the reply's latency (never a timestamp)."""
+    return max(0, round(now - submitted_at))
 
 
 def history_window(history: tuple[Message, ...], profile: dict[str, Any]) -> tuple[Message, ...]:

@@ -197,8 +197,8 @@ class MongoStore(AccountCollections, JobCollections, MindCollections, MemoryColl
             )
             assert finished is not None
             folded = [
-                await finish_job(db, s, job_id, "succeeded", commit.folded_result, None, commit.now)
-                for job_id in commit.folded_job_ids
+                await finish_job(db, s, job_id, "succeeded", result, None, commit.now)
+                for job_id, result in commit.folded.items()
             ]
             return (finished, *(j for j in folded if j is not None))
 

@@ -421,8 +421,8 @@ class SQLiteStore(MindTables, MemoryTables):
             finished = finish_job(db, commit.job_id, "succeeded", commit.result, None, commit.now)
             assert finished is not None
             folded = [
-                finish_job(db, job_id, "succeeded", commit.folded_result, None, commit.now)
-                for job_id in commit.folded_job_ids
+                finish_job(db, job_id, "succeeded", result, None, commit.now)
+                for job_id, result in commit.folded.items()
             ]
             return (finished, *(j for j in folded if j is not None))
 
