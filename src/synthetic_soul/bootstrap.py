@@ -13,7 +13,7 @@ from synthetic_soul.auth.passwords import Passwords
 from synthetic_soul.auth.sessions import Auth, AuthConfig
 from synthetic_soul.auth.tokens import AccessTokens
 from synthetic_soul.clock import SystemClock
-from synthetic_soul.conversation import Agents, Conversations
+from synthetic_soul.conversation import Agents, Conversations, PendingCaps
 from synthetic_soul.domain.agent import new_agent
 from synthetic_soul.jobs import Handler, Jobs
 from synthetic_soul.memories import Memories
@@ -167,6 +167,7 @@ async def _assemble(
             agent_id=agent.id,
             agent_mode=agent.mode,
             developer_email=settings.developer_email,
+            guest_signups_per_hour=settings.guest_signups_per_hour,
         ),
     )
     container = Container(
@@ -180,7 +181,19 @@ async def _assemble(
         passwords=passwords,
         auth=auth,
         jobs=jobs,
-        conversations=Conversations(store, queue, limiter, clock, settings.bot_name, settings.mode),
+        conversations=Conversations(
+            store,
+            queue,
+            limiter,
+            clock,
+            settings.bot_name,
+            settings.mode,
+            PendingCaps(
+                settings.max_pending_replies_per_user,
+                settings.max_pending_replies_per_address,
+                settings.argon2_pepper,
+            ),
+        ),
         agents=Agents(store, clock, settings.bot_name, settings.mode),
         memories=Memories(store, agent.id),
         histories=Histories(store, clock, settings.bot_name, settings.mode),

@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from synthetic_soul.auth.ratelimit import enforce
 from synthetic_soul.auth.sessions import Principal
+from synthetic_soul.auth.tokens import keyed_hash
 from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.relationship import new_profile_doc
-from synthetic_soul.errors import NotFound
+from synthetic_soul.errors import NotFound, TooManyPending
 from synthetic_soul.ports import Clock, JobQueue, Profile, RateLimiter, Store
-from synthetic_soul.records import Conversation, Job, Message, Thought
+from synthetic_soul.records import CLIENT_KEY, Conversation, Job, Message, Thought
+
+# A refused client's own replies finish within seconds (hosted) to a minute (embedded), and
+# their job events say exactly when; this is only a polling pace for those that do not watch.
+PENDING_RETRY_AFTER_S = 5.0
+
+
+@dataclass(frozen=True)
+class PendingCaps:
+    """How many replies may be unfinished (queued or running) at once, per user and per
+    client address; `address_key` keys the hash recorded on jobs instead of the address."""
+
+    per_user: int = 10
+    per_address: int = 20
+    address_key: str = ""
 
 
 class Conversations:
@@ -22,6 +38,7 @@ class Conversations:
         clock: Clock,
         agent_name: str,
         mode: str,
+        caps: PendingCaps | None = None,
     ) -> None:
         self._store = store
         self._queue = queue
@@ -29,12 +46,30 @@ class Conversations:
         self._clock = clock
         self.agent_name = agent_name
         self._mode = mode
+        self._caps = caps or PendingCaps()
 
     async def submit(
-        self, who: Principal, text: str, kind: str, channel_id: str | None = None
+        self,
+        who: Principal,
+        text: str,
+        kind: str,
+        channel_id: str | None = None,
+        client_ip: str | None = None,
     ) -> Job:
-        """Keep the message and its reply job in one write, then hand the job to a worker."""
+        """Keep the message and its reply job in one write, then hand the job to a worker.
+
+        Refused while the user or their address has its cap of unfinished replies: however
+        fair the queue, replies queued without bound would keep the model from everyone else.
+        The count is the store's, so it holds across API processes; two submits at the same
+        instant may both pass it, which only lets a cap be passed by the few in flight.
+        """
         await enforce(self._limiter, "submit", who.user_id)
+        client = None
+        if client_ip is not None:
+            client = keyed_hash(self._caps.address_key, f"client-address:{client_ip}")
+        mine, from_address = await self._store.count_unfinished_jobs("reply", who.user_id, client)
+        if mine >= self._caps.per_user or from_address >= self._caps.per_address:
+            raise TooManyPending(PENDING_RETRY_AFTER_S)
         now = self._clock.now()
         job_id = uuid.uuid4().hex
         message = Message(
@@ -55,7 +90,12 @@ class Conversations:
             owner_id=who.user_id,
             kind="reply",
             queue="default",
-            payload={"message_id": message.id, "agent": self.agent_name, "mode": self._mode},
+            payload={
+                "message_id": message.id,
+                "agent": self.agent_name,
+                "mode": self._mode,
+                **({CLIENT_KEY: client} if client is not None else {}),
+            },
             status="queued",
             created_at=now,
             updated_at=now,

@@ -30,9 +30,20 @@ class Conflict(SoulError):
 class RateLimited(SoulError):
     code = "rate_limited"
 
-    def __init__(self, retry_after: float) -> None:
-        super().__init__("Too many requests; try again later.")
+    def __init__(
+        self, retry_after: float, message: str = "Too many requests; try again later."
+    ) -> None:
+        super().__init__(message)
         self.retry_after = retry_after
+
+
+class TooManyPending(RateLimited):
+    """The user, or the client address, already has as many unfinished replies as allowed."""
+
+    code = "too_many_pending"
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(retry_after, "Too many replies are still pending; wait for one first.")
 
 
 class Unavailable(SoulError):

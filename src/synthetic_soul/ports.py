@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel
@@ -202,6 +202,13 @@ class Store(Protocol):
         ...
 
     async def count_queued(self) -> dict[str, int]: ...
+    async def count_unfinished_jobs(
+        self, kind: str, owner_id: str, client: str | None
+    ) -> tuple[int, int]:
+        """Jobs of `kind` queued or running: how many `owner_id` has, and how many carry
+        `client` as their payload's `CLIENT_KEY` (0 when `client` is None)."""
+        ...
+
     async def commit_reply(self, commit: ReplyCommit) -> tuple[Job, ...]:
         """Apply the turn atomically; the jobs it finished, its own first."""
         ...

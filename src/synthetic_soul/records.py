@@ -8,6 +8,10 @@ from typing import Any, Literal
 JobStatus = Literal["queued", "running", "succeeded", "failed"]
 TERMINAL_STATUSES: frozenset[str] = frozenset({"succeeded", "failed"})
 QUEUE_NAMES: tuple[str, ...] = ("high", "default", "low")
+# The payload key of a reply job that holds the keyed hash of the client address it was
+# submitted from (never the address itself): the pending caps count by it, and the
+# in-process queue takes turns by it.
+CLIENT_KEY = "client"
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,11 @@ class Settings(BaseSettings):
     job_stale_after_s: float = Field(30.0, alias="JOB_STALE_AFTER_S", ge=1)
     sse_keepalive_s: float = Field(15.0, alias="SSE_KEEPALIVE_SECONDS", gt=0, le=15)
     expressions_dir: Path | None = Field(None, alias="EXPRESSIONS_DIR")
+    # Fairness: a guest costs nothing to make and each may queue replies, so both are capped
+    # per client address (and the replies per user) to keep one client from taking the model.
+    guest_signups_per_hour: int = Field(20, alias="GUEST_SIGNUPS_PER_HOUR", ge=1)
+    max_pending_replies_per_user: int = Field(10, alias="MAX_PENDING_REPLIES_PER_USER", ge=1)
+    max_pending_replies_per_address: int = Field(20, alias="MAX_PENDING_REPLIES_PER_ADDRESS", ge=1)
     cookie_secure: bool = Field(True, alias="COOKIE_SECURE")
     trust_proxy_headers: bool = Field(False, alias="TRUST_PROXY_HEADERS")
     # A request's line and headers together: larger is refused with 431 (a browser's, cookies

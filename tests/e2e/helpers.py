@@ -154,8 +154,16 @@ class _NoCookies(DefaultCookiePolicy):
         return False
 
 
-def client(base_url: str, timeout: float = 10.0) -> httpx.Client:
-    return httpx.Client(base_url=base_url, timeout=timeout, cookies=CookieJar(policy=_NoCookies()))
+def client(base_url: str, timeout: float = 10.0, source: str | None = None) -> httpx.Client:
+    """A client without a cookie jar; `source`: the local address its connections leave from
+    (any 127.x.y.z reaches a server on 127.0.0.1, as a distinct client address)."""
+    transport = httpx.HTTPTransport(local_address=source) if source else None
+    return httpx.Client(
+        base_url=base_url,
+        timeout=timeout,
+        cookies=CookieJar(policy=_NoCookies()),
+        transport=transport,
+    )
 
 
 def bearer(token: str) -> dict[str, str]:

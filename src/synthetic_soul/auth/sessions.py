@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass, replace
 
 from synthetic_soul.auth.passwords import Passwords
-from synthetic_soul.auth.ratelimit import enforce
+from synthetic_soul.auth.ratelimit import GUEST_WINDOW_S, enforce
 from synthetic_soul.auth.tokens import AccessTokens, keyed_hash, new_secret_token, same
 from synthetic_soul.domain.relationship import CREATOR, new_profile_doc
 from synthetic_soul.errors import Conflict, Unauthorized
@@ -45,6 +45,7 @@ class AuthConfig:
     agent_id: str
     agent_mode: str
     developer_email: str
+    guest_signups_per_hour: int = 20  # per client address
 
 
 class Auth:
@@ -79,7 +80,11 @@ class Auth:
         return Principal(claims.user_id, claims.session_id, claims.username)
 
     # -- accounts -------------------------------------------------------------
-    async def guest(self) -> Grant:
+    async def guest(self, client_ip: str | None = None) -> Grant:
+        """A new guest; limited per client address (None: made by the service itself)."""
+        if client_ip is not None:
+            limit = self._config.guest_signups_per_hour
+            await enforce(self._limiter, "guest", client_ip, limit, GUEST_WINDOW_S)
         now = self._clock.now()
         user = User(uuid.uuid4().hex, f"guest_{uuid.uuid4()}", True, now)
         session, grant = self._mint(user, now)

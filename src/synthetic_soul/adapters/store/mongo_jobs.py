@@ -18,7 +18,7 @@ from pymongo.errors import DuplicateKeyError
 from synthetic_soul.adapters.store.mongo_base import MongoBase, reachable
 from synthetic_soul.adapters.store.mongo_docs import job_of
 from synthetic_soul.adapters.store.mongo_records import OPEN, finish_job, insert_job, read_job
-from synthetic_soul.records import QUEUE_NAMES, Job
+from synthetic_soul.records import CLIENT_KEY, QUEUE_NAMES, Job
 
 
 class JobCollections(MongoBase):
@@ -131,6 +131,17 @@ class JobCollections(MongoBase):
         )
         counts.update({d["_id"]: int(d["n"]) async for d in cursor})
         return counts
+
+    @reachable
+    async def count_unfinished_jobs(
+        self, kind: str, owner_id: str, client: str | None
+    ) -> tuple[int, int]:
+        jobs = self.db["jobs"]
+        unfinished = {"status": {"$in": OPEN}, "kind": kind}
+        mine = await jobs.count_documents({**unfinished, "owner_id": owner_id})
+        if client is None:
+            return mine, 0
+        return mine, await jobs.count_documents({**unfinished, f"payload.{CLIENT_KEY}": client})
 
     @reachable
     async def acquire_lease(self, key: str, holder: str, now: float, ttl_s: float) -> bool:

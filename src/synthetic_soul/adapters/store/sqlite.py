@@ -38,6 +38,7 @@ from synthetic_soul.adapters.store.user_keys import email_key, username_key
 from synthetic_soul.domain.agent import AgentState, to_doc
 from synthetic_soul.ports import ConflictError, Profile, ReplyCommit, Turn
 from synthetic_soul.records import (
+    CLIENT_KEY,
     QUEUE_NAMES,
     Conversation,
     Job,
@@ -393,6 +394,22 @@ class SQLiteStore(MindTables, MemoryTables):
         counts = dict.fromkeys(QUEUE_NAMES, 0)
         counts.update({r["queue"]: r["n"] for r in rows})
         return counts
+
+    async def count_unfinished_jobs(
+        self, kind: str, owner_id: str, client: str | None
+    ) -> tuple[int, int]:
+        def tx(db: sqlite3.Connection) -> tuple[int, int]:
+            # Few jobs are ever unfinished (the caps keep it so): the status index narrows
+            # the scan to them before the payload is looked at.
+            row = db.execute(
+                "SELECT COALESCE(SUM(owner_id = ?), 0) AS mine,"
+                " COALESCE(SUM(json_extract(payload, ?) = ?), 0) AS client"
+                " FROM jobs WHERE status IN ('queued', 'running') AND kind = ?",
+                (owner_id, f"$.{CLIENT_KEY}", client, kind),
+            ).fetchone()
+            return int(row["mine"]), int(row["client"])
+
+        return await self._read(tx)
 
     async def commit_reply(self, commit: ReplyCommit) -> tuple[Job, ...]:
         def tx(db: sqlite3.Connection) -> tuple[Job, ...]:

@@ -62,8 +62,8 @@ def _issue(response: Response, grant: Grant, settings: Settings) -> TokenReply:
 
 
 @router.post("/guest")
-async def guest(response: Response, soul: Soul) -> TokenReply:
-    return _issue(response, await soul.auth.guest(), soul.settings)
+async def guest(response: Response, soul: Soul, ip: ClientIP) -> TokenReply:
+    return _issue(response, await soul.auth.guest(ip), soul.settings)
 
 
 @router.post("/login")

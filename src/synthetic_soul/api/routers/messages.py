@@ -8,7 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from synthetic_soul.api.deps import SignedIn, Soul
+from synthetic_soul.api.deps import ClientIP, SignedIn, Soul
 from synthetic_soul.records import Message
 
 router = APIRouter(prefix="/messages", tags=["messages"])
@@ -51,8 +51,10 @@ def message_body(m: Message) -> dict[str, Any]:
 
 
 @router.post("/submit", status_code=202)
-async def submit(body: SubmitBody, response: Response, soul: Soul, who: SignedIn) -> SubmitReply:
-    job = await soul.conversations.submit(who, body.message, body.type, body.channel_id)
+async def submit(
+    body: SubmitBody, response: Response, soul: Soul, who: SignedIn, ip: ClientIP
+) -> SubmitReply:
+    job = await soul.conversations.submit(who, body.message, body.type, body.channel_id, ip)
     response.headers["Location"] = f"/v1/jobs/{job.id}"
     response.headers["Retry-After"] = "3"
     return SubmitReply(job_id=job.id, status=job.status)
