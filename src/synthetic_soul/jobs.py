@@ -107,7 +107,10 @@ class Jobs:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
             # A job run again after its runner died says so: text shown from the lost run goes.
             report = _Watchers(self._store, self._bus, self._clock, job.id, job.attempts > 1)
-            outcome = await asyncio.wait_for(handler(job, report), self._timeout_s)
+            # Not asyncio.wait_for: on 3.11 it can drop a cancellation that arrives as the
+            # handler finishes, and a stopping worker then never stops.
+            async with asyncio.timeout(self._timeout_s):
+                outcome = await handler(job, report)
         except Busy as busy:
             await self._defer(job, busy)
             return

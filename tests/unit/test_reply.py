@@ -89,6 +89,7 @@ async def make_world(
         yield World(store, clock, conversations, bus)
     finally:
         await queue.stop()
+        await jobs.stop()  # jobs waiting for a turn would touch the store after it closed
         await store.close()
 
 

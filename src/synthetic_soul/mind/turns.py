@@ -9,7 +9,6 @@ lease could have expired, should the holder die).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -41,9 +40,12 @@ class Turns:
             yield
         finally:
             keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeper
-            await self._release(key, holder)
+            try:
+                # Not `await keeper` under suppress(CancelledError): that would also swallow a
+                # cancellation of this task (a worker being stopped), which then never ends.
+                await asyncio.wait([keeper])
+            finally:
+                await self._release(key, holder)
 
     async def free(self, key: str, holder: str) -> None:
         """Return once the turn is free, waiting for its release without polling.
