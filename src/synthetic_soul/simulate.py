@@ -96,7 +96,11 @@ async def _moment(soul: Container, people: list[Person], clock: SimulatedClock) 
     return {
         "hour": round((now - START) / 3600),
         "emotions": {k: round(v, 2) for k, v in agent.emotions_at(now).items()},
-        "mood": {"pleasure": round(mood.pleasure, 3), "label": octant(mood)},
+        "mood": {
+            "pleasure": round(mood.pleasure, 3),
+            "label": octant(mood),
+            "name": agent.mood_name(now),
+        },
         "expression": agent.global_expression,
         "events_felt": agent.events_felt,
         "people": seen,

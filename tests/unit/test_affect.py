@@ -16,7 +16,7 @@ from synthetic_soul.domain.affect import (
 )
 from synthetic_soul.domain.appraisal import Appraisal, potentials
 from synthetic_soul.domain.emotions import Emotion, initial_emotions
-from synthetic_soul.domain.mood import NEUTRAL, Mood
+from synthetic_soul.domain.mood import NEUTRAL, Mood, default_mood
 from synthetic_soul.domain.personality import Personality, born
 
 T0 = 1_700_000_000.0
@@ -119,7 +119,8 @@ def test_small_deltas_are_not_lost() -> None:
     """A faint but real event still moves the needle, every time."""
     p = character("lite")
     faint = Appraisal(desirability=0.1)
-    affect = affect_at("lite", 0.0)
+    # At the character's own resting mood: the mood colours appraisal from its default.
+    affect = affect_at("lite", 0.0, default_mood(p))
     for step in range(10):
         now = T0 + step
         before = values(affect, p, now)["joy"]

@@ -88,6 +88,10 @@ def test_the_mood_reads_with_its_intensity_unless_neutral() -> None:
     assert mood_words(None) == "mood unknown"
 
 
+def test_the_servers_mood_name_wins_so_a_resting_agent_reads_calm() -> None:
+    assert mood_words({**MOOD, "intensity": "slightly", "name": "calm"}) == "calm"
+
+
 def test_feelings_show_the_expression_mood_and_changes_since_last_seen() -> None:
     now = agent({"joy": 62, "love": 40, "fear": 7, "anger": 0}, {**MOOD, "intensity": "fully"})
     line = feelings("joy_happy", now, {"joy": 50, "love": 40, "fear": 10}).plain

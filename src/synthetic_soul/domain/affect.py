@@ -2,9 +2,10 @@
 personality modulation and saturating reinforcement, and the mood that follows.
 
 Pure functions of state, event and `now`. Emotions are (value, t0) pairs decaying toward
-their baselines; a rise is `cap * (1 - exp(-x / cap)) * room`, where x is the
-confidence-weighted potential on the 0..100 scale and room the share of the scale left:
-sub-linear in x, never above the per-event cap, and vanishing near the top.
+their baselines; a rise is `cap * (1 - exp(-(x / scale) ** 2)) * room`, where x is the
+confidence-weighted potential (0..10) and room the share of the scale left: an S-curve that
+barely moves for mild events, answers strong ones strongly, never passes the per-event cap,
+and vanishes near the top.
 """
 
 from __future__ import annotations
@@ -14,13 +15,22 @@ from dataclasses import dataclass
 
 from synthetic_soul.domain.appraisal import Appraisal, potentials
 from synthetic_soul.domain.emotions import MAX_VALUE, Emotion, clamp
-from synthetic_soul.domain.mood import Mood, big_five, default_mood, evolve
+from synthetic_soul.domain.mood import Mood, big_five, default_mood, push, settle
 from synthetic_soul.domain.personality import Personality
 
-EMOTION_CAP_PER_EVENT = 7.0
+# The most one event can raise an emotion (0..100): a strong event (potential 8) raises it
+# by about 22, three in a minute bring it to about 52, a mild one (potential 3) by about 5.
+EMOTION_CAP_PER_EVENT = 30.0
+# The confidence-weighted potential (0..10) at which a rise reaches 63% of the cap.
+EMOTION_RISE_SCALE = 4.9
 EMOTION_CONFIDENCE = 0.7
-MOOD_FEEDBACK = 2.0  # potential points (0..10) a fully pleasant/unpleasant mood adds/removes
-_MOOD_STEPS = 8  # sub-steps when letting the mood follow decaying emotions
+# Potential points (0..10) that a mood a whole unit of pleasure above (below) its default
+# adds to positive (negative) emotions and removes from the others. Measured from the
+# default: the resting mood's own colour is already in the personality's gain.
+MOOD_FEEDBACK = 2.0
+# Personality changes how strongly a feeling lands, within these bounds: a very stable or
+# very cool character still feels a strong event as one.
+_GAIN_RANGE = (0.8, 1.25)
 
 POSITIVE = frozenset(
     {
@@ -107,13 +117,13 @@ def _gain(name: str, f: dict[str, float]) -> float:
         gain *= 1.0 + 0.2 * f["E"]
     if name == "surprise":
         gain *= 1.0 + 0.2 * f["O"]
-    return max(0.2, gain)
+    return min(_GAIN_RANGE[1], max(_GAIN_RANGE[0], gain))
 
 
 def _rise(potential: float, current: float, confidence: float) -> float:
-    x = max(0.0, potential) * 10.0 * confidence
+    x = max(0.0, potential) * confidence / EMOTION_RISE_SCALE
     room = (MAX_VALUE - current) / MAX_VALUE
-    return EMOTION_CAP_PER_EVENT * (1.0 - math.exp(-x / EMOTION_CAP_PER_EVENT)) * room
+    return EMOTION_CAP_PER_EVENT * (1.0 - math.exp(-x * x)) * room
 
 
 @dataclass(frozen=True)
@@ -129,18 +139,8 @@ class Affect:
         return {n: e.at(now, n, rest[n]) for n, e in self.emotions.items()}
 
     def mood_at(self, personality: Personality, now: float) -> Mood:
-        """The mood at `now`, following the emotions as they decay since the mood's t0."""
-        elapsed = now - self.mood_t0
-        if elapsed <= 0:
-            return self.mood
-        rest = baselines(personality, list(self.emotions))
-        home = default_mood(personality)
-        mood, step = self.mood, elapsed / _MOOD_STEPS
-        for i in range(_MOOD_STEPS):
-            middle = self.mood_t0 + (i + 0.5) * step
-            felt = {n: e.at(middle, n, rest[n]) for n, e in self.emotions.items()}
-            mood = evolve(mood, home, felt, step)
-        return mood
+        """The mood at `now`, settling toward the default since the last event."""
+        return settle(self.mood, default_mood(personality), now - self.mood_t0)
 
 
 def feel(
@@ -154,6 +154,7 @@ def feel(
     """The affect after one appraised event at `now`."""
     confidence = min(1.0, max(0.0, confidence))
     mood = affect.mood_at(personality, now)
+    lift = mood.pleasure - default_mood(personality).pleasure
     rest = baselines(personality, list(affect.emotions))
     f = big_five(personality)
     current = {n: e.at(now, n, rest[n]) for n, e in affect.emotions.items()}
@@ -161,7 +162,7 @@ def feel(
     felt: dict[str, float] = {}
     for name, p in pots.items():
         if p > 0 and name in current:
-            p = max(0.0, p + valence(name) * mood.pleasure * MOOD_FEEDBACK)
+            p = max(0.0, p + valence(name) * lift * MOOD_FEEDBACK)
             felt[name] = min(10.0, p * _gain(name, f))
     updated = dict(current)
     for name, p in felt.items():
@@ -172,4 +173,5 @@ def feel(
                 fall = 0.5 * _rise(p, 0.0, confidence) * current[other] / MAX_VALUE
                 updated[other] = updated[other] - fall
     emotions = {n: Emotion(clamp(v), max(now, affect.emotions[n].t0)) for n, v in updated.items()}
-    return Affect(emotions, mood, now)
+    changes = {n: e.value - current[n] for n, e in emotions.items()}
+    return Affect(emotions, push(mood, changes), now)

@@ -9,7 +9,7 @@ from typing import Any
 from synthetic_soul.domain.affect import Affect
 from synthetic_soul.domain.emotions import Emotion, initial_emotions
 from synthetic_soul.domain.expressions import DEFAULT_EXPRESSION
-from synthetic_soul.domain.mood import Mood, default_mood
+from synthetic_soul.domain.mood import Mood, default_mood, mood_name
 from synthetic_soul.domain.personality import Personality, born
 from synthetic_soul.domain.reasons import BORN
 
@@ -41,6 +41,10 @@ class AgentState:
 
     def mood_at(self, now: float) -> Mood:
         return self.affect.mood_at(self.personality, now)
+
+    def mood_name(self, now: float) -> str:
+        """The mood in words against this character's own default ("calm" near it)."""
+        return mood_name(self.mood_at(now), default_mood(self.personality))
 
     def with_affect(self, affect: Affect, reason: str) -> AgentState:
         """The state after one felt event."""

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.expressions import EXPRESSIONS
-from synthetic_soul.domain.mood import intensity, octant
 from synthetic_soul.domain.outreach import hour_of
 from synthetic_soul.domain.personality import describe
 from synthetic_soul.domain.quoting import name, quote
@@ -128,9 +127,7 @@ def _one_line(text: str, limit: int = _LINE_CHARS) -> str:
 
 
 def _mood_words(agent: AgentState, now: float) -> str:
-    mood = agent.mood_at(now)
-    name = octant(mood)
-    return name if name == "neutral" else f"{intensity(mood)} {name}"
+    return agent.mood_name(now)
 
 
 @dataclass(frozen=True)

@@ -45,9 +45,11 @@ def emotions_of(agent: Json) -> dict[str, int]:
 
 
 def mood_words(mood: Mapping[str, Any] | None) -> str:
-    """`slightly dependent`, or `neutral`."""
+    """`calm`, `slightly exuberant`: the server's name, else the octant's words."""
     if not mood:
         return "mood unknown"
+    if mood.get("name"):
+        return str(mood["name"])
     label = str(mood.get("label", "?"))
     return label if label == "neutral" else f"{mood.get('intensity', '')} {label}".strip()
 

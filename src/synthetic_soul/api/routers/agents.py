@@ -49,7 +49,7 @@ def agent_body(agent: AgentState, now: float) -> dict[str, Any]:
             # name a user or repeat what they said.
             "reason": shareable(agent.reason),
         },
-        "mood": mood_body(agent.mood_at(now)),
+        "mood": mood_body(agent.mood_at(now), agent.mood_name(now)),
         "global_expression": agent.global_expression,
         "memory_tags": list(agent.memory_tags),
         "birthdate": iso(agent.birthdate),
@@ -57,13 +57,15 @@ def agent_body(agent: AgentState, now: float) -> dict[str, Any]:
     }
 
 
-def mood_body(mood: Mood) -> dict[str, Any]:
+def mood_body(mood: Mood, name: str) -> dict[str, Any]:
     return {
         "pleasure": round(mood.pleasure, 3),
         "arousal": round(mood.arousal, 3),
         "dominance": round(mood.dominance, 3),
         "label": octant(mood),
         "intensity": intensity(mood),
+        # What people read: "calm" near the character's default, else how it has moved.
+        "name": name,
     }
 
 

@@ -35,8 +35,9 @@ export function renderAgent(agent) {
   renderBars($("trait-bars"), personality.personality_matrix, { colour: () => "var(--accent)" });
 }
 
-/** "slightly exuberant"; "neutral" near the origin takes no intensity. */
+/** "calm" near the agent's usual mood, "slightly exuberant"; older servers send no name. */
 function moodWords(mood) {
+  if (mood.name) return mood.name;
   return mood.label === "neutral" ? "neutral" : `${mood.intensity} ${mood.label}`;
 }
 
