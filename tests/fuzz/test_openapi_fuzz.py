@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 
@@ -262,6 +262,9 @@ def test_expression_image_names_give_an_image_or_404(
     server: Server, agent: str, filename: str
 ) -> None:
     path = f"/static/expressions/{quote(agent, safe='')}/{quote(filename, safe='')}"
+    # The client resolves dot segments itself (`../..` asks for `/`, the dashboard): such a
+    # request never reaches the expression route; RAW_PATHS sends them unresolved.
+    assume(httpx.URL(f"{server.url}{path}").path.startswith("/static/expressions/"))
     # An encoded trailing `/` (`x%2F`) earns Starlette's trailing-slash 307: follow it, on the
     # same origin, and judge where it lands.
     response = httpx.get(f"{server.url}{path}", timeout=REQUEST_TIMEOUT_S, follow_redirects=True)

@@ -11,6 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from synthetic_soul.adapters.llm.json_stream import StringAt
+from synthetic_soul.mind.bounds import clean
 from synthetic_soul.mind.schemas import REPLY_TEXT_PATH, ReplyOutput
 
 
@@ -133,7 +134,9 @@ texts = st.text(min_size=1, max_size=300)
 def reply_documents(draw: st.DrawFn) -> tuple[str, str]:
     """The JSON of a valid ReplyOutput, keys in any order, in any of json.dumps's styles;
     and its message."""
-    message = draw(texts)
+    # As the answer's bounds leave it (trimmed, no stray control characters), so the
+    # validated message is the drawn one.
+    message = draw(texts.map(clean).filter(bool))
     reply = {
         "message": message,
         "purpose": draw(st.text(max_size=80)),
