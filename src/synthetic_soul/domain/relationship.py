@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from synthetic_soul.domain import grudge
 from synthetic_soul.domain.appraisal import Appraisal
 from synthetic_soul.domain.facts import LITE_SENTIMENTS, RICH_SENTIMENTS
 
@@ -28,6 +29,7 @@ def new_profile_doc(mode: str, now: float, intrinsic: str = INITIAL_INTRINSIC) -
         "first_interaction": None,
         "last_interaction": None,
         "created_at": now,
+        **grudge.GRUDGE_DEFAULTS,
     }
 
 
@@ -45,7 +47,14 @@ def after_interaction(
     updated["interactions"] = int(doc.get("interactions", 0)) + 1
     updated["first_interaction"] = doc.get("first_interaction") or now
     updated["last_interaction"] = now
-    updated["sentiments"] = sentiments_after(dict(doc.get("sentiments", {})), appraisal)
+    sentiments = dict(doc.get("sentiments", {}))
+    held = grudge.held(doc, now)
+    updated["sentiments"] = sentiments_after(
+        sentiments, appraisal, restoring=grudge.restoring_factor(held)
+    )
+    closeness = max(0.0, affinity(sentiments)) / 100.0
+    updated[grudge.GRUDGE_KEY] = grudge.after_turn(held, warmth(appraisal), closeness)
+    updated[grudge.GRUDGE_AT_KEY] = now
     updated["extrinsic_relationship"] = relationship_label(
         str(doc.get("extrinsic_relationship", INITIAL_EXTRINSIC)),
         updated["sentiments"],
@@ -67,10 +76,15 @@ def _neg(x: float) -> float:
     return max(0.0, -x)
 
 
+def warmth(a: Appraisal) -> float:
+    """-10..10: how kind (or, below 0, hostile) the user's action was toward the agent."""
+    return (a.liking + a.praiseworthiness) / 2.0
+
+
 def sentiment_signals(a: Appraisal) -> dict[str, float]:
     """How an appraised action of the user moves each sentiment, -10..10 (both sets)."""
     like, praise, want = a.liking, a.praiseworthiness, a.desirability
-    warm = (like + praise) / 2.0
+    warm = warmth(a)
     threat = _neg(want) * a.unexpectedness / 10.0
     signals = {
         # lite
@@ -111,9 +125,16 @@ def sentiment_signals(a: Appraisal) -> dict[str, float]:
 
 
 def sentiments_after(
-    sentiments: dict[str, float], a: Appraisal, confidence: float = SENTIMENT_CONFIDENCE
+    sentiments: dict[str, float],
+    a: Appraisal,
+    confidence: float = SENTIMENT_CONFIDENCE,
+    restoring: float = 1.0,
 ) -> dict[str, float]:
-    """Sentiments after one appraised action: capped at 5 per event, friction near bounds."""
+    """Sentiments after one appraised action: capped at 5 per event, friction near bounds.
+
+    `restoring` (0..1) scales the steps that mend the agent's view of the user (a warm
+    sentiment rising, a cold one falling): below 1 while a grudge is held.
+    """
     signals = sentiment_signals(a)
     updated = dict(sentiments)
     for name, value in sentiments.items():
@@ -121,6 +142,8 @@ def sentiments_after(
         if signal == 0.0:
             continue
         step = SENTIMENT_CAP_PER_EVENT * (1.0 - math.exp(-abs(signal) * confidence / 5.0))
+        if (name in _WARM and signal > 0) or (name in _COLD and signal < 0):
+            step *= restoring
         room = (100.0 - value) / 100.0 if signal > 0 else value / 100.0
         updated[name] = min(100.0, max(0.0, value + math.copysign(step * room, signal)))
     return updated
