@@ -48,3 +48,16 @@ def test_expressions_are_offered_by_name_and_an_unknown_one_still_validates() ->
     # The choice is the model's guide; an unknown name is mapped later, not refused here.
     out = ReplyOutput.model_validate(doc(addressed=True, respond=False, reply=None, expression="x"))
     assert out.expression == "x"
+
+
+def test_the_reply_appraises_the_users_fortune_within_bounds() -> None:
+    """Asked of every model (required in the grammar), mended into -10..10, 0 when missing."""
+    for model in (ReplyOutput, DirectReplyOutput):
+        axes = grammar_schema(model)["properties"]["appraisal"]
+        assert "desirability_for_user" in axes["required"], axes
+        order = list(axes["properties"])
+        assert order.index("desirability_for_user") == order.index("desirability") + 1
+    told = APPRAISAL | {"desirability_for_user": -15}
+    out = DirectReplyOutput.model_validate(doc(reply=REPLY, appraisal=told))
+    assert out.appraisal.to_domain().desirability_for_user == -10.0
+    assert DirectReplyOutput.model_validate(doc(reply=REPLY)).appraisal.desirability_for_user == 0

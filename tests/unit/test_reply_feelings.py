@@ -78,3 +78,19 @@ async def test_three_insults_are_felt_and_shown(world: World) -> None:
     shown = agent_body(after, now)["mood"]
     assert shown["name"] != "calm"
     assert {"label", "intensity", "pleasure", "arousal", "dominance"} <= set(shown)
+
+
+async def test_a_users_grief_is_felt_as_sorrow_for_them(world: World) -> None:
+    """Bad news for the user, not the agent: only the fortunes-of-others axis carries it."""
+    before = await world.agent()
+    world.clock.advance(5)
+
+    job = await world.say("My dog died this morning, I can't stop crying")
+
+    assert job.status == "succeeded"
+    after = await world.agent()
+    now = world.clock.now()
+    was, felt = before.emotions_at(now), after.emotions_at(now)
+    assert felt["sadness"] >= was["sadness"] + 15.0, (was, felt)
+    assert felt["joy"] <= was["joy"]
+    assert after.reason == "Someone is going through something hard."

@@ -150,15 +150,17 @@ def feel(
     personality: Personality,
     now: float,
     confidence: float = EMOTION_CONFIDENCE,
+    affinity: float = 0.0,
 ) -> Affect:
-    """The affect after one appraised event at `now`."""
+    """The affect after one appraised event at `now`, told by a user of `affinity`
+    (-100..100; 0, a stranger's, when no one in particular is concerned)."""
     confidence = min(1.0, max(0.0, confidence))
     mood = affect.mood_at(personality, now)
     lift = mood.pleasure - default_mood(personality).pleasure
     rest = baselines(personality, list(affect.emotions))
     f = big_five(personality)
     current = {n: e.at(now, n, rest[n]) for n, e in affect.emotions.items()}
-    pots = potentials(appraisal, mode)
+    pots = potentials(appraisal, mode, affinity)
     felt: dict[str, float] = {}
     for name, p in pots.items():
         if p > 0 and name in current:

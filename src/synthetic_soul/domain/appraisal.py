@@ -2,6 +2,11 @@
 
 Appraisal variables are -10..10 (unexpectedness 0..10); potentials are 0..10. What the
 potentials do to the current emotions is `affect.feel`.
+
+Besides the agent's own stake in an event (`desirability`), OCC's fortunes-of-others branch
+weighs what it means for the user (`desirability_for_user`): felt as the agent's own joy or
+sorrow as far as it likes the user (happy-for, pity), and turned around for one it dislikes
+(resentment; gloating has no emotion in either set and is not felt).
 """
 
 from __future__ import annotations
@@ -15,6 +20,21 @@ class Appraisal:
     praiseworthiness: float = 0.0
     liking: float = 0.0
     unexpectedness: float = 0.0
+    # How good the event is for the user it happened to (their loss, their good news).
+    desirability_for_user: float = 0.0
+
+
+# How much of the user's fortune the agent feels, from its affinity toward them (-100..100):
+# a stranger's news at 3/4 (a companion is open to people it has just met), a liked user's
+# in full from affinity 10, nothing at -30 (near where `enemy` begins, -35), and the other
+# way round below that (their good news resented), fully from -70.
+FELLOW_FEELING_AT_ZERO = 0.75
+FELLOW_FEELING_SPAN = 40.0
+
+
+def regard(affinity: float) -> float:
+    """-1..1: the share of the user's fortune the agent feels as its own (negative: resents)."""
+    return max(-1.0, min(1.0, FELLOW_FEELING_AT_ZERO + affinity / FELLOW_FEELING_SPAN))
 
 
 def _pos(x: float) -> float:
@@ -25,12 +45,18 @@ def _neg(x: float) -> float:
     return max(0.0, -x)
 
 
-def potentials(a: Appraisal, mode: str) -> dict[str, float]:
-    """Emotion potentials (0..10) for the active emotion set."""
+def potentials(a: Appraisal, mode: str, affinity: float = 0.0) -> dict[str, float]:
+    """Emotion potentials (0..10) for the active emotion set, toward a user of `affinity`."""
     threat = _neg(a.desirability) * a.unexpectedness / 10.0
+    share = regard(affinity)
+    happy_for = _pos(a.desirability_for_user) * _pos(share)
+    pity = _neg(a.desirability_for_user) * _pos(share)
+    resentment = _pos(a.desirability_for_user) * _neg(share)
     base = {
-        "joy": _pos(a.desirability),
-        "sadness": _neg(a.desirability) * 0.8,
+        # One feeling, whoever's fortune raised it: the stronger of the two, so a model that
+        # also marks the user's loss as bad for the agent does not count the sorrow twice.
+        "joy": max(_pos(a.desirability), happy_for),
+        "sadness": max(_neg(a.desirability) * 0.8, pity),
         "anger": _neg(a.praiseworthiness),
         "fear": threat,
         "surprise": a.unexpectedness,
@@ -51,7 +77,8 @@ def potentials(a: Appraisal, mode: str) -> dict[str, float]:
         "affection": _pos(like),
         "gratitude": min(_pos(praise), _pos(want)),
         "trust": _pos(praise) * 0.5,
-        "compassion": _pos(like) * _neg(want) / 10.0,
+        "compassion": max(_pos(like) * _neg(want) / 10.0, pity),
+        "envy": resentment,
         "frustration": _neg(want) * 0.7,
         "bitterness": _neg(praise) * 0.4,
         "hope": _pos(want) * 0.4,

@@ -25,6 +25,9 @@ _BY_AXIS: dict[tuple[str, int], str] = {
     ("desirability", 1): "Something good happened.",
     ("desirability", -1): "Something upsetting happened.",
     ("unexpectedness", 1): "Something took me by surprise.",
+    # What happened to the user (their fortune), felt with them: still naming no one.
+    ("desirability_for_user", 1): "Someone shared good news.",
+    ("desirability_for_user", -1): "Someone is going through something hard.",
 }
 
 
@@ -35,6 +38,7 @@ def felt_reason(appraisal: Appraisal) -> str:
         "praiseworthiness": appraisal.praiseworthiness,
         "desirability": appraisal.desirability,
         "unexpectedness": appraisal.unexpectedness,
+        "desirability_for_user": appraisal.desirability_for_user,
     }
     axis, value = max(axes.items(), key=lambda item: abs(item[1]))
     if abs(value) < _FAINT:

@@ -15,6 +15,7 @@ from synthetic_soul.domain.memory import DEFAULT_BUDGET_CHARS, fit, render
 from synthetic_soul.domain.personality import drift
 from synthetic_soul.domain.reasons import felt_reason
 from synthetic_soul.domain.relationship import (
+    affinity,
     after_interaction,
     new_profile_doc,
     relationship_words,
@@ -26,9 +27,9 @@ from synthetic_soul.mind.prompts import ReplyContext, persona, reply_prompt
 from synthetic_soul.mind.reflect import reflect_job, self_view
 from synthetic_soul.mind.schemas import (
     REPLY_TEXT_PATH,
-    AppraisalOut,
     DirectReplyOutput,
     Perception,
+    ReplyAppraisalOut,
     ReplyOutput,
     ReplyText,
 )
@@ -203,7 +204,9 @@ def _commit(
     agent = turn.agent
     profile = _profile_of(turn, job.owner_id)
     appraisal = output.appraisal.to_domain()
-    affect = feel(agent.affect, appraisal, agent.mode, agent.personality, now)
+    # Their fortune is felt as far as the agent liked them before this message.
+    liked = affinity(dict(profile.doc.get("sentiments", {})))
+    affect = feel(agent.affect, appraisal, agent.mode, agent.personality, now, affinity=liked)
     expression = expressions.choose(output.expression, affect.emotions_at(agent.personality, now))
     updated = replace(
         agent.with_affect(affect, felt_reason(appraisal)),
@@ -286,8 +289,9 @@ def _fallback(ctx: ReplyContext) -> ReplyOutput:
     appraisal = appraise_text(ctx.said)
     respond = ctx.kind == "dm" or ctx.agent.name in ctx.said.lower()
     return ReplyOutput(
-        appraisal=AppraisalOut(
+        appraisal=ReplyAppraisalOut(
             desirability=round(appraisal.desirability),
+            desirability_for_user=round(appraisal.desirability_for_user),
             praiseworthiness=round(appraisal.praiseworthiness),
             liking=round(appraisal.liking),
             unexpectedness=round(appraisal.unexpectedness),

@@ -37,6 +37,42 @@ class AppraisalOut(Bounded):
         )
 
 
+def _ask_for_their_fortune(schema: dict[str, Any]) -> None:
+    schema["properties"]["desirability_for_user"].pop("default", None)  # no hint toward 0
+    required = schema.setdefault("required", [])
+    if "desirability_for_user" not in required:
+        required.insert(1, "desirability_for_user")
+
+
+# A user's message appraised: the agent's own stake, and what it means for the user (no
+# docstring: it would be shown to the model with the schema). The user's fortune sits next to
+# the agent's own, so a small model weighs the two apart ("my dog died" is bad for them more
+# than for you). Every model is asked for it (required in the schema shown), yet an answer
+# without it still validates, as news of nothing: not worth a second call on the critical path.
+class ReplyAppraisalOut(Bounded):
+    model_config = ConfigDict(extra="ignore", json_schema_extra=_ask_for_their_fortune)
+
+    desirability: int = Field(ge=-10, le=10, description="how good the event is for you")
+    desirability_for_user: int = Field(
+        default=0,
+        ge=-10,
+        le=10,
+        description="how good it is for the user (their loss < 0, their good news > 0)",
+    )
+    praiseworthiness: int = Field(ge=-10, le=10, description="how praiseworthy their action is")
+    liking: int = Field(ge=-10, le=10, description="how much you like the other")
+    unexpectedness: int = Field(ge=0, le=10, description="how unexpected the event is")
+
+    def to_domain(self) -> Appraisal:
+        return Appraisal(
+            desirability=float(self.desirability),
+            praiseworthiness=float(self.praiseworthiness),
+            liking=float(self.liking),
+            unexpectedness=float(self.unexpectedness),
+            desirability_for_user=float(self.desirability_for_user),
+        )
+
+
 class Perception(Bounded):
     purpose: str = Field(max_length=80, description="what the user wants, in a few words")
     tone: str = Field(max_length=40, description="the user's tone, one or two words")
@@ -67,7 +103,7 @@ class ReplyOutput(Bounded):
     # Required (null allowed) right after `respond`, so a model that decided to answer is
     # asked for the answer at once.
     reply: ReplyText | None = Field(description="your answer; null if you do not respond")
-    appraisal: AppraisalOut
+    appraisal: ReplyAppraisalOut
     expression: str = Field(
         max_length=40, description="the face you show", json_schema_extra=_EXPRESSION_CHOICES
     )

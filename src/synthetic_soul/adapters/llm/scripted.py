@@ -60,7 +60,15 @@ def _reply_script(request: LLMRequest) -> dict[str, Any]:
     name = name_match.group(1).lower() if name_match else ""
     a = appraise_text(text)
     addressed = kind == "dm" or (bool(name) and name in text.lower())
-    if a.desirability > 0:
+    if a.desirability_for_user > 0 and a.praiseworthiness >= 0:
+        message, tone, expression = (
+            "That's wonderful news. I'm so happy for you!",
+            "warm",
+            "joy_happy",
+        )
+    elif a.desirability_for_user < 0 and a.praiseworthiness >= 0:
+        message, tone, expression = "I'm so sorry. I'm here with you.", "gentle", "supportive"
+    elif a.desirability > 0:
         message, tone, expression = "That makes me really happy. Thank you!", "warm", "joy_happy"
     elif a.praiseworthiness < 0:
         message, tone, expression = (
@@ -82,6 +90,7 @@ def _reply_script(request: LLMRequest) -> dict[str, Any]:
     return {
         "appraisal": {
             "desirability": round(a.desirability),
+            "desirability_for_user": round(a.desirability_for_user),
             "praiseworthiness": round(a.praiseworthiness),
             "liking": round(a.liking),
             "unexpectedness": round(a.unexpectedness),
