@@ -239,6 +239,9 @@ async def test_load_musing_sees_recent_contacts_and_only_thoughts_about_no_one(
     )
     assert b.message_times == (T0 + 3 * DAY,)
     assert a.awaiting_answer is True
+    # When the unanswered outreach was sent, and the profile, for the occasion of its silence.
+    assert (a.awaiting_since, b.awaiting_since) == (T0 + 3 * DAY + 5, None)
+    assert b.doc["extrinsic_relationship"] == "friend"
     assert a.recent_outreaches == (T0 + 3 * DAY + 5,)
     assert sorted(a.message_times) == [T0 + 2 * DAY + i for i in range(3)]
     assert [c.username for c in (await store.load_musing(AGENT, MODE, T0, T0, 1)).contacts] == [  # type: ignore[union-attr]
@@ -251,6 +254,7 @@ async def test_load_musing_sees_recent_contacts_and_only_thoughts_about_no_one(
     assert musing is not None
     a = next(c for c in musing.contacts if c.username == "ada")
     assert (a.awaiting_answer, a.recent_outreaches) == (False, (T0 + 3 * DAY + 5,))
+    assert a.awaiting_since is None
     assert await store.load_musing("rose", MODE, T0, T0, 5) is None
 
 

@@ -154,13 +154,25 @@ def feel(
 ) -> Affect:
     """The affect after one appraised event at `now`, told by a user of `affinity`
     (-100..100; 0, a stranger's, when no one in particular is concerned)."""
+    pots = potentials(appraisal, mode, affinity)
+    return feel_potentials(affect, pots, personality, now, confidence)
+
+
+def feel_potentials(
+    affect: Affect,
+    pots: dict[str, float],
+    personality: Personality,
+    now: float,
+    confidence: float = EMOTION_CONFIDENCE,
+) -> Affect:
+    """The affect after an event given as emotion potentials (0..10): an appraised message
+    (`feel`) or an occasion that is no message (`occasions`)."""
     confidence = min(1.0, max(0.0, confidence))
     mood = affect.mood_at(personality, now)
     lift = mood.pleasure - default_mood(personality).pleasure
     rest = baselines(personality, list(affect.emotions))
     f = big_five(personality)
     current = {n: e.at(now, n, rest[n]) for n, e in affect.emotions.items()}
-    pots = potentials(appraisal, mode, affinity)
     felt: dict[str, float] = {}
     for name, p in pots.items():
         if p > 0 and name in current:

@@ -14,7 +14,8 @@ the user's time zone again).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from synthetic_soul.domain.relationship import affinity
 
@@ -38,6 +39,8 @@ class Contact:
     message_times: tuple[float, ...]  # the user's own recent messages
     recent_outreaches: tuple[float, ...]  # the agent's outreach to them, last 24 hours
     awaiting_answer: bool  # the latest outreach has no message from the user after it
+    awaiting_since: float | None = None  # when that unanswered outreach was sent
+    doc: dict[str, Any] = field(default_factory=dict)  # the profile doc, to record occasions
 
 
 def hour_of(timestamp: float) -> int:

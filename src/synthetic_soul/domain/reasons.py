@@ -14,6 +14,9 @@ from synthetic_soul.domain.facts import THOUGHT_VIBES
 
 BORN = "Just born; nothing has happened yet."
 QUIET = "Nothing much has stirred me lately."
+# Occasions that are no message (domain/occasions.py): fixed too, naming no one.
+UNANSWERED = "I wrote to someone and have heard nothing back."
+REUNION = "Someone I had missed came back."
 _FAINT = 2.0  # an appraisal weaker than this on every axis moves nothing worth naming
 
 # (axis, sign) -> the sentence; an axis is read from the agent's own point of view.
@@ -52,7 +55,9 @@ def musing_reason(vibe: str) -> str:
     return f"{article} {vibe} thought crossed my mind."
 
 
-SHAREABLE = frozenset({BORN, QUIET, *_BY_AXIS.values(), *map(musing_reason, THOUGHT_VIBES)})
+SHAREABLE = frozenset(
+    {BORN, QUIET, UNANSWERED, REUNION, *_BY_AXIS.values(), *map(musing_reason, THOUGHT_VIBES)}
+)
 
 
 def shareable(reason: str) -> str:

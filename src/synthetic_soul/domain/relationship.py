@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from synthetic_soul.domain import grudge
+from synthetic_soul.domain import grudge, occasions
 from synthetic_soul.domain.appraisal import Appraisal
 from synthetic_soul.domain.facts import LITE_SENTIMENTS, RICH_SENTIMENTS
 
@@ -30,6 +30,7 @@ def new_profile_doc(mode: str, now: float, intrinsic: str = INITIAL_INTRINSIC) -
         "last_interaction": None,
         "created_at": now,
         **grudge.GRUDGE_DEFAULTS,
+        **occasions.OCCASION_DEFAULTS,
     }
 
 

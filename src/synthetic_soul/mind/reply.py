@@ -8,12 +8,12 @@ import uuid
 from dataclasses import asdict, replace
 from typing import Any
 
-from synthetic_soul.domain import expressions
-from synthetic_soul.domain.affect import feel
+from synthetic_soul.domain import expressions, occasions
+from synthetic_soul.domain.affect import feel, feel_potentials
 from synthetic_soul.domain.lexicon import appraise_text
 from synthetic_soul.domain.memory import DEFAULT_BUDGET_CHARS, fit, render
 from synthetic_soul.domain.personality import drift
-from synthetic_soul.domain.reasons import felt_reason
+from synthetic_soul.domain.reasons import REUNION, felt_reason
 from synthetic_soul.domain.relationship import (
     affinity,
     after_interaction,
@@ -207,9 +207,18 @@ def _commit(
     # Their fortune is felt as far as the agent liked them before this message.
     liked = affinity(dict(profile.doc.get("sentiments", {})))
     affect = feel(agent.affect, appraisal, agent.mode, agent.personality, now, affinity=liked)
+    reason = felt_reason(appraisal)
+    # Days of silence before this message make their return an event of its own: the
+    # model's appraisal of the words, then the reunion (no second model call).
+    met = occasions.reunion(occasions.apart(profile.doc, now), liked, agent.mode)
+    if met:
+        affect = feel_potentials(affect, met, agent.personality, now)
+        # The reason names whichever weighed more: the words, or that they came back.
+        strongest = max(abs(float(v)) for v in asdict(appraisal).values())
+        reason = REUNION if max(met.values()) >= strongest else reason
     expression = expressions.choose(output.expression, affect.emotions_at(agent.personality, now))
     updated = replace(
-        agent.with_affect(affect, felt_reason(appraisal)),
+        agent.with_affect(affect, reason),
         personality=drift(agent.personality, asdict(appraisal)),
         global_expression=expression,
     )

@@ -16,8 +16,8 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from synthetic_soul.domain import expressions
-from synthetic_soul.domain.affect import feel
+from synthetic_soul.domain import expressions, occasions
+from synthetic_soul.domain.affect import feel, feel_potentials
 from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.facts import THOUGHT_VIBES
 from synthetic_soul.domain.mentions import named
@@ -29,13 +29,23 @@ from synthetic_soul.domain.outreach import (
     Contact,
     reachable,
 )
-from synthetic_soul.domain.reasons import musing_reason
+from synthetic_soul.domain.reasons import UNANSWERED, musing_reason
+from synthetic_soul.domain.relationship import affinity
 from synthetic_soul.jobs import Outcome, Report
 from synthetic_soul.mind.asking import ask
 from synthetic_soul.mind.history import snapshot_of
 from synthetic_soul.mind.prompts import ThinkContext, persona, think_prompt
 from synthetic_soul.mind.schemas import MemoryOut, ThinkOutput
-from synthetic_soul.ports import LLM, Clock, LLMRequest, MindCommit, Musing, StaleStateError, Store
+from synthetic_soul.ports import (
+    LLM,
+    Clock,
+    LLMRequest,
+    MindCommit,
+    Musing,
+    Profile,
+    StaleStateError,
+    Store,
+)
 from synthetic_soul.records import Job, LLMCall, Memory, Message, Thought
 
 RANDOM_THOUGHT_PROBABILITY = 0.4  # the chance that a tick brings a thought at all
@@ -88,7 +98,8 @@ class Think:
         rng = tick_rng(self._seed, agent.id, int(job.payload["tick"]))
         vibe = rng.choice(THOUGHT_VIBES)
         if rng.random() >= RANDOM_THOUGHT_PROBABILITY:
-            return await self._settle(job, {"thought": None, "vibe": vibe, "reason": "declined"})
+            result = {"thought": None, "vibe": vibe, "reason": "declined"}
+            return await self._settle(job, result, musing=musing)
         now = self._clock.now()
         ctx = ThinkContext(
             agent=agent,
@@ -102,7 +113,7 @@ class Think:
         await report.progress(0.8)
         if output is None:
             result = {"thought": None, "vibe": vibe, "reason": "model_failed"}
-            return await self._settle(job, result, calls)
+            return await self._settle(job, result, calls, musing)
         async with self._writes:
             for _ in range(_COMMIT_ATTEMPTS):
                 commit = _conclude(job, musing, vibe, output, calls, self._clock.now())
@@ -127,12 +138,60 @@ class Think:
         return musing
 
     async def _settle(
-        self, job: Job, result: Mapping[str, object], calls: tuple[LLMCall, ...] = ()
+        self,
+        job: Job,
+        result: Mapping[str, object],
+        calls: tuple[LLMCall, ...] = (),
+        musing: Musing | None = None,
     ) -> Outcome:
-        done = await self._store.commit_mind(
-            MindCommit(job.id, dict(result), calls, self._clock.now())
-        )
-        return Outcome((done,))
+        """End a spell without a thought; an unanswered outreach is felt all the same."""
+        if musing is None or _unanswered(musing, self._clock.now()) is None:
+            done = await self._store.commit_mind(
+                MindCommit(job.id, dict(result), calls, self._clock.now())
+            )
+            return Outcome((done,))
+        async with self._writes:
+            for _ in range(_COMMIT_ATTEMPTS):
+                now = self._clock.now()
+                agent, profile = _unanswered(musing, now) or (musing.agent, None)
+                commit = MindCommit(
+                    job.id,
+                    dict(result),
+                    calls,
+                    now,
+                    agent=agent,
+                    expected_version=musing.agent.version,
+                    profile=profile,
+                    snapshot=snapshot_of(agent, now),
+                )
+                try:
+                    return Outcome((await self._store.commit_mind(commit),))
+                except StaleStateError:
+                    musing = await self._load(job)
+        raise ThinkFailed(f"job {job.id}: agent state kept changing under the commit")
+
+
+def _unanswered(musing: Musing, now: float) -> tuple[AgentState, Profile] | None:
+    """The agent after feeling one outreach left unanswered (the first contact due), and that
+    contact's profile marked as felt; None when none is due.
+
+    One a spell, since a spell writes one profile; the next finds the next one. The mark is
+    the outreach's time, so each unanswered outreach is felt once.
+    """
+    agent = musing.agent
+    for c in musing.contacts:
+        if not c.awaiting_answer or not occasions.unanswered_due(c.doc, c.awaiting_since, now):
+            continue
+        assert c.awaiting_since is not None
+        liked = affinity(c.sentiments)
+        pots = occasions.unanswered(now - c.awaiting_since, liked, agent.mode)
+        doc = {**c.doc, occasions.FELT_UNANSWERED_KEY: c.awaiting_since}
+        felt = agent
+        if pots:
+            affect = feel_potentials(agent.affect, pots, agent.personality, now)
+            felt = agent.with_affect(affect, UNANSWERED)
+        return felt, Profile(agent.id, c.user_id, c.username, doc)
+    return None
 
 
 def _addressee(musing: Musing, to: str | None, now: float) -> Contact | None:
@@ -201,7 +260,8 @@ def _conclude(
 ) -> MindCommit:
     """Every write of the spell, computed from the state as last read."""
     agent = musing.agent
-    updated = _felt(agent, vibe, output, now)
+    felt, profile = _unanswered(musing, now) or (agent, None)
+    updated = _felt(felt, vibe, output, now)
     letter = output.outreach if output.outreach and output.outreach.message.strip() else None
     target = _addressee(musing, letter.to, now) if letter else None
     text = (output.thought or "").strip()
@@ -244,6 +304,7 @@ def _conclude(
         now=now,
         agent=updated,
         expected_version=agent.version,
+        profile=profile,
         memories=memories,
         thought=thought,
         outreach=outreach,

@@ -68,9 +68,12 @@ async def _unreflected(
     return tuple(message_of(d) for d in reversed([d async for d in cursor]))
 
 
-async def _last_seq(db: Db, s: Tx, query: Doc) -> int | None:
-    doc = await db["messages"].find_one(query, {"seq": 1}, sort=[("seq", -1)], session=s)
-    return int(doc["seq"]) if doc else None
+async def _last(db: Db, s: Tx, query: Doc) -> tuple[int, float] | None:
+    """The seq and time of the latest message matching `query`."""
+    doc = await db["messages"].find_one(
+        query, {"seq": 1, "timestamp": 1}, sort=[("seq", -1)], session=s
+    )
+    return (int(doc["seq"]), float(doc["timestamp"])) if doc else None
 
 
 async def _contact(
@@ -80,6 +83,7 @@ async def _contact(
     times: tuple[float, ...] = ()
     outreaches: tuple[float, ...] = ()
     awaiting = False
+    since: float | None = None
     if conversation_id is not None:
         mine = {"conversation_id": conversation_id, "from_agent": False}
         cursor = (
@@ -96,8 +100,9 @@ async def _contact(
             .sort("seq", 1)
         )
         outreaches = tuple([d["timestamp"] async for d in cursor])
-        outreach, answer = await _last_seq(db, s, sent), await _last_seq(db, s, mine)
-        awaiting = outreach is not None and (answer is None or answer < outreach)
+        outreach, answer = await _last(db, s, sent), await _last(db, s, mine)
+        awaiting = outreach is not None and (answer is None or answer[0] < outreach[0])
+        since = outreach[1] if outreach is not None and awaiting else None
     return Contact(
         user_id=profile["user_id"],
         username=profile["username"],
@@ -106,6 +111,8 @@ async def _contact(
         message_times=times,
         recent_outreaches=outreaches,
         awaiting_answer=awaiting,
+        awaiting_since=since,
+        doc=dict(doc),
     )
 
 

@@ -73,6 +73,7 @@ def _contact(
     times: tuple[float, ...] = ()
     outreaches: tuple[float, ...] = ()
     awaiting = False
+    since: float | None = None
     if conversation_id is not None:
         times = tuple(
             r[0]
@@ -94,12 +95,15 @@ def _contact(
             "SELECT (SELECT MAX(seq) FROM messages WHERE conversation_id = ?1 AND from_agent = 1"
             " AND purpose = ?2) AS outreach,"
             " (SELECT MAX(seq) FROM messages WHERE conversation_id = ?1 AND from_agent = 0)"
-            " AS answer",
+            " AS answer,"
+            " (SELECT timestamp FROM messages WHERE conversation_id = ?1 AND from_agent = 1"
+            " AND purpose = ?2 ORDER BY seq DESC LIMIT 1) AS outreach_at",
             (conversation_id, OUTREACH),
         ).fetchone()
         awaiting = last["outreach"] is not None and (
             last["answer"] is None or last["answer"] < last["outreach"]
         )
+        since = float(last["outreach_at"]) if awaiting else None
     return Contact(
         user_id=row["user_id"],
         username=row["username"],
@@ -108,6 +112,8 @@ def _contact(
         message_times=times,
         recent_outreaches=outreaches,
         awaiting_answer=awaiting,
+        awaiting_since=since,
+        doc=doc,
     )
 
 
