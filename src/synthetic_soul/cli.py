@@ -144,6 +144,8 @@ def _simulate(args: argparse.Namespace) -> int:
 
     from synthetic_soul.simulate import run
 
+    if args.list or args.scenario is not None:
+        return _scenario(args)
     summary = run(args.seed, args.hours, args.mode)
     for moment in summary["timeline"]:
         top = sorted(moment["emotions"].items(), key=lambda kv: -kv[1])[:3]
@@ -158,6 +160,13 @@ def _simulate(args: argparse.Namespace) -> int:
         with open(args.out, "w", encoding="utf-8") as out:
             json.dump(summary, out, indent=1)
     return 0
+
+
+def _scenario(args: argparse.Namespace) -> int:
+    from synthetic_soul.scenario_view import command
+
+    name = "list" if args.list else str(args.scenario)
+    return command(name, args.seed, args.mode, args.plot)
 
 
 def _model_pull(args: argparse.Namespace) -> int:
@@ -256,6 +265,14 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--hours", type=int, default=24, help="simulated hours (default 24)")
     sim.add_argument("--mode", choices=("lite", "rich"), default="lite")
     sim.add_argument("--out", help="write the whole summary as JSON to this file")
+    sim.add_argument(
+        "--scenario",
+        metavar="NAME",
+        help="play a scripted person instead of a day, print the trajectory and check its"
+        " expectations (exit 1 if one is missed); `list` names them",
+    )
+    sim.add_argument("--list", action="store_true", help="name the scenarios")
+    sim.add_argument("--plot", metavar="FILE", help="with --scenario: draw the trajectory as a PNG")
     sim.set_defaults(func=_simulate)
     talk = commands.add_parser(
         "chat", help="talk with the agent from this terminal, as a guest kept across runs"

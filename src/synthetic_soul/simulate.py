@@ -19,8 +19,9 @@ from typing import Any
 
 from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.bootstrap import Container, running
-from synthetic_soul.domain.mood import octant
+from synthetic_soul.domain.mood import default_mood, octant
 from synthetic_soul.domain.relationship import affinity
+from synthetic_soul.scenarios import Row, Say, Scenario
 from synthetic_soul.settings import Settings
 
 START = 1_893_484_800.0  # 2030-01-01 08:00 UTC
@@ -148,3 +149,91 @@ async def simulate(seed: int, hours: int, mode: str, data_dir: Path) -> dict[str
 def run(seed: int, hours: int, mode: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="soul-day-") as tmp:
         return asyncio.run(simulate(seed, hours, mode, Path(tmp)))
+
+
+# Rows drawn inside a pause, for the chart: enough to show a decay's curve.
+PAUSE_SAMPLES = 12
+
+
+async def _row(
+    soul: Container, people: dict[str, Principal], replies: dict[str, int], event: str
+) -> Row:
+    agent, now = await soul.agents.active()
+    mood = agent.mood_at(now)
+    row: Row = {"t": now - START, "event": event, "mark": None, "step": False}
+    row.update({k: round(v, 2) for k, v in agent.emotions_at(now).items()})
+    # Rich mode's happiness stands where lite has joy, so one scenario reads in both.
+    row.setdefault("joy", row.get("happiness", 0.0))
+    row["pleasure"] = round(mood.pleasure, 3)
+    row["lift"] = round(mood.pleasure - default_mood(agent.personality).pleasure, 3)
+    row["mood"] = agent.mood_name(now)
+    for name, who in people.items():
+        profile, _ = await soul.agents.relationship(who)
+        row[f"affinity.{name}"] = round(affinity(profile.doc.get("sentiments", {})), 2)
+        row[f"relationship.{name}"] = profile.doc.get("extrinsic_relationship")
+        row[f"replies.{name}"] = replies[name]
+    return row
+
+
+async def play_scenario(scenario: Scenario, seed: int, mode: str, data_dir: Path) -> list[Row]:
+    """The trajectory of one scenario: a row after each step, and a few inside each pause.
+
+    No thinking: what moves the mind is the scripted person alone, so the rows read as the
+    scenario's effect.
+    """
+    clock = SimulatedClock(START)
+    settings = Settings(
+        APP_ENV="test",
+        LLM_MODE="scripted",
+        DATA_DIR=data_dir,
+        MODE=mode,
+        SOUL_SEED=seed,
+        BOT_NAME="jasmine",
+        INLINE_WORKERS=1,
+        THINKING_ENABLED=False,
+        LOG_LEVEL="warning",
+    )
+    async with running(settings, clock=clock, background=False) as soul:
+        people: dict[str, Principal] = {}
+        for name in scenario.people:
+            grant = await soul.auth.guest()
+            people[name] = await soul.auth.authenticate(grant.access_token)
+        replies = dict.fromkeys(scenario.people, 0)
+        agent, _ = await soul.agents.active()
+        rows: list[Row] = []
+        for step in scenario.steps:
+            if isinstance(step, Say):
+                text = step.text.format(agent=agent.name.capitalize())
+                for _ in range(step.times):
+                    clock.advance(step.after)
+                    kind = "dm" if step.channel is None else "group"
+                    job = await soul.conversations.submit(
+                        people[step.who], text, kind, step.channel
+                    )
+                    await _idle(soul)
+                    done = await soul.store.get_job(job.id)
+                    if done is not None and (done.result or {}).get("response"):
+                        replies[step.who] += 1
+                event = f"{step.who}{f' x{step.times}' if step.times > 1 else ''}: {text}"
+            else:
+                for _ in range(PAUSE_SAMPLES - 1 if step.seconds else 0):
+                    clock.advance(step.seconds / PAUSE_SAMPLES)
+                    rows.append(await _row(soul, people, replies, ""))
+                clock.advance(step.seconds / PAUSE_SAMPLES if step.seconds else 0)
+                event = f"(quiet {_span(step.seconds)})" if step.seconds else "(start)"
+            row = await _row(soul, people, replies, event)
+            rows.append({**row, "mark": step.mark, "step": True})
+    return rows
+
+
+def _span(seconds: float) -> str:
+    if seconds >= 86400:
+        return f"{seconds / 86400:g} d"
+    if seconds >= 3600:
+        return f"{seconds / 3600:g} h"
+    return f"{seconds / 60:g} min"
+
+
+def run_scenario(scenario: Scenario, seed: int, mode: str) -> list[Row]:
+    with tempfile.TemporaryDirectory(prefix="soul-scenario-") as tmp:
+        return asyncio.run(play_scenario(scenario, seed, mode, Path(tmp)))
