@@ -248,13 +248,18 @@ _IGNORED = Scenario(
         Expect("not named, it stays quiet", "chatter", "replies.ann", high=0),
         Expect("... to everyone", "chatter", "replies.bo", high=0),
         Expect("no sadness from chatter (<= 5)", "chatter", "sadness", high=5),
+        Expect(
+            "others' talk is only overheard: the mood stays calm",
+            "chatter",
+            "mood",
+            one_of=("calm",),
+        ),
         Expect("named, it answers", "asked", "replies.cy", 1),
     ),
     shows=("joy", "sadness", "surprise", "anger"),
-    note="Being left out is not felt as such yet: the agent appraises what is said, not "
-    "that it goes unaddressed, as if it were said to it. The others' questions stir surprise "
-    "and their cheer lifts it (pleasure +0.13..+0.18 over 24 characters), so it reads "
-    "'slightly dependent' rather than left out.",
+    note="Talk among the others is overheard, felt at a fraction (OVERHEARD_SHARE) of what it "
+    "would be if said to the agent and with no liking toward it, so the mood stays calm. "
+    "Being left out is not felt as such yet.",
 )
 
 SCENARIOS: dict[str, Scenario] = {

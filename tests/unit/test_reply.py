@@ -150,6 +150,32 @@ async def test_a_group_message_not_for_her_gets_no_reply(world: World) -> None:
     assert [m.from_agent for m in conversation.messages] == [False]
 
 
+async def _rises(tmp_path: Path, llm: LLM, text: str, kind: str) -> dict[str, float]:
+    """How much each emotion rose from one message in a fresh world."""
+    async for world in make_world(tmp_path / kind, llm):
+        before = (await world.agent()).emotions_at(world.clock.now())
+        world.clock.advance(30)
+        assert (await world.say(text, kind=kind)).status == "succeeded"
+        after = (await world.agent()).emotions_at(world.clock.now())
+        return {name: after[name] - before[name] for name in after}
+    raise AssertionError("no world")
+
+
+@pytest.mark.parametrize("llm", [ScriptedLLM, GarbageLLM], ids=["model", "fallback"])
+async def test_a_group_message_not_for_her_is_felt_only_faintly(
+    tmp_path: Path, llm: type[ScriptedLLM] | type[GarbageLLM]
+) -> None:
+    # Someone else's cheer is overheard: a fraction of the joy it would bring if said to
+    # her, and none of the warmth toward her, since it was not about her.
+    text = "You are wonderful, thank you so much!"
+    said = await _rises(tmp_path, llm(), text, "dm")
+    heard = await _rises(tmp_path, llm(), text, "group")
+    assert said["joy"] > 0 and said["love"] > 0
+    assert 0 < heard["joy"] < 0.5 * said["joy"]
+    # Only the half-minute's drift toward its resting level moves love.
+    assert abs(heard["love"]) < 0.01 * said["love"]
+
+
 async def test_a_group_message_naming_her_gets_a_reply(world: World) -> None:
     job = await world.say("Jasmine, what do you think?", kind="group")
     assert job.result is not None

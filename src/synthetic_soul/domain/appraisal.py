@@ -37,6 +37,21 @@ def regard(affinity: float) -> float:
     return max(-1.0, min(1.0, FELLOW_FEELING_AT_ZERO + affinity / FELLOW_FEELING_SPAN))
 
 
+# A group message meant for someone else is overheard: it touches the agent at this share of
+# what it would if said to her (others' cheer, others' questions), and carries no liking or
+# praise toward her, since it was not about her. Their fortune is felt at the same share.
+OVERHEARD_SHARE = 0.3
+
+
+def overheard(a: Appraisal) -> Appraisal:
+    """The appraisal of a message the agent only overheard (group, not addressed to her)."""
+    return Appraisal(
+        desirability=a.desirability * OVERHEARD_SHARE,
+        unexpectedness=a.unexpectedness * OVERHEARD_SHARE,
+        desirability_for_user=a.desirability_for_user * OVERHEARD_SHARE,
+    )
+
+
 def _pos(x: float) -> float:
     return max(0.0, x)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from synthetic_soul.domain import expressions, occasions
 from synthetic_soul.domain.affect import feel, feel_potentials
+from synthetic_soul.domain.appraisal import overheard
 from synthetic_soul.domain.lexicon import appraise_text
 from synthetic_soul.domain.memory import DEFAULT_BUDGET_CHARS, fit, render
 from synthetic_soul.domain.personality import drift
@@ -204,6 +205,9 @@ def _commit(
     agent = turn.agent
     profile = _profile_of(turn, job.owner_id)
     appraisal = output.appraisal.to_domain()
+    if turn.message.channel is not None and not output.addressed:
+        # Talk among others in a group is overheard, not said to her.
+        appraisal = overheard(appraisal)
     # Their fortune is felt as far as the agent liked them before this message.
     liked = affinity(dict(profile.doc.get("sentiments", {})))
     affect = feel(agent.affect, appraisal, agent.mode, agent.personality, now, affinity=liked)
