@@ -85,12 +85,17 @@ class Scenario:
     expect: tuple[Expect, ...]
     shows: tuple[str, ...] = ("joy", "love", "sadness", "anger")  # the table's emotions
     note: str = ""
+    # Expected too in rich mode, of the emotions only it has (pride, shame, relief, ...).
+    rich: tuple[Expect, ...] = ()
 
 
 def checked(scenario: Scenario, rows: list[Row]) -> list[tuple[Expect, bool, str]]:
-    """Each expectation of the scenario, whether the trajectory meets it, and the value."""
+    """Each expectation of the scenario (and of its mode), whether the trajectory meets it,
+    and the value."""
     marked = {row["mark"]: row for row in rows if row.get("mark")}
-    return [(e, *e.check(marked)) for e in scenario.expect]
+    rich = any(row.get("mode") == "rich" for row in rows)
+    expected = scenario.expect + (scenario.rich if rich else ())
+    return [(e, *e.check(marked)) for e in expected]
 
 
 WARM = (
@@ -133,6 +138,11 @@ _WARMTH = Scenario(
         Expect("the mood is not called calm while it lasts", "warm", "mood", none_of=("calm",)),
         Expect("calm again within an hour", "+1 h", "mood", one_of=("calm",)),
         Expect("love lingers over the hour (>= 30)", "+1 h", "love", 30),
+    ),
+    rich=(
+        Expect("thanked and loved: gratitude >= 15", "warm", "gratitude", 15),
+        Expect("praised by someone who likes her: pride >= 10", "warm", "pride", 10),
+        Expect("no shame in warmth (<= 2)", "warm", "shame", high=2),
     ),
 )
 
@@ -179,6 +189,11 @@ _APOLOGY = Scenario(
             one_of=("friend",),
         ),
     ),
+    rich=(
+        Expect("the insult stings: shame up >= 5", "insult", "shame", 5, since="friends"),
+        Expect("... and embitters: bitterness up >= 5", "insult", "bitterness", 5, since="friends"),
+        Expect("the apology adds no bitterness", "apology", "bitterness", high=0, since="insult"),
+    ),
 )
 
 _GRIEF = Scenario(
@@ -204,6 +219,12 @@ _GRIEF = Scenario(
         Expect("calm again after hours", "+6 h", "mood", one_of=("calm",)),
     ),
     shows=("joy", "love", "sadness", "surprise"),
+    rich=(
+        Expect(
+            "their loss moves her: compassion up >= 15", "grief", "compassion", 15, since="before"
+        ),
+        Expect("no pride in their grief", "grief", "pride", high=0, since="before"),
+    ),
 )
 
 _REUNION = Scenario(
@@ -231,6 +252,15 @@ _REUNION = Scenario(
         ),
         Expect("the return is a joy: joy up >= 15", "reunion", "joy", 15, since="3 days later"),
         Expect("the mood lifts (>= default + 0.1)", "reunion", "lift", 0.1),
+    ),
+    rich=(
+        Expect(
+            "some relief that they came back (up >= 1)",
+            "reunion",
+            "relief",
+            1,
+            since="3 days later",
+        ),
     ),
 )
 

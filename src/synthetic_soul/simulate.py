@@ -21,6 +21,7 @@ from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.bootstrap import Container, running
 from synthetic_soul.domain.mood import default_mood, octant
 from synthetic_soul.domain.relationship import affinity
+from synthetic_soul.ports import LLM
 from synthetic_soul.scenarios import Row, Say, Scenario
 from synthetic_soul.settings import Settings
 
@@ -161,6 +162,7 @@ async def _row(
     agent, now = await soul.agents.active()
     mood = agent.mood_at(now)
     row: Row = {"t": now - START, "event": event, "mark": None, "step": False}
+    row["mode"] = agent.mode
     row.update({k: round(v, 2) for k, v in agent.emotions_at(now).items()})
     # Rich mode's happiness stands where lite has joy, so one scenario reads in both.
     row.setdefault("joy", row.get("happiness", 0.0))
@@ -175,11 +177,13 @@ async def _row(
     return row
 
 
-async def play_scenario(scenario: Scenario, seed: int, mode: str, data_dir: Path) -> list[Row]:
+async def play_scenario(
+    scenario: Scenario, seed: int, mode: str, data_dir: Path, llm: LLM | None = None
+) -> list[Row]:
     """The trajectory of one scenario: a row after each step, and a few inside each pause.
 
     No thinking: what moves the mind is the scripted person alone, so the rows read as the
-    scenario's effect.
+    scenario's effect. The scripted model answers unless `llm` is given (a bench's real one).
     """
     clock = SimulatedClock(START)
     settings = Settings(
@@ -193,7 +197,7 @@ async def play_scenario(scenario: Scenario, seed: int, mode: str, data_dir: Path
         THINKING_ENABLED=False,
         LOG_LEVEL="warning",
     )
-    async with running(settings, clock=clock, background=False) as soul:
+    async with running(settings, clock=clock, llm=llm, background=False) as soul:
         people: dict[str, Principal] = {}
         for name in scenario.people:
             grant = await soul.auth.guest()

@@ -91,3 +91,14 @@ def test_without_pillow_plot_says_what_to_install(
     assert "scenario grief:" in printed
     assert "pip install pillow" in err.getvalue()
     assert not chart.exists()
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+async def test_each_scenario_meets_its_expectations_in_rich_mode(name: str, tmp_path: Path) -> None:
+    scenario = SCENARIOS[name]
+    rows = await play_scenario(scenario, 1, "rich", tmp_path)
+
+    results = checked(scenario, rows)
+    assert len(results) == len(scenario.expect) + len(scenario.rich)
+    missed = [(e.says, seen) for e, ok, seen in results if not ok]
+    assert not missed, missed

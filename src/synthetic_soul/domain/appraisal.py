@@ -81,6 +81,7 @@ def potentials(a: Appraisal, mode: str, affinity: float = 0.0) -> dict[str, floa
     if mode == "lite":
         return base
     praise, want, like = a.praiseworthiness, a.desirability, a.liking
+    blamed = _neg(praise)
     return {
         "happiness": base["joy"],
         "sadness": base["sadness"],
@@ -88,8 +89,22 @@ def potentials(a: Appraisal, mode: str, affinity: float = 0.0) -> dict[str, floa
         "fear": threat,
         "surprise": a.unexpectedness,
         "disgust": base["disgust"],
-        "love": base["love"] * 0.7,
+        "love": base["love"],
         "affection": _pos(like),
+        # The self-conscious emotions. OCC ties pride and shame to one's own actions; what a
+        # companion does is how she is with the person, so their warm praise lands on her as
+        # pride (and some love for herself), their blame as shame, blame out of the blue as
+        # embarrassment, blame with dislike as self-loathing, and their hurt together with
+        # their blame as guilt (she hurt them). Each stays below the outward feeling the
+        # same event raises (gratitude, anger).
+        "pride": min(_pos(praise), _pos(like)) * 0.6,
+        "love_for_self": min(_pos(praise), _pos(like)) * 0.3,
+        "shame": blamed * 0.4,
+        "embarrassment": blamed * a.unexpectedness / 10.0,
+        "self_loathing": min(blamed, _neg(like)) * 0.2,
+        "guilt": min(pity, blamed) * 0.6,
+        # Good news that was expected settles her rather than excites her.
+        "serenity": _pos(want) * (10.0 - a.unexpectedness) / 10.0 * 0.4,
         "gratitude": min(_pos(praise), _pos(want)),
         "trust": _pos(praise) * 0.5,
         "compassion": max(_pos(like) * _neg(want) / 10.0, pity),
@@ -100,5 +115,4 @@ def potentials(a: Appraisal, mode: str, affinity: float = 0.0) -> dict[str, floa
         "excitement": _pos(want) * a.unexpectedness / 10.0,
         "contentment": _pos(want) * 0.5,
         "anxiety": threat * 0.8,
-        "embarrassment": 0.0,
     }
