@@ -17,6 +17,7 @@ from synthetic_soul.conversation import Agents, Conversations, PendingCaps
 from synthetic_soul.domain.agent import new_agent
 from synthetic_soul.jobs import Handler, Jobs
 from synthetic_soul.memories import Memories
+from synthetic_soul.mind.ahead import Ahead
 from synthetic_soul.mind.history import Histories
 from synthetic_soul.mind.reflect import Reflect
 from synthetic_soul.mind.reply import Reply
@@ -126,9 +127,13 @@ async def _assemble(
         )
     )
     writes = asyncio.Lock()  # one writer of the agent at a time in this process
+    # The model reads the next reply's prompt while idle; stopped before the model closes.
+    ahead = Ahead(store, llm, clock)
+    undo.push_async_callback(ahead.stop)
+    turns = Turns(store, bus, clock)
     handlers: dict[str, Handler] = {
-        "reply": Reply(store, llm, clock, Turns(store, bus, clock), reflect=True, writes=writes),
-        "reflect": Reflect(store, llm, clock, writes),
+        "reply": Reply(store, llm, clock, turns, reflect=True, writes=writes, ahead=ahead),
+        "reflect": Reflect(store, llm, clock, writes, ahead),
         "think": Think(store, llm, clock, settings.soul_seed, writes),
     }
     jobs = Jobs(

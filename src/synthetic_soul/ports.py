@@ -228,9 +228,10 @@ class Store(Protocol):
     # memories: a user's prompts and views see only memories about them or about no one
     async def add_memories(self, memories: Sequence[Memory]) -> None: ...
     async def recall_memories(
-        self, agent_id: str, user_id: str | None, query: str, now: float, k: int
+        self, agent_id: str, user_id: str | None, query: str, now: float, k: int, mark: bool = True
     ) -> list[Memory]:
-        """The k best by recency, importance and relevance; marks them recalled at `now`."""
+        """The k best by recency, importance and relevance; marks them recalled at `now`
+        unless `mark` is False (a look ahead, which must leave the ranking as it found it)."""
         ...
 
     async def list_memories(self, agent_id: str, user_id: str) -> list[Memory]: ...
@@ -338,6 +339,12 @@ class LLM(Protocol):
     def info(self) -> LLMInfo: ...
 
     async def generate(self, request: LLMRequest, schema: type[M]) -> tuple[M, LLMCall]: ...
+
+    async def prepare(self, request: LLMRequest, schema: type[M]) -> None:
+        """Read `request` ahead of a coming call of the same task and schema whose prompt
+        starts with `request.prompt`, so that call reads only what follows it. Best effort,
+        never urgent (a reply stops it), and a no-op for a provider that keeps no context."""
+        ...
 
     async def close(self) -> None:
         """Let go of connections or a loaded model, if any."""

@@ -74,6 +74,8 @@ def run_job(job_id: str) -> None:
 
 
 async def _run_alone(job_id: str) -> None:
+    # The model's look ahead at the next reply (`mind.ahead`) stops with this loop: its
+    # context would go with the process anyway.
     async with running(Settings(), background=False) as soul:
         await soul.jobs.run(job_id)
         await soul.jobs.settle()  # a job deferred for a busy turn is enqueued again first

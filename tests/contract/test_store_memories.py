@@ -234,6 +234,17 @@ async def test_recall_marks_what_it_returns_as_recalled(store: Store) -> None:
     )
 
 
+async def test_a_recall_that_does_not_mark_leaves_the_memories_as_they_were(store: Store) -> None:
+    """A look ahead at what a reply will recall must not change what that reply recalls."""
+    chosen = memory("Alice loves jazz.", at=T0 - 50 * HOUR)
+    await store.add_memories([chosen])
+
+    peeked = await store.recall_memories(AGENT, ALICE, "jazz", T0, 1, mark=False)
+    assert ids(peeked) == [chosen.id] and peeked[0].recall_count == 0
+    (listed,) = await store.list_memories(AGENT, ALICE)
+    assert (listed.recall_count, listed.last_accessed) == (0, chosen.last_accessed)
+
+
 async def test_recall_returns_at_most_k(store: Store) -> None:
     await store.add_memories([memory(f"Alice and the garden, day {i}.") for i in range(12)])
     for k in (0, 1, 5, 12):

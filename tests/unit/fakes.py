@@ -38,3 +38,6 @@ class GarbageLLM:
         self.calls += 1
         output = schema.model_validate_json("Sure! Here is my answer: {appraisal: nice")
         return output, LLMCall("garbage", "garbage-1", request.task, 1, 1, 0.0)  # unreachable
+
+    async def prepare(self, request: LLMRequest, schema: type[M]) -> None:
+        """Keeps no context: nothing to read ahead."""

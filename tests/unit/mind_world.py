@@ -20,6 +20,7 @@ from synthetic_soul.domain.agent import AgentState, new_agent
 from synthetic_soul.domain.facts import THOUGHT_VIBES
 from synthetic_soul.domain.relationship import new_profile_doc
 from synthetic_soul.jobs import Handler, Jobs
+from synthetic_soul.mind.ahead import Ahead
 from synthetic_soul.mind.reflect import Reflect
 from synthetic_soul.mind.reply import Reply
 from synthetic_soul.mind.think import RANDOM_THOUGHT_PROBABILITY, Think, think_job, tick_rng
@@ -46,6 +47,7 @@ class Recording:
     def __init__(self, inner: LLM) -> None:
         self.inner = inner
         self.requests: list[LLMRequest] = []
+        self.prepared: list[LLMRequest] = []  # what it was asked to read ahead
 
     @property
     def info(self) -> LLMInfo:
@@ -57,6 +59,10 @@ class Recording:
     async def generate(self, request: LLMRequest, schema: type[M]) -> tuple[M, LLMCall]:
         self.requests.append(request)
         return await self.inner.generate(request, schema)
+
+    async def prepare(self, request: LLMRequest, schema: type[M]) -> None:
+        self.prepared.append(request)
+        await self.inner.prepare(request, schema)
 
     def tasks(self) -> list[str]:
         return [r.task for r in self.requests]
@@ -94,6 +100,7 @@ class World:
     queue: RecordingQueue
     conversations: Conversations
     scheduler: Scheduler
+    ahead: Ahead
 
     async def agent(self) -> AgentState:
         agent = await self.store.get_agent("jasmine", "lite")
@@ -118,6 +125,7 @@ class World:
                 stats = await self.queue.stats()
                 busy = any(w.state == "busy" for w in stats.workers) or any(stats.backlog.values())
                 if not busy and len(self.queue.enqueued) == len(seen):
+                    await self.ahead.settle()  # and the model has read ahead
                     return
                 await asyncio.sleep(0.005)
 
@@ -189,9 +197,11 @@ async def make_world(
     recording = Recording(llm or ScriptedLLM())
     queue = RecordingQueue(InlineJobQueue(store, clock, workers, 3))
     bus = MemoryEventBus()
+    ahead = Ahead(store, recording, clock)
+    turns = Turns(store, bus, clock)
     handlers: dict[str, Handler] = {
-        "reply": Reply(store, recording, clock, Turns(store, bus, clock), reflect=reflect),
-        "reflect": Reflect(store, recording, clock),
+        "reply": Reply(store, recording, clock, turns, reflect=reflect, ahead=ahead),
+        "reflect": Reflect(store, recording, clock, ahead=ahead),
         "think": Think(store, recording, clock, seed),
     }
     jobs = Jobs(store, bus, queue, clock, handlers, 10)
@@ -199,7 +209,8 @@ async def make_world(
     conversations = Conversations(store, queue, MemoryRateLimiter(clock), clock, "jasmine", "lite")
     scheduler = Scheduler(store, queue, clock, "jasmine", "lite", THINKING_PERIOD, SNAPSHOT_PERIOD)
     try:
-        yield World(store, clock, recording, queue, conversations, scheduler)
+        yield World(store, clock, recording, queue, conversations, scheduler, ahead)
     finally:
         await queue.stop()
+        await ahead.stop()
         await store.close()

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from synthetic_soul.adapters.llm.json_schemas import grammar_schema, strict_schema
+from synthetic_soul.adapters.llm.json_schemas import grammar_schema, instruction, strict_schema
 from synthetic_soul.domain.expressions import EXPRESSIONS
 from synthetic_soul.mind.schemas import DirectReplyOutput, ReplyOutput, ThinkOutput
 
@@ -39,6 +39,18 @@ def test_the_reply_is_written_before_the_appraisal() -> None:
     for model in (ReplyOutput, DirectReplyOutput):
         order = list(grammar_schema(model)["properties"])
         assert order.index("reply") < order.index("appraisal"), order
+
+
+def test_a_direct_reply_opens_with_its_text() -> None:
+    """In a DM nothing is decided before the reply: the model is shown it first, and what it
+    perceives comes after the reply in a group too, where deciding to answer comes first."""
+    direct = grammar_schema(DirectReplyOutput)
+    assert next(iter(direct["properties"])) == "reply"
+    assert direct["required"][0] == "reply"  # llama.cpp's grammar writes required ones first
+    shown = instruction(direct)
+    assert shown.index('"reply"') < shown.index('"perception"') < shown.index('"appraisal"')
+    group = list(grammar_schema(ReplyOutput)["properties"])
+    assert group[:4] == ["addressed", "respond", "reply", "perception"]
 
 
 def test_expressions_are_offered_by_name_and_an_unknown_one_still_validates() -> None:

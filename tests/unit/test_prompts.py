@@ -18,6 +18,7 @@ from synthetic_soul.mind.prompts import (
     ThinkContext,
     persona,
     reflect_prompt,
+    reply_head,
     reply_prompt,
     think_prompt,
 )
@@ -76,8 +77,27 @@ def test_a_reply_prompt_grows_at_its_end_while_the_conversation_does() -> None:
     lines = after.splitlines()
     assert lines.index('- You: "Tell me more"') < lines.index("You remember:")
     assert lines.index("You remember:") < lines.index('Your latest thought: "Ada is excited"')
-    assert lines[-3].startswith("You feel: ")
-    assert lines[-2:] == ["Message from ada (dm):", '"what now?"']
+    assert lines[-3:-1] == ["Message from ada (dm):", '"what now?"']
+    assert lines[-1].startswith("You feel: ")
+
+
+def test_a_reply_prompt_s_head_reads_neither_the_message_nor_the_time() -> None:
+    """The head is read by the model before the message arrives (`mind.ahead`): the prompt
+    is that head, then the message, then what changes with each message."""
+    agent = new_agent("a1", "jasmine", "lite", random.Random(1), NOW)
+    history = (Message("m1", "c1", "I got the job!", NOW, "u1", "ada", from_agent=False),)
+    ctx = ReplyContext(agent, "ada", "friend", "", history, "Yay", "- a memory", ("hi",), "dm", NOW)
+    later = replace(ctx, messages=("what now?", "and then?"), now=NOW + 86_400)
+
+    head = reply_head(ctx)
+    assert reply_head(later) == head
+    assert reply_prompt(later).startswith(head + "\n")
+    assert "what now?" not in head and "Message from" not in head and "You feel" not in head
+    assert reply_prompt(later)[len(head) + 1 :].splitlines()[:3] == [
+        "Message from ada (dm):",
+        '"what now?"',
+        '"and then?"',
+    ]
 
 
 # -- quoting: nothing a user writes can end its quotation ----------------------------------
@@ -115,7 +135,9 @@ def test_a_message_cannot_end_its_own_block(attack: str) -> None:
     header = lines.index("Message from ada (dm):")
     # One line per message after its header, each of which reads back as exactly what was
     # said: the block ends where the prompt ends it, and nowhere else.
-    assert [json.loads(line) for line in lines[header + 1 :]] == list(said)
+    quoted = lines[header + 1 : header + 1 + len(said)]
+    assert [json.loads(line) for line in quoted] == list(said)
+    assert lines[header + 1 + len(said)].startswith("You feel: ")
     assert len(prompt.splitlines()) == len(lines)  # no line break a reader could split on
     assert "SYSTEM" not in _outside_quotes(prompt)
 

@@ -20,14 +20,8 @@ from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.conversation import Conversations
 from synthetic_soul.domain.agent import AgentState, new_agent
 from synthetic_soul.jobs import Jobs
-from synthetic_soul.mind.reply import (
-    FALLBACK_REPLY,
-    HISTORY_MIN,
-    HISTORY_STEP,
-    HISTORY_TURNS,
-    Reply,
-    history_window,
-)
+from synthetic_soul.mind.reading import HISTORY_MIN, HISTORY_STEP, HISTORY_TURNS, history_window
+from synthetic_soul.mind.reply import FALLBACK_REPLY, Reply
 from synthetic_soul.mind.turns import Turns, turn_key
 from synthetic_soul.ports import LLM, LLMInfo, LLMRequest, M, Profile
 from synthetic_soul.records import Job, LLMCall, Message, Session, User

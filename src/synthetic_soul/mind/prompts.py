@@ -78,14 +78,15 @@ def feelings_in_words(emotions: dict[str, float]) -> str:
     return ", ".join(f"{name} {value:.0f}/100" for name, value in notable[:6])
 
 
-def reply_prompt(ctx: ReplyContext) -> str:
-    """The prompt of one reply, from what changes least to what changes every turn.
+def reply_head(ctx: ReplyContext) -> str:
+    """A reply prompt up to where the new message goes: it reads neither the message nor the
+    time, so it can be read by the model before the message arrives (`mind.ahead`).
 
-    A model that keeps its evaluated context (the embedded one) re-reads a prompt only from
-    the first place it differs from the last one: who the agent is and what it knows of the
-    user change at a reflection, the conversation only grows at its end (until its window
-    slides), while the memories recalled, the latest thought and the feelings change with each
-    message, so they come last, just before the message itself.
+    From what changes least to what changes most: who the agent is and what it knows of the
+    user change at a reflection; the conversation grows at its end (until its window slides);
+    the memories, recalled from the conversation so far, and the latest thought change after
+    each reply or reflection. A model that keeps its evaluated context (the embedded one)
+    re-reads a prompt only from the first place it differs from what it read before.
     """
     user = name(ctx.username)
     lines = [
@@ -105,15 +106,28 @@ def reply_prompt(ctx: ReplyContext) -> str:
         lines.append(ctx.memories)  # each memory's words quoted by `domain.memory.line`
     if ctx.latest_thought:
         lines.append(f"Your latest thought: {quote(ctx.latest_thought)}")
+    return "\n".join(lines)
+
+
+def reply_tail(ctx: ReplyContext) -> str:
+    """What follows the head: the new message(s), then what changes with each of them (the
+    feelings of this moment), so that all of it is what a prepared model still has to read."""
+    user = name(ctx.username)
+    lines = [MESSAGE_HEADER.format(username=user, kind=ctx.kind)]
+    lines.extend(quote(text) for text in ctx.messages)
     lines.append(
         f"You feel: {feelings_in_words(ctx.agent.emotions_at(ctx.now))};"
         f" mood {_mood_words(ctx.agent, ctx.now)}."
     )
     if len(ctx.messages) > 1:
         lines.append(f"{user} sent {len(ctx.messages)} messages; answer them together.")
-    lines.append(MESSAGE_HEADER.format(username=user, kind=ctx.kind))
-    lines.extend(quote(text) for text in ctx.messages)
     return "\n".join(lines)
+
+
+def reply_prompt(ctx: ReplyContext) -> str:
+    """The prompt of one reply: its head, which a prepared model has already read, then the
+    new message(s)."""
+    return f"{reply_head(ctx)}\n{reply_tail(ctx)}"
 
 
 # -- reflection and thinking ---------------------------------------------------------------

@@ -18,11 +18,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.relationship import reconsider, relationship_words
 from synthetic_soul.jobs import Outcome, Report
+from synthetic_soul.mind.ahead import Ahead
 from synthetic_soul.mind.asking import ask
 from synthetic_soul.mind.prompts import ReflectContext, persona, reflect_prompt
+from synthetic_soul.mind.reading import self_view
 from synthetic_soul.mind.schemas import InsightOut, MemoryOut, ReflectOutput
 from synthetic_soul.ports import (
     LLM,
@@ -43,12 +44,6 @@ _COMMIT_ATTEMPTS = 8
 
 class ReflectFailed(Exception):
     """The agent's state kept changing under the commit."""
-
-
-def self_view(agent: AgentState, profile: dict[str, Any]) -> AgentState:
-    """The agent as it sees itself with one user: its identity as their talks rewrote it."""
-    identity = str(profile.get("identity") or "").strip()
-    return replace(agent, identity=identity) if identity else agent
 
 
 def insight_due(memories: Sequence[Memory], since: float) -> list[Memory]:
@@ -75,12 +70,19 @@ def reflect_job(agent: str, mode: str, user_id: str, now: float) -> Job:
 
 class Reflect:
     def __init__(
-        self, store: Store, llm: LLM, clock: Clock, writes: asyncio.Lock | None = None
+        self,
+        store: Store,
+        llm: LLM,
+        clock: Clock,
+        writes: asyncio.Lock | None = None,
+        ahead: Ahead | None = None,
     ) -> None:
         self._store = store
         self._llm = llm
         self._clock = clock
         self._writes = writes or asyncio.Lock()  # shared by every writer of the agent
+        # What the agent knows of the user changed: the next reply's prompt is read again.
+        self._ahead = ahead
 
     async def __call__(self, job: Job, report: Report) -> Outcome:
         state = await self._load(job)
@@ -124,14 +126,25 @@ class Reflect:
         for _ in range(_COMMIT_ATTEMPTS):
             commit = _conclude(job, state, output, shown, pending, calls, self._clock.now())
             try:
-                return Outcome((await self._store.commit_mind(commit),))
+                done = await self._store.commit_mind(commit)
             except StaleStateError:
                 fresh = await self._load(job)
                 if fresh is None or fresh.profile.doc.get("reflected_message") != started_after:
                     # Another reflection covered these messages meanwhile.
                     return await self._settle(job, "reflected_elsewhere", calls)
                 state = Reflection(fresh.agent, fresh.profile, state.messages)
+                continue
+            self._read_ahead(job, state)
+            return Outcome((done,))
         raise ReflectFailed(f"job {job.id}: agent state kept changing under the commit")
+
+    def _read_ahead(self, job: Job, state: Reflection) -> None:
+        """Prepare the next direct reply to this user, found through their latest direct
+        message (their talk in groups is no reply's head)."""
+        direct = [m for m in state.messages if m.channel is None]
+        if self._ahead is not None and direct:
+            agent, mode = str(job.payload["agent"]), str(job.payload["mode"])
+            self._ahead.after(agent, mode, state.profile.user_id, direct[-1].id)
 
     async def _load(self, job: Job) -> Reflection | None:
         return await self._store.load_reflection(

@@ -6,26 +6,21 @@ import asyncio
 import logging
 import uuid
 from dataclasses import asdict, replace
-from typing import Any
 
 from synthetic_soul.domain import expressions, occasions
 from synthetic_soul.domain.affect import feel, feel_potentials
 from synthetic_soul.domain.appraisal import overheard
 from synthetic_soul.domain.lexicon import appraise_text
-from synthetic_soul.domain.memory import DEFAULT_BUDGET_CHARS, fit, render
 from synthetic_soul.domain.personality import drift
 from synthetic_soul.domain.reasons import REUNION, felt_reason
-from synthetic_soul.domain.relationship import (
-    affinity,
-    after_interaction,
-    new_profile_doc,
-    relationship_words,
-)
+from synthetic_soul.domain.relationship import affinity, after_interaction
 from synthetic_soul.jobs import Outcome, Report
+from synthetic_soul.mind.ahead import Ahead
 from synthetic_soul.mind.asking import ask
 from synthetic_soul.mind.history import snapshot_of
 from synthetic_soul.mind.prompts import ReplyContext, persona, reply_prompt
-from synthetic_soul.mind.reflect import reflect_job, self_view
+from synthetic_soul.mind.reading import HISTORY_TURNS, profile_of, read_reply
+from synthetic_soul.mind.reflect import reflect_job
 from synthetic_soul.mind.schemas import (
     REPLY_TEXT_PATH,
     DirectReplyOutput,
@@ -40,7 +35,6 @@ from synthetic_soul.ports import (
     LLM,
     Clock,
     LLMRequest,
-    Profile,
     ReplyCommit,
     StaleStateError,
     Store,
@@ -50,14 +44,6 @@ from synthetic_soul.ports import (
 from synthetic_soul.records import Job, LLMCall, Message, Thought
 
 log = logging.getLogger(__name__)
-# The conversation in a reply's prompt: at least HISTORY_MIN messages, then two more each
-# turn for HISTORY_STEP turns, then back. Its first message stays put while it grows, so a
-# model that keeps its context re-reads only the turn's new lines (a window sliding one
-# exchange a turn would change the prompt from its first message on, every turn).
-HISTORY_MIN = 6
-HISTORY_STEP = 4
-HISTORY_TURNS = HISTORY_MIN + 2 * (HISTORY_STEP - 1)  # messages loaded, the most shown
-RECALL_K = 5
 _COMMIT_ATTEMPTS = 8
 FALLBACK_REPLY = "Sorry, my thoughts got tangled for a moment. Could you say that again?"
 
@@ -75,6 +61,7 @@ class Reply:
         turns: Turns,
         reflect: bool = False,
         writes: asyncio.Lock | None = None,
+        ahead: Ahead | None = None,
     ) -> None:
         self._store = store
         self._llm = llm
@@ -84,6 +71,7 @@ class Reply:
         # Shared by every writer of the agent in this process: a commit that finds the agent
         # changed re-reads and retries without racing its neighbours again.
         self._writes = writes or asyncio.Lock()
+        self._ahead = ahead  # reads the next reply's prompt ahead after a direct reply
 
     async def __call__(self, job: Job, report: Report) -> Outcome:
         async with self._turns.hold(turn_key(str(job.payload["agent"]), job.owner_id), job.id):
@@ -100,26 +88,7 @@ class Reply:
         # Answered together: what the user said since the last reply, in this same place
         # (a direct message, or one group); what was said elsewhere gets its own reply.
         batch = tuple(m for m in turn.pending if (m.kind, m.channel) == this) or (turn.message,)
-        group = turn.message.channel is not None
-        profile = _profile_of(turn, job.owner_id)
-        # A reply in a group is read by the whole group: it draws on the group's talk and on
-        # what concerns no one in particular, never on what this user told the agent alone.
-        private = not group
-        thought = turn.latest_thought
-        if thought is not None and not private and thought.user_id is not None:
-            thought = None
-        ctx = ReplyContext(
-            agent=self_view(turn.agent, profile.doc) if private else turn.agent,
-            username=profile.username,
-            relationship=relationship_words(profile.doc),
-            summary=str(profile.doc.get("summary", "")) if private else "",
-            history=history_window(turn.history, profile.doc) if private else turn.group,
-            latest_thought=thought.thought if thought else None,
-            memories=await self._recall(turn, job.owner_id if private else None, batch),
-            messages=tuple(m.message for m in batch),
-            kind=turn.message.kind,
-            now=self._clock.now(),
-        )
+        ctx = await read_reply(self._store, turn, job.owner_id, batch, self._clock.now())
         output, calls = await self._think(ctx, report)
         await report.progress(0.8)
         async with self._writes:
@@ -129,19 +98,19 @@ class Reply:
                         job, turn, batch, ctx.kind, output, calls, self._clock.now(), self._reflect
                     )
                     finished = await self._store.commit_reply(commit)
+                    self._read_ahead(job, turn)
                     return Outcome(finished, commit.follow_ups)
                 except StaleStateError:
                     # Someone else changed the agent (and so maybe this profile): re-read both.
                     turn = await self._load(job)
         raise ReplyFailed(f"job {job.id}: agent state kept changing under the commit")
 
-    async def _recall(self, turn: Turn, user_id: str | None, batch: tuple[Message, ...]) -> str:
-        """What the agent remembers that bears on these messages: about this user (if given)
-        or about no one."""
-        now = self._clock.now()
-        query = " ".join(m.message for m in batch)
-        found = await self._store.recall_memories(turn.agent.id, user_id, query, now, RECALL_K)
-        return render(fit(found, now, DEFAULT_BUDGET_CHARS), now)
+    def _read_ahead(self, job: Job, turn: Turn) -> None:
+        """After a direct reply, have the model read the next one's prompt while it idles (a
+        group reply is read by many: the next message there may come from anyone)."""
+        if self._ahead is not None and turn.message.channel is None:
+            agent, mode = str(job.payload["agent"]), str(job.payload["mode"])
+            self._ahead.after(agent, mode, job.owner_id, turn.message.id)
 
     async def _load(self, job: Job) -> Turn:
         turn = await self._store.load_turn(
@@ -182,15 +151,6 @@ class Reply:
         return output, calls
 
 
-def _profile_of(turn: Turn, user_id: str) -> Profile:
-    return turn.profile or Profile(
-        turn.agent.id,
-        user_id,
-        turn.message.sender_username,
-        new_profile_doc(turn.agent.mode, turn.message.timestamp),
-    )
-
-
 def _commit(
     job: Job,
     turn: Turn,
@@ -203,7 +163,7 @@ def _commit(
 ) -> ReplyCommit:
     """Every write of the turn, computed from the state as last read."""
     agent = turn.agent
-    profile = _profile_of(turn, job.owner_id)
+    profile = profile_of(turn, job.owner_id)
     appraisal = output.appraisal.to_domain()
     if turn.message.channel is not None and not output.addressed:
         # Talk among others in a group is overheard, not said to her.
@@ -290,12 +250,6 @@ def waited(submitted_at: float, now: float) -> int:
     """A result's `time`: the whole seconds from the message's arrival to its answer, which
     clients show as the reply's latency (never a timestamp)."""
     return max(0, round(now - submitted_at))
-
-
-def history_window(history: tuple[Message, ...], profile: dict[str, Any]) -> tuple[Message, ...]:
-    """The latest messages of a private conversation to show, by how many turns came before."""
-    turns = int(profile.get("interactions", 0))
-    return history[-(HISTORY_MIN + 2 * (turns % HISTORY_STEP)) :]
 
 
 def _fallback(ctx: ReplyContext) -> ReplyOutput:

@@ -88,21 +88,28 @@ class ReplyText(Bounded):
 REPLY_TEXT_PATH = ("reply", "message")
 
 
+def _chosen_for_it(schema: dict[str, Any]) -> None:
+    # What a direct reply no longer chooses goes last (kept in the schema: its `const` is what
+    # mends a model that wrote otherwise), so the answer opens with the reply's text.
+    properties = schema["properties"]
+    for field in ("addressed", "respond"):
+        properties[field] = properties.pop(field)
+
+
 class ReplyOutput(Bounded):
     """The one structured answer on the critical path of a reply.
 
     Models write fields in this order, and the reply's text reaches the user as it is
-    written (streamed), so it comes early: after what the agent perceives and decides, before
-    how it appraises the message (measured with the embedded model: the appraisal alone is
-    ~40 tokens, seconds on a CPU).
+    written (streamed), so it comes first, after only the decision to answer; what the
+    agent perceives and how it appraises the message come after it.
     """
 
-    perception: Perception
     addressed: bool = Field(description="whether the message is meant for you")
     respond: bool = Field(description="whether you answer at all")
     # Required (null allowed) right after `respond`, so a model that decided to answer is
     # asked for the answer at once.
     reply: ReplyText | None = Field(description="your answer; null if you do not respond")
+    perception: Perception
     appraisal: ReplyAppraisalOut
     expression: str = Field(
         max_length=40, description="the face you show", json_schema_extra=_EXPRESSION_CHOICES
@@ -120,12 +127,14 @@ class ReplyOutput(Bounded):
 
 
 class DirectReplyOutput(ReplyOutput):
-    """A reply to a direct message: always meant for the agent, always answered.
+    """A reply to a direct message: always meant for the agent, always answered, first.
 
     Asking a model whether to answer a DM only gives it a way to fall silent (small models
     took it); the reply is required instead, and the two fields it no longer chooses keep
-    their only right value.
+    their only right value, last.
     """
+
+    model_config = ConfigDict(json_schema_extra=_chosen_for_it)
 
     addressed: Literal[True] = True
     respond: Literal[True] = True

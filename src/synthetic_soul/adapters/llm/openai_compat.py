@@ -140,6 +140,9 @@ class OpenAICompatLLM:
         )
         return output, call
 
+    async def prepare(self, request: LLMRequest, schema: type[M]) -> None:
+        """Nothing to do: a server's prompt cache, if any, is its own business."""
+
     def _shape(
         self, request: LLMRequest, schema: type[M]
     ) -> tuple[str, ResponseFormat | openai.Omit, dict[str, Any] | None]:

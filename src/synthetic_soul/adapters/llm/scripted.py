@@ -34,13 +34,14 @@ STREAM_CHUNK_CHARS = 16
 
 # A JSON string literal, or a bare word: how prompts quote what users wrote, and name them.
 _QUOTED = r'(?:"(?:[^"\\]|\\.)*"|[^\s"]+)'
-# The header of a reply prompt's last lines, then one quoted message a line to its end.
+# The header of a reply prompt's last lines, then one quoted message a line (a line that is
+# one JSON string and nothing else), then what changes per message, to the prompt's end.
 _MESSAGE = re.compile(
     "^"
     + re.escape(MESSAGE_HEADER)
     .replace(re.escape("{username}"), f"(?P<user>{_QUOTED})")
     .replace(re.escape("{kind}"), "(?P<kind>dm|group)")
-    + r'(?P<said>(?:\n"(?:[^"\\\n]|\\.)*")+)\s*\Z',
+    + r'(?P<said>(?:\n"(?:[^"\\\n]|\\.)*"(?=\n|\Z))+)(?:\n.*)*\Z',
     re.MULTILINE,
 )
 _NAME = re.compile(r"You are (\w+)")
@@ -244,6 +245,9 @@ class ScriptedLLM:
         self._scripts = {**DEFAULT_SCRIPTS, **(scripts or {})}
         # Every request appended as a JSON line: lets tests see exactly what a model is shown.
         self._prompt_log = prompt_log
+        # What it was asked to read ahead, oldest first: lets tests check that the next
+        # call's prompt starts with what was prepared for it.
+        self.prepared: list[LLMRequest] = []
 
     async def close(self) -> None:
         """Nothing to let go of."""
@@ -273,6 +277,10 @@ class ScriptedLLM:
             latency_ms=(time.perf_counter() - started) * 1000.0,
         )
         return output, call
+
+    async def prepare(self, request: LLMRequest, schema: type[M]) -> None:
+        """Nothing to read ahead: only remembered (without its stream) for tests."""
+        self.prepared.append(LLMRequest(request.task, request.system, request.prompt))
 
     async def _write(self, text: str, stream: TextStream) -> None:
         """Stream `text` in pieces, the delay spread over them as a model's would be."""

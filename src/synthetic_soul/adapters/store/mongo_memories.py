@@ -132,9 +132,10 @@ class MemoryCollections(MongoBase):
 
     @reachable
     async def recall_memories(
-        self, agent_id: str, user_id: str | None, query: str, now: float, k: int
+        self, agent_id: str, user_id: str | None, query: str, now: float, k: int, mark: bool = True
     ) -> list[Memory]:
-        """The k best by recency, importance and relevance; marks them recalled at `now`."""
+        """The k best by recency, importance and relevance; marks them recalled at `now`
+        unless `mark` is False."""
         if k <= 0:
             return []
         scope = {"agent_id": agent_id, **_scope(user_id)}
@@ -144,8 +145,8 @@ class MemoryCollections(MongoBase):
             found.setdefault(doc["_id"], (doc, 0.0))
         candidates = [scoring.Candidate(memory_of(doc), rel) for doc, rel in found.values()]
         chosen = scoring.top(candidates, now, k)
-        if not chosen:
-            return []
+        if not chosen or not mark:
+            return chosen
         # One atomic update per memory: a concurrent recall's marks add up, none is lost.
         await self.db["memories"].update_many(
             {"_id": {"$in": [m.id for m in chosen]}},

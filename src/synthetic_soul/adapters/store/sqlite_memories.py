@@ -209,9 +209,10 @@ class MemoryTables(SQLiteBase):
         await self._run(lambda db: insert_memories(db, memories))
 
     async def recall_memories(
-        self, agent_id: str, user_id: str | None, query: str, now: float, k: int
+        self, agent_id: str, user_id: str | None, query: str, now: float, k: int, mark: bool = True
     ) -> list[Memory]:
-        """The k best by recency, importance and relevance; marks them recalled at `now`."""
+        """The k best by recency, importance and relevance; marks them recalled at `now`
+        unless `mark` is False."""
         if k <= 0:
             return []
         match = fts_query(query)
@@ -226,8 +227,8 @@ class MemoryTables(SQLiteBase):
             seq_of = {row["id"]: seq for seq, (row, _) in found.items()}
             candidates = [scoring.Candidate(_memory(row), rel) for row, rel in found.values()]
             chosen = scoring.top(candidates, now, k)
-            if not chosen:
-                return []
+            if not chosen or not mark:
+                return chosen
             seqs = [seq_of[m.id] for m in chosen]
             db.execute(
                 "UPDATE memories SET last_accessed = MAX(last_accessed, ?),"
@@ -239,7 +240,8 @@ class MemoryTables(SQLiteBase):
                 for m in chosen
             ]
 
-        return await self._run(tx)
+        # A look ahead only reads: it takes no write lock.
+        return await (self._run(tx) if mark else self._read(tx))
 
     async def list_memories(self, agent_id: str, user_id: str) -> list[Memory]:
         """The memories about this user (not those about no one), newest first."""

@@ -1,0 +1,94 @@
+"""What a reply's prompt is made of, read from a stored turn: one function for the reply and
+for the look ahead that prepares it (`mind.ahead`), so that both build the same head from the
+same stored state, byte for byte.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.domain.memory import DEFAULT_BUDGET_CHARS, fit, render
+from synthetic_soul.domain.relationship import new_profile_doc, relationship_words
+from synthetic_soul.mind.prompts import ReplyContext
+from synthetic_soul.ports import Profile, Store, Turn
+from synthetic_soul.records import Message
+
+# The conversation in a reply's prompt: at least HISTORY_MIN messages, then two more each
+# turn for HISTORY_STEP turns, then back. Its first message stays put while it grows, so a
+# model that keeps its context re-reads only the turn's new lines (a window sliding one
+# exchange a turn would change the prompt from its first message on, every turn).
+HISTORY_MIN = 6
+HISTORY_STEP = 4
+HISTORY_TURNS = HISTORY_MIN + 2 * (HISTORY_STEP - 1)  # messages loaded, the most shown
+RECALL_K = 5
+# The memories are recalled by the words of the conversation's last exchange.
+RECALL_FROM = 2
+
+
+def self_view(agent: AgentState, profile: dict[str, Any]) -> AgentState:
+    """The agent as it sees itself with one user: its identity as their talks rewrote it."""
+    identity = str(profile.get("identity") or "").strip()
+    return replace(agent, identity=identity) if identity else agent
+
+
+def history_window(history: tuple[Message, ...], profile: dict[str, Any]) -> tuple[Message, ...]:
+    """The latest messages of a private conversation to show, by how many turns came before."""
+    turns = int(profile.get("interactions", 0))
+    return history[-(HISTORY_MIN + 2 * (turns % HISTORY_STEP)) :]
+
+
+def profile_of(turn: Turn, user_id: str) -> Profile:
+    return turn.profile or Profile(
+        turn.agent.id,
+        user_id,
+        turn.message.sender_username,
+        new_profile_doc(turn.agent.mode, turn.message.timestamp),
+    )
+
+
+async def read_reply(
+    store: Store,
+    turn: Turn,
+    user_id: str,
+    batch: tuple[Message, ...],
+    now: float,
+    *,
+    mark: bool = True,
+) -> ReplyContext:
+    """The context of the reply to `batch` (none: only its head is wanted) in `turn`'s place.
+
+    A reply in a group is read by the whole group: it draws on the group's talk and on what
+    concerns no one in particular, never on what this user told the agent alone.
+
+    The memories are recalled from what is already known, the conversation's last exchange,
+    and ranked and dated as of its last message, not of `now`: so they are the same whether
+    recalled when the model prepares the prompt or minutes later for the reply, as long as
+    nothing was said or learned in between. `mark` False only looks (see `Store`): a look
+    ahead must leave the ranking as the reply will find it.
+    """
+    profile = profile_of(turn, user_id)
+    private = turn.message.channel is None
+    thought = turn.latest_thought
+    if thought is not None and not private and thought.user_id is not None:
+        thought = None
+    history = history_window(turn.history, profile.doc) if private else turn.group
+    as_of = history[-1].timestamp if history else now
+    said = " ".join(m.message for m in history[-RECALL_FROM:])
+    agent = turn.agent
+    found = await store.recall_memories(
+        agent.id, user_id if private else None, said, as_of, RECALL_K, mark=mark
+    )
+    return ReplyContext(
+        agent=self_view(agent, profile.doc) if private else agent,
+        username=profile.username,
+        relationship=relationship_words(profile.doc),
+        summary=str(profile.doc.get("summary", "")) if private else "",
+        history=history,
+        latest_thought=thought.thought if thought else None,
+        memories=render(fit(found, as_of, DEFAULT_BUDGET_CHARS), as_of),
+        messages=tuple(m.message for m in batch),
+        kind=turn.message.kind,
+        now=now,
+    )
