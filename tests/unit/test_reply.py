@@ -8,12 +8,13 @@ import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from synthetic_soul.adapters.events.memory import MemoryEventBus
 from synthetic_soul.adapters.limits.memory import MemoryRateLimiter
-from synthetic_soul.adapters.llm.scripted import ScriptedLLM
+from synthetic_soul.adapters.llm.scripted import DEFAULT_SCRIPTS, ScriptedLLM
 from synthetic_soul.adapters.queue.inline import InlineJobQueue
 from synthetic_soul.adapters.store.sqlite import SQLiteStore
 from synthetic_soul.auth.sessions import Principal
@@ -310,3 +311,20 @@ def test_the_conversation_window_keeps_its_first_message_for_a_few_turns() -> No
     assert min(sizes) == HISTORY_MIN and max(sizes) == HISTORY_TURNS
     changes = sum(1 for a, b in itertools.pairwise(firsts) if a != b)
     assert changes == 2  # once every HISTORY_STEP turns, not every turn
+
+
+async def test_help_desk_sentences_are_cut_from_her_reply(tmp_path: Path) -> None:
+    """Small models close a friend's reply like a ticket; she does not (domain.voice)."""
+
+    def help_desk(request: LLMRequest) -> dict[str, Any]:
+        answer = DEFAULT_SCRIPTS["reply"](request)
+        said = "Congratulations on the job! Let me know if there's anything else you need."
+        return {**answer, "reply": {**answer["reply"], "message": said}}
+
+    async for world in make_world(tmp_path, ScriptedLLM(scripts={"reply": help_desk})):
+        job = await world.say("I got the job I wanted today!")
+
+        assert job.result is not None
+        assert job.result["response"] == "Congratulations on the job!"
+        conversation = await world.conversations.conversation(ADA)
+        assert conversation.messages[-1].message == "Congratulations on the job!"

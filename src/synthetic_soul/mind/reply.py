@@ -14,6 +14,7 @@ from synthetic_soul.domain.lexicon import appraise_text
 from synthetic_soul.domain.personality import drift
 from synthetic_soul.domain.reasons import REUNION, felt_reason
 from synthetic_soul.domain.relationship import affinity, after_interaction
+from synthetic_soul.domain.voice import in_her_voice
 from synthetic_soul.jobs import Outcome, Report
 from synthetic_soul.mind.ahead import Ahead
 from synthetic_soul.mind.asking import ask
@@ -143,12 +144,20 @@ class Reply:
         request = LLMRequest("reply", persona(ctx.agent), reply_prompt(ctx), stream=stream)
         schema = DirectReplyOutput if ctx.kind == "dm" else ReplyOutput
         answer, calls = await ask(self._llm, request, schema)
-        output = answer or _fallback(ctx)
+        output = _in_her_voice(answer) if answer else _fallback(ctx)
         said = output.reply.message if output.respond and output.reply is not None else ""
         last = shown.settle(said)
         if last is not None:
             await report.text(last.text, last.reset)
         return output, calls
+
+
+def _in_her_voice(output: ReplyOutput) -> ReplyOutput:
+    """The model's answer with the assistant's stock sentences cut from its reply."""
+    if output.reply is None:
+        return output
+    said = in_her_voice(output.reply.message)
+    return output.model_copy(update={"reply": output.reply.model_copy(update={"message": said})})
 
 
 def _commit(
