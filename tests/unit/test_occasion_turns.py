@@ -9,7 +9,7 @@ import pytest
 
 from synthetic_soul.domain.facts import THOUGHT_VIBES
 from synthetic_soul.domain.occasions import FELT_UNANSWERED_KEY, UNANSWERED_AFTER_S
-from synthetic_soul.domain.reasons import REUNION, UNANSWERED
+from synthetic_soul.domain.reasons import MISSED, REUNION, UNANSWERED
 from synthetic_soul.mind.think import RANDOM_THOUGHT_PROBABILITY, tick_rng
 from tests.unit.mind_world import ADA, AGENT_ID, SEED, World, make_world, ticks
 
@@ -108,3 +108,28 @@ async def test_a_close_users_return_after_days_is_a_joy(world: World) -> None:
     assert back.reason == REUNION
     assert back_rise > soon_rise + 3.0
     assert world.llm.tasks().count("reply") == calls + 1
+
+
+async def test_a_close_users_silence_of_days_is_missed_once(world: World) -> None:
+    await befriend(world, times=6)
+    first, second, third = declining(3)
+
+    # A day without news is ordinary.
+    world.clock.advance(DAY)
+    before = await world.agent()
+    await world.think(first)
+    assert (await world.agent()).events_felt == before.events_felt
+
+    # Days of it are felt, as longing: sadness rises, with a reason naming no one.
+    world.clock.advance(2 * DAY)
+    was = await sadness(world)
+    await world.think(second)
+    missing = await world.agent()
+    assert missing.events_felt == before.events_felt + 1
+    assert missing.reason == MISSED
+    assert await sadness(world) > was + 1.0
+
+    # Once per silence: the next spell does not feel it again.
+    world.clock.advance(HOUR)
+    await world.think(third)
+    assert (await world.agent()).events_felt == missing.events_felt

@@ -20,7 +20,7 @@ from synthetic_soul.domain.occasions import (
     unanswered_due,
 )
 from synthetic_soul.domain.personality import Personality
-from synthetic_soul.domain.reasons import REUNION, UNANSWERED, shareable
+from synthetic_soul.domain.reasons import MISSED, REUNION, UNANSWERED, shareable
 from synthetic_soul.domain.relationship import new_profile_doc
 
 BEST = 45.0  # affinity where `best friend` begins
@@ -102,3 +102,24 @@ def test_the_apart_time_comes_from_the_last_interaction() -> None:
 def test_the_occasions_reasons_name_no_one_and_may_be_shared() -> None:
     assert shareable(UNANSWERED) == UNANSWERED
     assert shareable(REUNION) == REUNION
+    assert shareable(MISSED) == MISSED
+
+
+def test_a_close_users_silence_is_missed_after_days_and_a_cold_ones_is_not() -> None:
+    assert occasions.missed(occasions.MISSED_AFTER_S - 1, 45.0, "lite") == {}
+    close = occasions.missed(occasions.MISSED_AFTER_S, 45.0, "lite")
+    assert close == {"sadness": occasions.MISSED_SHARE * occasions.OCCASION_PEAK}
+    assert occasions.missed(occasions.MISSED_AFTER_S, -20.0, "lite") == {}
+    rich = occasions.missed(occasions.MISSED_AFTER_S, 45.0, "rich")
+    assert rich["loneliness"] > rich["sadness"] > 0
+
+
+def test_each_silence_is_missed_once() -> None:
+    doc = {**new_profile_doc("lite", 0.0), "last_interaction": DAY_S}
+    assert not occasions.missed_due(doc, DAY_S + occasions.MISSED_AFTER_S - 1)
+    assert occasions.missed_due(doc, DAY_S + occasions.MISSED_AFTER_S)
+    felt = {**doc, occasions.FELT_MISSED_KEY: DAY_S}
+    assert not occasions.missed_due(felt, 10 * DAY_S)
+    # They wrote again and fell silent again: a new silence.
+    assert occasions.missed_due({**felt, "last_interaction": 2 * DAY_S}, 10 * DAY_S)
+    assert not occasions.missed_due(new_profile_doc("lite", 0.0), 10 * DAY_S)

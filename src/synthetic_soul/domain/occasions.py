@@ -1,8 +1,10 @@
 """Events that are not a message: appraised from numbers alone (OCC's event branch).
 
-Two occasions, each weighed by how close the agent is to the user concerned:
+Three occasions, each weighed by how close the agent is to the user concerned:
 - an outreach (a message the agent wrote first) left unanswered for hours: disappointment,
   a prospect of contact that did not come true (lite: sadness; rich: sadness and loneliness);
+- a close user silent for days: missing them (lite: sadness; rich: loneliness and sadness),
+  felt once per silence, in a spell of thinking;
 - a user writing again after days apart: joy at the reunion (lite: joy and love; rich:
   happiness, relief and affection), felt in the turn that answers them.
 
@@ -20,6 +22,11 @@ DAY_S = 86400.0
 # Unanswered outreach: felt once, when the first spell of thinking finds it unanswered for
 # this long (a few hours: a reply within the afternoon is not a snub).
 UNANSWERED_AFTER_S = 6 * HOUR_S
+# Missing someone: a close user's silence is felt once it lasts this long (a day without
+# news is ordinary), at MISSED_SHARE of an unanswered outreach's weight: nothing was asked of
+# them, so it is longing, not a snub.
+MISSED_AFTER_S = 2 * DAY_S
+MISSED_SHARE = 0.75
 # Reunion: a user's return is an event after this many days of silence, and weighs fully
 # from REUNION_FULL_S on (the longer the absence, the gladder the return, up to a week).
 REUNION_AFTER_S = 3 * DAY_S
@@ -32,7 +39,8 @@ CLOSE_AFFINITY = 45.0
 
 # Profile-doc keys (old docs lack them: nothing felt yet).
 FELT_UNANSWERED_KEY = "unanswered_felt_at"  # the time of the last outreach already felt
-OCCASION_DEFAULTS: dict[str, Any] = {FELT_UNANSWERED_KEY: None}
+FELT_MISSED_KEY = "missed_felt_at"  # the last exchange whose silence was already felt
+OCCASION_DEFAULTS: dict[str, Any] = {FELT_UNANSWERED_KEY: None, FELT_MISSED_KEY: None}
 
 
 def closeness(affinity: float) -> float:
@@ -51,6 +59,27 @@ def unanswered(waited_s: float, affinity: float, mode: str) -> dict[str, float]:
     if mode == "lite":
         return {"sadness": p}
     return {"sadness": 0.7 * p, "loneliness": p}
+
+
+def missed(apart_s: float, affinity: float, mode: str) -> dict[str, float]:
+    """Potentials for a user silent for `apart_s` seconds; none before the threshold."""
+    if apart_s < MISSED_AFTER_S:
+        return {}
+    p = MISSED_SHARE * OCCASION_PEAK * closeness(affinity)
+    if p <= 0.0:
+        return {}
+    if mode == "lite":
+        return {"sadness": p}
+    return {"loneliness": p, "sadness": 0.5 * p}
+
+
+def missed_due(doc: dict[str, Any], now: float) -> bool:
+    """Whether the silence since the last exchange is long enough and not yet felt."""
+    last = doc.get("last_interaction")
+    if last is None or now - float(last) < MISSED_AFTER_S:
+        return False
+    felt = doc.get(FELT_MISSED_KEY, OCCASION_DEFAULTS[FELT_MISSED_KEY])
+    return felt is None or float(felt) < float(last)
 
 
 def reunion(apart_s: float, affinity: float, mode: str) -> dict[str, float]:

@@ -17,6 +17,7 @@ QUIET = "Nothing much has stirred me lately."
 # Occasions that are no message (domain/occasions.py): fixed too, naming no one.
 UNANSWERED = "I wrote to someone and have heard nothing back."
 REUNION = "Someone I had missed came back."
+MISSED = "I miss someone I have not heard from in days."
 _FAINT = 2.0  # an appraisal weaker than this on every axis moves nothing worth naming
 
 # (axis, sign) -> the sentence; an axis is read from the agent's own point of view.
@@ -56,7 +57,15 @@ def musing_reason(vibe: str) -> str:
 
 
 SHAREABLE = frozenset(
-    {BORN, QUIET, UNANSWERED, REUNION, *_BY_AXIS.values(), *map(musing_reason, THOUGHT_VIBES)}
+    {
+        BORN,
+        QUIET,
+        UNANSWERED,
+        MISSED,
+        REUNION,
+        *_BY_AXIS.values(),
+        *map(musing_reason, THOUGHT_VIBES),
+    }
 )
 
 

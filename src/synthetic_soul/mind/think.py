@@ -29,7 +29,7 @@ from synthetic_soul.domain.outreach import (
     Contact,
     reachable,
 )
-from synthetic_soul.domain.reasons import UNANSWERED, musing_reason
+from synthetic_soul.domain.reasons import MISSED, UNANSWERED, musing_reason
 from synthetic_soul.domain.relationship import affinity
 from synthetic_soul.jobs import Outcome, Report
 from synthetic_soul.mind.asking import ask
@@ -144,8 +144,8 @@ class Think:
         calls: tuple[LLMCall, ...] = (),
         musing: Musing | None = None,
     ) -> Outcome:
-        """End a spell without a thought; an unanswered outreach is felt all the same."""
-        if musing is None or _unanswered(musing, self._clock.now()) is None:
+        """End a spell without a thought; an occasion due (`_occasion`) is felt all the same."""
+        if musing is None or _occasion(musing, self._clock.now()) is None:
             done = await self._store.commit_mind(
                 MindCommit(job.id, dict(result), calls, self._clock.now())
             )
@@ -153,7 +153,7 @@ class Think:
         async with self._writes:
             for _ in range(_COMMIT_ATTEMPTS):
                 now = self._clock.now()
-                agent, profile = _unanswered(musing, now) or (musing.agent, None)
+                agent, profile = _occasion(musing, now) or (musing.agent, None)
                 commit = MindCommit(
                     job.id,
                     dict(result),
@@ -171,26 +171,33 @@ class Think:
         raise ThinkFailed(f"job {job.id}: agent state kept changing under the commit")
 
 
-def _unanswered(musing: Musing, now: float) -> tuple[AgentState, Profile] | None:
-    """The agent after feeling one outreach left unanswered (the first contact due), and that
-    contact's profile marked as felt; None when none is due.
+def _occasion(musing: Musing, now: float) -> tuple[AgentState, Profile] | None:
+    """The agent after feeling one occasion of a contact (the first due: an outreach left
+    unanswered, else a close user's silence of days), and that contact's profile marked as
+    felt; None when none is due.
 
     One a spell, since a spell writes one profile; the next finds the next one. The mark is
-    the outreach's time, so each unanswered outreach is felt once.
+    the outreach's time (the last exchange's, for a silence), so each is felt once.
     """
     agent = musing.agent
-    for c in musing.contacts:
-        if not c.awaiting_answer or not occasions.unanswered_due(c.doc, c.awaiting_since, now):
-            continue
-        assert c.awaiting_since is not None
-        liked = affinity(c.sentiments)
-        pots = occasions.unanswered(now - c.awaiting_since, liked, agent.mode)
-        doc = {**c.doc, occasions.FELT_UNANSWERED_KEY: c.awaiting_since}
+    due = [
+        (c, c.awaiting_since, occasions.unanswered, occasions.FELT_UNANSWERED_KEY, UNANSWERED)
+        for c in musing.contacts
+        if c.awaiting_answer and occasions.unanswered_due(c.doc, c.awaiting_since, now)
+    ] + [
+        (c, c.doc.get("last_interaction"), occasions.missed, occasions.FELT_MISSED_KEY, MISSED)
+        for c in musing.contacts
+        if occasions.missed_due(c.doc, now)
+    ]
+    for c, since, potentials_of, key, reason in due:
+        assert since is not None
+        pots = potentials_of(now - float(since), affinity(c.sentiments), agent.mode)
         felt = agent
         if pots:
-            affect = feel_potentials(agent.affect, pots, agent.personality, now)
-            felt = agent.with_affect(affect, UNANSWERED)
-        return felt, Profile(agent.id, c.user_id, c.username, doc)
+            felt = agent.with_affect(
+                feel_potentials(agent.affect, pots, agent.personality, now), reason
+            )
+        return felt, Profile(agent.id, c.user_id, c.username, {**c.doc, key: since})
     return None
 
 
@@ -260,7 +267,7 @@ def _conclude(
 ) -> MindCommit:
     """Every write of the spell, computed from the state as last read."""
     agent = musing.agent
-    felt, profile = _unanswered(musing, now) or (agent, None)
+    felt, profile = _occasion(musing, now) or (agent, None)
     updated = _felt(felt, vibe, output, now)
     letter = output.outreach if output.outreach and output.outreach.message.strip() else None
     target = _addressee(musing, letter.to, now) if letter else None
