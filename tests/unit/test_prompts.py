@@ -16,6 +16,7 @@ from synthetic_soul.mind.prompts import (
     ReflectContext,
     ReplyContext,
     ThinkContext,
+    feelings_in_words,
     persona,
     reflect_prompt,
     reply_head,
@@ -98,6 +99,13 @@ def test_a_reply_prompt_s_head_reads_neither_the_message_nor_the_time() -> None:
         '"what now?"',
         '"and then?"',
     ]
+
+
+def test_the_feelings_state_their_scale_once() -> None:
+    """They are read with every message: the scale once, not after each number."""
+    felt = {"joy": 23.4, "love": 12.0, "anger": 2.0}
+    assert feelings_in_words(felt) == "joy 23, love 12 (of 100)"
+    assert feelings_in_words({"anger": 2.0}) == "calm, no strong feelings"
 
 
 # -- quoting: nothing a user writes can end its quotation ----------------------------------

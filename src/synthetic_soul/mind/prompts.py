@@ -91,7 +91,9 @@ def feelings_in_words(emotions: dict[str, float]) -> str:
     )
     if not notable:
         return "calm, no strong feelings"
-    return ", ".join(f"{name} {value:.0f}/100" for name, value in notable[:6])
+    # The scale said once: in a reply it is read with every message (a third fewer tokens
+    # than "/100" after each number, whose digits a model's tokenizer reads one by one).
+    return ", ".join(f"{name} {value:.0f}" for name, value in notable[:6]) + " (of 100)"
 
 
 def reply_head(ctx: ReplyContext) -> str:
