@@ -31,9 +31,12 @@ def _starts_the_next_reply(world: World, prepared: LLMRequest) -> None:
     reply = _last_reply(world)
     assert (prepared.task, prepared.system) == (reply.task, reply.system)
     assert reply.prompt.startswith(prepared.prompt + "\n")
+    # The head ends with the line the message comes under; the message follows it.
+    assert prepared.prompt.endswith(MESSAGE_HEADER.format(username="ada", kind="dm"))
     rest = reply.prompt[len(prepared.prompt) + 1 :]
-    assert rest.startswith(MESSAGE_HEADER.format(username="ada", kind="dm"))
-    assert "Message from" not in prepared.prompt
+    first = rest.split("\n", 1)[0]
+    assert first.startswith('"') and first.endswith('"')  # the new message, quoted
+    assert "Message from" not in rest
 
 
 async def test_after_a_direct_reply_the_next_reply_s_head_is_read_ahead(tmp_path: Path) -> None:
@@ -61,7 +64,7 @@ async def test_after_a_reflection_the_head_with_what_it_learned_is_read_ahead(
         await world.say("We named her Rose, after our wonderful grandmother.")
         assert world.llm.tasks()[-1] == "reflect"
         head = world.llm.prepared[-1]
-        assert "What you know:" in head.prompt and "You remember:" in head.prompt
+        assert "What you know about ada:" in head.prompt and "You remember:" in head.prompt
         newest = await _newest_memory(world)
         assert newest.recall_count == 0  # reading ahead only looked: the reply marks
 

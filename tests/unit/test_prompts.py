@@ -93,12 +93,9 @@ def test_a_reply_prompt_s_head_reads_neither_the_message_nor_the_time() -> None:
     head = reply_head(ctx)
     assert reply_head(later) == head
     assert reply_prompt(later).startswith(head + "\n")
-    assert "what now?" not in head and "Message from" not in head and "You feel" not in head
-    assert reply_prompt(later)[len(head) + 1 :].splitlines()[:3] == [
-        "Message from ada (dm):",
-        '"what now?"',
-        '"and then?"',
-    ]
+    assert "what now?" not in head and "You feel" not in head
+    assert head.endswith("\nMessage from ada (dm):")  # known before the message comes
+    assert reply_prompt(later)[len(head) + 1 :].splitlines()[:2] == ['"what now?"', '"and then?"']
 
 
 def test_the_feelings_state_their_scale_once() -> None:
@@ -174,7 +171,7 @@ def test_every_untrusted_field_of_a_reply_prompt_is_quoted(attack: str) -> None:
 
     assert "SYSTEM" not in _outside_quotes(prompt)
     assert "double quotes" in persona(ctx.agent)  # the model is told what quotes mean
-    assert prompt.count("SYSTEM") == 12  # every field is there (the name twice), quoted
+    assert prompt.count("SYSTEM") == 13  # every field is there (the name three times), quoted
     assert len(prompt.splitlines()) == len(prompt.split("\n"))
 
 

@@ -100,18 +100,16 @@ def reply_head(ctx: ReplyContext) -> str:
     """A reply prompt up to where the new message goes: it reads neither the message nor the
     time, so it can be read by the model before the message arrives (`mind.ahead`).
 
-    From what changes least to what changes most: who the agent is and what it knows of the
-    user change at a reflection; the conversation grows at its end (until its window slides);
-    the memories, recalled from the conversation so far, and the latest thought change after
-    each reply or reflection. A model that keeps its evaluated context (the embedded one)
-    re-reads a prompt only from the first place it differs from what it read before.
+    From what changes least to what changes most, since a model that keeps its evaluated
+    context (the embedded one) re-reads a prompt only from the first place it differs from
+    what it read before: who the agent is and who the user is to it; the conversation, which
+    grows at its end with each reply (until its window slides); what it knows of the user,
+    rewritten by each reflection, so after the conversation: a reflection makes the model
+    re-read only what follows; the memories, recalled from the conversation so far, and the
+    latest thought; then the line the new message comes under.
     """
     user = name(ctx.username)
-    lines = [
-        _self_lines(ctx.agent),
-        f"{user} is your {ctx.relationship}."
-        + (f" What you know: {quote(ctx.summary)}" if ctx.summary else ""),
-    ]
+    lines = [_self_lines(ctx.agent), f"{user} is your {ctx.relationship}."]
     if ctx.history:
         lines.append(
             "Recent messages in the group:" if ctx.kind == "group" else "Recent conversation:"
@@ -119,26 +117,29 @@ def reply_head(ctx: ReplyContext) -> str:
         for m in ctx.history:
             who = "You" if m.from_agent else name(m.sender_username)
             lines.append(f"- {who}: {quote(m.message)}")
+    if ctx.summary:
+        lines.append(f"What you know about {user}: {quote(ctx.summary)}")
     if ctx.memories:
         lines.append("You remember:")
         lines.append(ctx.memories)  # each memory's words quoted by `domain.memory.line`
     if ctx.latest_thought:
         lines.append(f"Your latest thought: {quote(ctx.latest_thought)}")
+    lines.append(MESSAGE_HEADER.format(username=user, kind=ctx.kind))
     return "\n".join(lines)
 
 
 def reply_tail(ctx: ReplyContext) -> str:
     """What follows the head: the new message(s), then what changes with each of them (the
     feelings of this moment), so that all of it is what a prepared model still has to read."""
-    user = name(ctx.username)
-    lines = [MESSAGE_HEADER.format(username=user, kind=ctx.kind)]
-    lines.extend(quote(text) for text in ctx.messages)
+    lines = [quote(text) for text in ctx.messages]
     lines.append(
         f"You feel: {feelings_in_words(ctx.agent.emotions_at(ctx.now))};"
         f" mood {_mood_words(ctx.agent, ctx.now)}."
     )
     if len(ctx.messages) > 1:
-        lines.append(f"{user} sent {len(ctx.messages)} messages; answer them together.")
+        lines.append(
+            f"{name(ctx.username)} sent {len(ctx.messages)} messages; answer them together."
+        )
     return "\n".join(lines)
 
 
