@@ -218,11 +218,11 @@ def test_dockerfile_promises() -> None:
         assert f"{API_BASE_PATH}/meta/ping" in (ROOT / name).read_text(encoding="utf-8")
 
 
-def test_dockerfile_builds_llama_cpp_with_the_makefiles_flags() -> None:
+def test_dockerfile_builds_llama_cpp_with_the_makefiles_portable_flags() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    x86 = re.search(r"ifeq \(\$\(shell uname -m\),x86_64\)\nLLAMA_CMAKE_ARGS \?= (.+)\n", makefile)
-    assert x86, "the Makefile's x86-64 LLAMA_CMAKE_ARGS moved"
-    assert f'LLAMA_CMAKE_ARGS="{x86[1]}"' in (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    portable = re.search(r"^LLAMA_PORTABLE_ARGS := (.+)$", makefile, re.MULTILINE)
+    assert portable, "the Makefile's LLAMA_PORTABLE_ARGS moved"
+    assert f'LLAMA_CMAKE_ARGS="{portable[1]}"' in (ROOT / "Dockerfile").read_text(encoding="utf-8")
 
 
 def test_caddy_proxies_the_api_without_buffering_event_streams() -> None:
