@@ -96,6 +96,9 @@ class CountingLLM:
             chars = len(request.system) + len(request.prompt)
             self.calls.append(Counted(request.task, chars, started, time.time()))
 
+    async def prepare(self, request: LLMRequest, schema: type[M]) -> None:
+        await self.inner.prepare(request, schema)  # reading ahead is no call: not counted
+
 
 _TASKS = {
     "ReplyOutput": "reply",

@@ -187,3 +187,60 @@ async def test_a_missing_model_says_how_to_pull_it_and_recovers_once_pulled(
     output, _ = await model.generate(REQUEST, ReplyOutput)
     assert isinstance(output, ReplyOutput)
     assert model.info.configured is True
+
+
+# What a reply prompt looks like to `prepare`: a head known before the message (who the user
+# is, what was said), then the message itself.
+HEAD = (
+    "What you know about Alex: a student who loves the sea, has a dog named Pip and is "
+    "anxious about exams.\nThe conversation so far:\nAlex: hi Jasmine, how are you?\n"
+    "You: I am well, thank you! How are your studies going?"
+)
+MESSAGE = "\n\nAlex says: I passed my exam today!"
+
+
+def _tokens(model: EmbeddedLLM, text: str) -> int:
+    assert model._llama is not None
+    return len(model._llama.tokenize(text.encode(), add_bos=False))
+
+
+async def test_a_prepared_prompt_is_read_before_the_call_which_reads_only_the_rest(
+    make: Make,
+) -> None:
+    unprepared, prepared = make(), make()
+    request = LLMRequest("reply", SYSTEM, HEAD + MESSAGE)
+    _, cold = await unprepared.generate(request, ReplyOutput)
+
+    await prepared.prepare(LLMRequest("reply", SYSTEM, HEAD), ReplyOutput)
+    # Another task in between: the prepared context is kept as the reply's.
+    await prepared.generate(LLMRequest("reflect", SYSTEM, "Who is Alex?"), ReflectOutput)
+    _, warm = await prepared.generate(request, ReplyOutput)
+
+    # The message, the end of the user's turn and the start of the answer's: no more.
+    rest = _tokens(prepared, MESSAGE) + 15
+    assert warm.prompt_tokens <= rest
+    assert cold.prompt_tokens > rest + _tokens(prepared, HEAD)
+
+
+async def test_a_reply_stops_reading_ahead_at_once_and_it_does_not_start_again(
+    make: Make,
+) -> None:
+    model = make()
+    await model.generate(REQUEST, ReplyOutput)  # loaded and warm
+    llama = model._llama
+    assert llama is not None
+    filler = "Alex says: I like long walks by the sea and quiet mornings. " * 70
+    before = _evaluated(llama)[0]
+    read: list[int] = []
+
+    async def read_ahead() -> None:
+        await model.prepare(LLMRequest("reply", SYSTEM, filler), ReplyOutput)
+        read.append(_evaluated(llama)[0] - before)  # before the reply's turn begins
+
+    reading = asyncio.create_task(read_ahead())
+    await asyncio.sleep(0.05)  # reading has begun
+    output, _ = await model.generate(REQUEST, ReplyOutput)
+    await reading
+
+    assert isinstance(output, ReplyOutput)
+    assert read[0] < _tokens(model, filler), "the whole prompt was read ahead"

@@ -6,14 +6,16 @@ a reply arrives is stopped and started again after it); calls run on one dedicat
 so the event loop never waits on the model. Every call streams internally: the thread hands
 each new piece of text to the loop, which gathers the answer and reports a streamed field
 (`TextStream`) as it grows; a timeout or a cancelled caller stops generation at the next
-token.
+token. The decoding loop is our own (`decoding`, with the chat template as `chat_prompt`
+renders it), not create_chat_completion's, which costs a CPU over half its generation speed.
 
 Answers are held to the schema by a grammar built once per answer type from its grammar form
 (bounded integers enumerated, strings with `maxLength`: without bounds small models loop).
 The schema is also shown to the model, at the start of the user message, so calls of the
-same task share the longest possible prefix: llama.cpp keeps the evaluated tokens and
+same task share the longest possible prefix: the context keeps the evaluated tokens and
 re-evaluates only from the first token that differs, and `task_states` keeps each task's
-context across calls of other tasks.
+context across calls of other tasks. `prepare` reads a coming call's prompt ahead, while
+the model is idle, up to where what only that call knows begins.
 
 Token counts are what the model did: prompt tokens are those evaluated for this call, so a
 prefix reused from the previous call is not counted again.
@@ -24,16 +26,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from synthetic_soul.adapters.llm.answers import parse_answer
+from synthetic_soul.adapters.llm.chat_prompt import ChatPrompt, Messages
+from synthetic_soul.adapters.llm.decoding import Decoder, Sampling, Written
+from synthetic_soul.adapters.llm.hardware import load_options
 from synthetic_soul.adapters.llm.json_schemas import grammar_schema, instruction
 from synthetic_soul.adapters.llm.json_stream import StringAt
 from synthetic_soul.adapters.llm.model_files import ModelError, resolve
@@ -91,6 +95,9 @@ class EmbeddedLLM:
     def __init__(self, config: EmbeddedConfig) -> None:
         self._config = config
         self._llama: Llama | None = None
+        self._decoder: Decoder | None = None  # with the model: its reading and writing
+        self._chat: ChatPrompt | None = None  # with the model: its chat template
+        self._sampling = Sampling(TEMPERATURE, REPEAT_PENALTY, config.seed)
         self._grammars: dict[type[Any], LlamaGrammar] = {}
         self._turns = ModelTurns()
         self._states = TaskStates()
@@ -119,13 +126,7 @@ class EmbeddedLLM:
         self._thread.shutdown(wait=True)
 
     async def generate(self, request: LLMRequest, schema: type[M]) -> tuple[M, LLMCall]:
-        messages = [
-            {"role": "system", "content": request.system},
-            {
-                "role": "user",
-                "content": f"{instruction(grammar_schema(schema))}\n\n{request.prompt}",
-            },
-        ]
+        messages = _messages(request, schema)
         urgent = request.task in URGENT_TASKS
         while True:
             run = await self._turns.take(urgent)
@@ -150,8 +151,31 @@ class EmbeddedLLM:
         )
         return output, call
 
+    async def prepare(self, request: LLMRequest, schema: type[M]) -> None:
+        """Evaluate the prompt a coming call of `request.task` starts with, up to the end of
+        `request.prompt`, and keep it as that task's context. It waits its turn like a
+        reflection, and a reply stops it where it is."""
+        if not self._config.prefix_reuse:
+            return  # every call evaluates its whole prompt: nothing to read ahead
+        messages = _messages(request, schema)
+        run = await self._turns.take(urgent=False)
+        try:
+            work = asyncio.get_running_loop().run_in_executor(
+                self._thread, self._read_ahead, request.task, messages, run.stop
+            )
+            try:
+                await asyncio.shield(work)
+            except asyncio.CancelledError:
+                run.stop.set()
+                await asyncio.shield(asyncio.wait([work]))
+                raise
+        except (LLMError, RuntimeError) as exc:  # best effort: the call itself will say
+            log.warning("reading ahead for %s failed: %s", request.task, exc)
+        finally:
+            self._turns.give_back(run)
+
     async def _attempt(
-        self, messages: list[dict[str, str]], request: LLMRequest, schema: type[M], run: Run
+        self, messages: Messages, request: LLMRequest, schema: type[M], run: Run
     ) -> tuple[str, _Counts, float] | None:
         """One generation on the model's thread: the text, its costs and how long it took;
         None if it was stopped for an urgent call."""
@@ -194,60 +218,62 @@ class EmbeddedLLM:
     def _complete(
         self,
         task: str,
-        messages: list[dict[str, str]],
+        messages: Messages,
         schema: type[M],
         stop: threading.Event,
         hand_over: Callable[[object], None],
     ) -> _Counts:
+        read = 0
+        written = Written(0, stopped=False)
+        self._stop = stop  # read by the abort callback while llama.cpp computes
         try:
-            llama = self._load()
+            llama, decoder, chat = self._load()
             grammar = self._grammar(schema)
-            if self._config.prefix_reuse:
-                self._states.before(llama, task)
-            else:
-                llama.reset()  # type: ignore[no-untyped-call]  # the whole prompt is evaluated
-            before = _evaluated(llama)
-            chunks = cast(
-                "Iterator[dict[str, Any]]",
-                llama.create_chat_completion(
-                    messages=messages,  # type: ignore[arg-type]
-                    grammar=grammar,
-                    stream=True,
-                    max_tokens=MAX_TOKENS,
-                    temperature=TEMPERATURE,
-                    repeat_penalty=REPEAT_PENALTY,
-                ),
-            )
-            produced = 0
-            stopped = False
-            self._stop = stop  # read by the abort callback while llama.cpp computes
+            self._recall(llama, task)
             try:
-                for chunk in chunks:
-                    if stop.is_set():
-                        stopped = True
-                        break
-                    text = chunk["choices"][0]["delta"].get("content")
-                    if text:
-                        produced += 1
-                        hand_over(text)
+                read = decoder.read(chat.tokens(messages), for_answer=True)
+                written = decoder.write(grammar, self._sampling, MAX_TOKENS, stop, hand_over)
             except RuntimeError:  # llama_decode reports the abort the callback asked for
                 if not stop.is_set():
                     raise
-                stopped = True
+                written = Written(written.tokens, stopped=True)
             finally:
-                self._stop = None
-            after = _evaluated(llama)
-            if self._config.prefix_reuse:
-                self._states.after(llama, task)
-            return _Counts(
-                max(0, after[0] - before[0]), max(produced, after[1] - before[1]), stopped
-            )
+                self._keep(llama, task)
+            return _Counts(read, written.tokens, written.stopped)
         finally:
+            self._stop = None
             hand_over(_END)
 
-    def _load(self) -> Llama:
+    def _read_ahead(self, task: str, messages: Messages, stop: threading.Event) -> None:
+        self._stop = stop
+        try:
+            llama, decoder, chat = self._load()
+            self._recall(llama, task)
+            try:
+                decoder.read(chat.head(messages), for_answer=False)
+            except RuntimeError:
+                if not stop.is_set():
+                    raise
+            finally:
+                self._keep(llama, task)  # what was read so far is still worth keeping
+        finally:
+            self._stop = None
+
+    def _recall(self, llama: Llama, task: str) -> None:
+        """Start from the context `task`'s last call left (or from nothing, without reuse)."""
+        if self._config.prefix_reuse:
+            self._states.before(llama, task)
+        else:
+            llama.reset()  # type: ignore[no-untyped-call]  # the whole prompt is evaluated
+
+    def _keep(self, llama: Llama, task: str) -> None:
+        if self._config.prefix_reuse:
+            self._states.after(llama, task)
+
+    def _load(self) -> tuple[Llama, Decoder, ChatPrompt]:
         if self._llama is not None:
-            return self._llama
+            assert self._decoder is not None and self._chat is not None
+            return self._llama, self._decoder, self._chat
         try:
             self._name, path = resolve(self._config.model, self._config.directory)
         except ModelError as exc:
@@ -263,8 +289,8 @@ class EmbeddedLLM:
         kwargs: dict[str, Any] = {
             "model_path": str(path),
             "n_ctx": self._config.context,
-            "n_threads": self._config.threads or os.cpu_count() or 1,
             "verbose": False,
+            **load_options(self._config.threads),
         }
         if self._config.seed is not None:
             kwargs["seed"] = self._config.seed
@@ -278,9 +304,11 @@ class EmbeddedLLM:
             lambda _: self._stop is not None and self._stop.is_set()
         )
         llama_cpp.llama_set_abort_callback(self._llama.ctx, self._abort, None)
+        self._decoder = Decoder(self._llama)
+        self._chat = ChatPrompt(self._llama)
         self._missing = None
         log.info("loaded %s in %.2f s", path.name, time.perf_counter() - started)
-        return self._llama
+        return self._llama, self._decoder, self._chat
 
     def _grammar(self, schema: type[M]) -> LlamaGrammar:
         grammar = self._grammars.get(schema)
@@ -295,8 +323,16 @@ class EmbeddedLLM:
 
     def _unload(self) -> None:
         if self._llama is not None:
+            self._decoder = self._chat = None
             self._llama.close()
             self._llama = None
+
+
+def _messages(request: LLMRequest, schema: type[M]) -> Messages:
+    return [
+        {"role": "system", "content": request.system},
+        {"role": "user", "content": f"{instruction(grammar_schema(schema))}\n\n{request.prompt}"},
+    ]
 
 
 def _evaluated(llama: Llama) -> tuple[int, int]:
