@@ -321,6 +321,8 @@ async def main() -> int:
     figures["llama_bench_rounds"] = rounds(ceiling)
     command = [".venv/bin/python", "bench/llama_ceiling.py", "--model", args.model,
                "--rounds", str(args.rounds)]  # fmt: skip
+    if args.threads is not None:
+        command += ["--threads", str(args.threads)]
     if args.cmake_args is not None:
         command += ["--cmake-args", args.cmake_args]
     if args.builds:
