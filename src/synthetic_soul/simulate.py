@@ -109,18 +109,23 @@ async def _moment(soul: Container, people: list[Person], clock: SimulatedClock) 
     }
 
 
-async def simulate(seed: int, hours: int, mode: str, data_dir: Path) -> dict[str, Any]:
-    clock = SimulatedClock(START)
-    settings = Settings(
+def _settings(data_dir: Path, mode: str, seed: int, **pinned: Any) -> Settings:
+    """A simulation's service: the scripted model, one worker, a fresh data directory."""
+    return Settings(
         APP_ENV="test",
         LLM_MODE="scripted",
         DATA_DIR=data_dir,
         MODE=mode,
         SOUL_SEED=seed,
         INLINE_WORKERS=1,
-        THINKING_ENABLED=True,
         LOG_LEVEL="warning",
+        **pinned,
     )
+
+
+async def simulate(seed: int, hours: int, mode: str, data_dir: Path) -> dict[str, Any]:
+    clock = SimulatedClock(START)
+    settings = _settings(data_dir, mode, seed, THINKING_ENABLED=True)
     draw = random.Random(seed)
     async with running(settings, clock=clock, background=False) as soul:
         people = []
@@ -186,17 +191,7 @@ async def play_scenario(
     scenario's effect. The scripted model answers unless `llm` is given (a bench's real one).
     """
     clock = SimulatedClock(START)
-    settings = Settings(
-        APP_ENV="test",
-        LLM_MODE="scripted",
-        DATA_DIR=data_dir,
-        MODE=mode,
-        SOUL_SEED=seed,
-        BOT_NAME="jasmine",
-        INLINE_WORKERS=1,
-        THINKING_ENABLED=False,
-        LOG_LEVEL="warning",
-    )
+    settings = _settings(data_dir, mode, seed, BOT_NAME="jasmine", THINKING_ENABLED=False)
     async with running(settings, clock=clock, llm=llm, background=False) as soul:
         people: dict[str, Principal] = {}
         for name in scenario.people:

@@ -7,6 +7,7 @@ import itertools
 import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from pydantic import BaseModel
@@ -20,6 +21,9 @@ from synthetic_soul.mind.schemas import (
 )
 from synthetic_soul.ports import LLMError, LLMRequest, TextStream
 from tests.llm.conftest import REQUEST, SMALL, SYSTEM, Said
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
 
 pytestmark = pytest.mark.anyio
 
@@ -152,20 +156,28 @@ async def test_a_caller_that_gives_up_stops_the_model_and_the_next_call_works(
     assert isinstance(output, ReplyOutput)
 
 
+# A prompt long enough that evaluating it takes seconds, for stops to land inside it.
+FILLER = "Alex says: I like long walks by the sea and quiet mornings. " * 70
+
+
+async def _warm(make: Make) -> tuple[EmbeddedLLM, Llama]:
+    """A model loaded and past its first call, and its llama.cpp context."""
+    model = make()
+    await model.generate(REQUEST, ReplyOutput)
+    assert model._llama is not None
+    return model, model._llama
+
+
 async def test_a_stop_interrupts_the_evaluation_of_a_long_prompt(make: Make) -> None:
     """Evaluating a prompt is one long call into llama.cpp; a stop must not wait for its end."""
-    model = make()
-    await model.generate(REQUEST, ReplyOutput)  # loaded and warm
-    llama = model._llama
-    assert llama is not None
-    filler = "Alex says: I like long walks by the sea and quiet mornings. " * 70
+    model, llama = await _warm(make)
     before = _evaluated(llama)[0]
 
     with pytest.raises(TimeoutError):
-        await asyncio.wait_for(model.generate(LLMRequest("t", SYSTEM, filler), ReplyOutput), 0.1)
+        await asyncio.wait_for(model.generate(LLMRequest("t", SYSTEM, FILLER), ReplyOutput), 0.1)
 
     evaluated = _evaluated(llama)[0] - before
-    assert evaluated < len(llama.tokenize(filler.encode())), "the whole prompt was evaluated"
+    assert evaluated < len(llama.tokenize(FILLER.encode())), "the whole prompt was evaluated"
     output, _ = await model.generate(REQUEST, ReplyOutput)  # and the model is fine after
     assert isinstance(output, ReplyOutput)
 
@@ -225,16 +237,12 @@ async def test_a_prepared_prompt_is_read_before_the_call_which_reads_only_the_re
 async def test_a_reply_stops_reading_ahead_at_once_and_it_does_not_start_again(
     make: Make,
 ) -> None:
-    model = make()
-    await model.generate(REQUEST, ReplyOutput)  # loaded and warm
-    llama = model._llama
-    assert llama is not None
-    filler = "Alex says: I like long walks by the sea and quiet mornings. " * 70
+    model, llama = await _warm(make)
     before = _evaluated(llama)[0]
     read: list[int] = []
 
     async def read_ahead() -> None:
-        await model.prepare(LLMRequest("reply", SYSTEM, filler), ReplyOutput)
+        await model.prepare(LLMRequest("reply", SYSTEM, FILLER), ReplyOutput)
         read.append(_evaluated(llama)[0] - before)  # before the reply's turn begins
 
     reading = asyncio.create_task(read_ahead())
@@ -243,4 +251,4 @@ async def test_a_reply_stops_reading_ahead_at_once_and_it_does_not_start_again(
     await reading
 
     assert isinstance(output, ReplyOutput)
-    assert read[0] < _tokens(model, filler), "the whole prompt was read ahead"
+    assert read[0] < _tokens(model, FILLER), "the whole prompt was read ahead"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.facts import THOUGHT_VIBES
 from synthetic_soul.domain.occasions import FELT_UNANSWERED_KEY, UNANSWERED_AFTER_S
 from synthetic_soul.domain.reasons import MISSED, REUNION, UNANSWERED
@@ -49,6 +50,17 @@ async def sadness(world: World) -> float:
     return (await world.agent()).emotions_at(world.clock.now())["sadness"]
 
 
+async def felt_in_a_spell(world: World, tick: int, before: AgentState, reason: str) -> AgentState:
+    """Think once: the spell felt one occasion, given as `reason`, and sadness rose."""
+    was = await sadness(world)
+    await world.think(tick)
+    felt = await world.agent()
+    assert felt.events_felt == before.events_felt + 1
+    assert felt.reason == reason
+    assert await sadness(world) > was + 1.0
+    return felt
+
+
 async def felt_mark(world: World) -> object:
     profile = await world.store.get_profile(AGENT_ID, ADA.user_id)
     assert profile is not None
@@ -72,12 +84,7 @@ async def test_an_unanswered_outreach_is_felt_once_after_hours(world: World) -> 
 
     # Past the threshold the silence is felt: sadness rises, with a reason naming no one.
     world.clock.advance(UNANSWERED_AFTER_S)
-    was = await sadness(world)
-    await world.think(second)
-    felt = await world.agent()
-    assert felt.events_felt == after.events_felt + 1
-    assert felt.reason == UNANSWERED
-    assert await sadness(world) > was + 1.0
+    felt = await felt_in_a_spell(world, second, after, UNANSWERED)
     assert await felt_mark(world) == pytest.approx(sent_at)
 
     # The same outreach is not felt twice.
@@ -122,12 +129,7 @@ async def test_a_close_users_silence_of_days_is_missed_once(world: World) -> Non
 
     # Days of it are felt, as longing: sadness rises, with a reason naming no one.
     world.clock.advance(2 * DAY)
-    was = await sadness(world)
-    await world.think(second)
-    missing = await world.agent()
-    assert missing.events_felt == before.events_felt + 1
-    assert missing.reason == MISSED
-    assert await sadness(world) > was + 1.0
+    missing = await felt_in_a_spell(world, second, before, MISSED)
 
     # Once per silence: the next spell does not feel it again.
     world.clock.advance(HOUR)

@@ -58,7 +58,8 @@ def is_boilerplate(sentence: str) -> bool:
 
 def in_her_voice(text: str) -> str:
     """The reply without its stock sentences; unchanged if nothing else would be left."""
-    kept = [s for s in sentences(text) if not is_boilerplate(s)]
-    if not kept or len(kept) == len(sentences(text)):
+    every = sentences(text)
+    kept = [s for s in every if not is_boilerplate(s)]
+    if not kept or len(kept) == len(every):
         return text
     return " ".join(s.strip() for s in kept)
