@@ -15,9 +15,11 @@ from synthetic_soul.auth.tokens import AccessTokens
 from synthetic_soul.clock import SystemClock
 from synthetic_soul.conversation import Agents, Conversations, PendingCaps
 from synthetic_soul.domain.agent import new_agent
+from synthetic_soul.forgetting import Forgetting
 from synthetic_soul.jobs import Handler, Jobs
 from synthetic_soul.memories import Memories
 from synthetic_soul.mind.ahead import Ahead
+from synthetic_soul.mind.farewell import Farewell
 from synthetic_soul.mind.history import Histories
 from synthetic_soul.mind.reflect import Reflect
 from synthetic_soul.mind.reply import Reply
@@ -39,6 +41,7 @@ class Container:
     llm: LLM
     passwords: Passwords
     auth: Auth
+    forgetting: Forgetting
     jobs: Jobs
     conversations: Conversations
     agents: Agents
@@ -135,6 +138,7 @@ async def _assemble(
         "reply": Reply(store, llm, clock, turns, reflect=True, writes=writes, ahead=ahead),
         "reflect": Reflect(store, llm, clock, writes, ahead),
         "think": Think(store, llm, clock, settings.soul_seed, writes),
+        "farewell": Farewell(store, clock, writes),
     }
     jobs = Jobs(
         store,
@@ -185,6 +189,7 @@ async def _assemble(
         llm=llm,
         passwords=passwords,
         auth=auth,
+        forgetting=Forgetting(store, queue, clock, auth),
         jobs=jobs,
         conversations=Conversations(
             store,

@@ -1,15 +1,17 @@
 """Events that are not a message: appraised from numbers alone (OCC's event branch).
 
-Three occasions, each weighed by how close the agent is to the user concerned:
+Four occasions, each weighed by how close the agent is to the user concerned:
 - an outreach (a message the agent wrote first) left unanswered for hours: disappointment,
   a prospect of contact that did not come true (lite: sadness; rich: sadness and loneliness);
 - a close user silent for days: missing them (lite: sadness; rich: loneliness and sadness),
   felt once per silence, in a spell of thinking;
 - a user writing again after days apart: joy at the reunion (lite: joy and love; rich:
-  happiness, relief and affection), felt in the turn that answers them.
+  happiness, relief and affection), felt in the turn that answers them;
+- a user asking to be forgotten: the loss of someone (lite: sadness; rich: sadness and
+  loneliness), felt once, right after they are erased.
 
 Each gives emotion potentials (0..10) for `affect.feel_potentials`; closeness comes from the
-affinity of the profile (-100..100), so an enemy's silence or return stirs nothing.
+affinity of the profile (-100..100), so an enemy's silence, return or farewell stirs nothing.
 """
 
 from __future__ import annotations
@@ -31,7 +33,11 @@ MISSED_SHARE = 0.75
 # from REUNION_FULL_S on (the longer the absence, the gladder the return, up to a week).
 REUNION_AFTER_S = 3 * DAY_S
 REUNION_FULL_S = 7 * DAY_S
-# The potential of either occasion for the closest user: 8 is a strong event (about 22
+# Being forgotten: the loss felt at the whole peak (a friend leaving for good is no lighter
+# than a snub), and in rich mode loneliness at FORGOTTEN_LONELY_SHARE of it: the loss itself
+# is grief; being alone after it is the lesser part, since the agent has others.
+FORGOTTEN_LONELY_SHARE = 0.6
+# The potential of any occasion for the closest user: 8 is a strong event (about 22
 # points, see affect.EMOTION_CAP_PER_EVENT); a friend (affinity 22) gets about half of it.
 OCCASION_PEAK = 8.0
 # Affinity at which a user counts as fully close: where `best friend` begins.
@@ -106,3 +112,13 @@ def apart(doc: dict[str, Any], now: float) -> float:
     """Seconds since the user's last exchange with the agent (0 for a first one)."""
     last = doc.get("last_interaction")
     return 0.0 if last is None else max(0.0, now - float(last))
+
+
+def forgotten(affinity: float, mode: str) -> dict[str, float]:
+    """Potentials for a user of this affinity asking to be forgotten: the loss of them."""
+    p = OCCASION_PEAK * closeness(affinity)
+    if p <= 0.0:
+        return {}
+    if mode == "lite":
+        return {"sadness": p}
+    return {"sadness": p, "loneliness": FORGOTTEN_LONELY_SHARE * p}

@@ -18,6 +18,7 @@ QUIET = "Nothing much has stirred me lately."
 UNANSWERED = "I wrote to someone and have heard nothing back."
 REUNION = "Someone I had missed came back."
 MISSED = "I miss someone I have not heard from in days."
+FORGOTTEN = "Someone I knew asked me to forget them."
 _FAINT = 2.0  # an appraisal weaker than this on every axis moves nothing worth naming
 
 # (axis, sign) -> the sentence; an axis is read from the agent's own point of view.
@@ -63,6 +64,7 @@ SHAREABLE = frozenset(
         UNANSWERED,
         MISSED,
         REUNION,
+        FORGOTTEN,
         *_BY_AXIS.values(),
         *map(musing_reason, THOUGHT_VIBES),
     }

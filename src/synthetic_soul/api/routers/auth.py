@@ -109,7 +109,7 @@ async def logout(request: Request, response: Response, soul: Soul) -> dict[str, 
 @router.delete("/me")
 async def forget_me(response: Response, soul: Soul, who: SignedIn) -> dict[str, bool]:
     """Forget this user: the account, conversation, profile, memories and thoughts about them."""
-    await soul.auth.forget(who)
+    await soul.forgetting.forget(who)
     _clear_cookies(response, soul.settings)
     return {"ok": True, "forgotten": True}
 

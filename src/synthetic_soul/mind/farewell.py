@@ -1,0 +1,74 @@
+"""Being forgotten: the agent feels the loss of a user who asked to be erased.
+
+The user is gone by the time this runs, so the job carries no trace of them: the agent's
+name and mode, and the affinity the agent had for them (read before the erase). What the
+agent feels is the occasion `occasions.forgotten`, with a reason that names no one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from synthetic_soul.domain import occasions
+from synthetic_soul.domain.affect import feel_potentials
+from synthetic_soul.domain.reasons import FORGOTTEN
+from synthetic_soul.jobs import Outcome, Report
+from synthetic_soul.mind.history import snapshot_of
+from synthetic_soul.ports import Clock, MindCommit, StaleStateError, Store
+from synthetic_soul.records import Job
+
+_COMMIT_ATTEMPTS = 8
+
+
+class FarewellFailed(Exception):
+    """The agent is gone, or its state kept changing under the commit."""
+
+
+def farewell_job(agent: str, mode: str, affinity: float, now: float) -> Job:
+    """The agent's feeling of one user's farewell: anonymous, so owned by the agent."""
+    return Job(
+        id=uuid.uuid4().hex,
+        owner_id=f"agent:{agent}",
+        kind="farewell",
+        queue="low",
+        payload={"agent": agent, "mode": mode, "affinity": affinity},
+        status="queued",
+        created_at=now,
+        updated_at=now,
+    )
+
+
+class Farewell:
+    def __init__(self, store: Store, clock: Clock, writes: asyncio.Lock | None = None) -> None:
+        self._store = store
+        self._clock = clock
+        self._writes = writes or asyncio.Lock()  # shared by every writer of the agent
+
+    async def __call__(self, job: Job, report: Report) -> Outcome:
+        name, mode = str(job.payload["agent"]), str(job.payload["mode"])
+        pots = occasions.forgotten(float(job.payload["affinity"]), mode)
+        async with self._writes:
+            for _ in range(_COMMIT_ATTEMPTS):
+                agent = await self._store.get_agent(name, mode)
+                if agent is None:
+                    raise FarewellFailed(f"job {job.id}: no agent {name!r}")
+                now = self._clock.now()
+                commit = MindCommit(job.id, {"felt": bool(pots)}, (), now)
+                if pots:
+                    affect = feel_potentials(agent.affect, pots, agent.personality, now)
+                    felt = agent.with_affect(affect, FORGOTTEN)
+                    commit = MindCommit(
+                        job.id,
+                        commit.result,
+                        (),
+                        now,
+                        agent=felt,
+                        expected_version=agent.version,
+                        snapshot=snapshot_of(felt, now),
+                    )
+                try:
+                    return Outcome((await self._store.commit_mind(commit),))
+                except StaleStateError:
+                    continue  # the agent changed meanwhile: feel it again on the new state
+        raise FarewellFailed(f"job {job.id}: agent state kept changing under the commit")
