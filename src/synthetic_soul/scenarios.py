@@ -36,10 +36,12 @@ class Say:
 
 @dataclass(frozen=True)
 class Pause:
-    """Nobody says anything for `seconds`."""
+    """Nobody says anything for `seconds`; with `thinking`, the agent has a spell of thinking
+    at each row drawn inside it (what it feels alone: missing someone, an unanswered letter)."""
 
     seconds: float
     mark: str | None = None
+    thinking: bool = False
 
 
 Step = Say | Pause
@@ -292,6 +294,49 @@ _IGNORED = Scenario(
     "Being left out is not felt as such yet.",
 )
 
+_NEGLECT = Scenario(
+    "neglect",
+    "a friend of twelve warm turns falls silent for five days while the agent thinks alone",
+    ("eve",),
+    (
+        Pause(0, mark="start"),
+        Say("eve", KIND, after=MINUTE, times=12, mark="friends"),
+        Pause(DAY, thinking=True, mark="1 day"),
+        Pause(DAY + 2 * HOUR, thinking=True, mark="2 days 2 h"),
+        Pause(2 * DAY + 22 * HOUR, thinking=True, mark="5 days"),
+    ),
+    (
+        Expect(
+            "a friend after twelve warm turns", "friends", "relationship.eve", one_of=("friend",)
+        ),
+        Expect("a day without news is ordinary: sadness <= 5", "1 day", "sadness", high=5),
+        Expect(
+            "two days of silence: she misses them (sadness up >= 2)",
+            "2 days 2 h",
+            "sadness",
+            2,
+            since="1 day",
+        ),
+        Expect("the longing passes: calm by day 5", "5 days", "mood", one_of=("calm",)),
+        Expect(
+            "silence is not a quarrel: still a friend",
+            "5 days",
+            "relationship.eve",
+            one_of=("friend",),
+        ),
+    ),
+    shows=("joy", "love", "sadness", "anger"),
+    rich=(
+        Expect(
+            "missing them is loneliness (up >= 5)", "2 days 2 h", "loneliness", 5, since="1 day"
+        ),
+    ),
+    note="The agent has a spell of thinking every two to six hours of the silence, as the "
+    "scheduler would give it: the missing is felt in the first spell after two days; a thought's "
+    "own vibe moves it too, and a letter it writes first and is left unanswered for 6 h is felt "
+    "as disappointment (occasions.unanswered).",
+)
+
 SCENARIOS: dict[str, Scenario] = {
-    s.name: s for s in (_WARMTH, _APOLOGY, _GRIEF, _REUNION, _IGNORED)
+    s.name: s for s in (_WARMTH, _APOLOGY, _GRIEF, _REUNION, _IGNORED, _NEGLECT)
 }
