@@ -8,6 +8,7 @@ from fastapi import APIRouter, Cookie, Header, Request, Response
 from pydantic import AfterValidator, BaseModel, Field
 
 from synthetic_soul.api.deps import ClientIP, SignedIn, Soul, bearer_token
+from synthetic_soul.api.replies import DoneReply, ForgottenReply, MeReply, TokenReply
 from synthetic_soul.auth.emails import normalized_email
 from synthetic_soul.auth.sessions import Grant
 from synthetic_soul.settings import Settings
@@ -21,13 +22,6 @@ USERNAME_PATTERN = r"^[a-zA-Z0-9_][a-zA-Z0-9_\-\.]{2,31}$"
 Email = Annotated[str, Field(max_length=320), AfterValidator(normalized_email)]
 
 
-class TokenReply(BaseModel):
-    access_token: str
-    username: str
-    expires_in: int
-    token_type: str = "bearer"
-
-
 class LoginBody(BaseModel):
     email: Email
     password: str = Field(min_length=1, max_length=128)
@@ -37,13 +31,6 @@ class ClaimBody(BaseModel):
     email: Email
     password: str = Field(min_length=8, max_length=128)
     username: str = Field(pattern=USERNAME_PATTERN)
-
-
-class MeReply(BaseModel):
-    user_id: str
-    username: str
-    sid: str
-    guest: bool
 
 
 def _issue(response: Response, grant: Grant, settings: Settings) -> TokenReply:
@@ -100,18 +87,18 @@ def _clear_cookies(response: Response, settings: Settings) -> None:
 
 
 @router.post("/logout")
-async def logout(request: Request, response: Response, soul: Soul) -> dict[str, bool]:
+async def logout(request: Request, response: Response, soul: Soul) -> DoneReply:
     await soul.auth.logout(bearer_token(request))
     _clear_cookies(response, soul.settings)
-    return {"ok": True}
+    return DoneReply(ok=True)
 
 
 @router.delete("/me")
-async def forget_me(response: Response, soul: Soul, who: SignedIn) -> dict[str, bool]:
+async def forget_me(response: Response, soul: Soul, who: SignedIn) -> ForgottenReply:
     """Forget this user: the account, conversation, profile, memories and thoughts about them."""
     await soul.forgetting.forget(who)
     _clear_cookies(response, soul.settings)
-    return {"ok": True, "forgotten": True}
+    return ForgottenReply(ok=True, forgotten=True)
 
 
 @router.get("/me")

@@ -3,61 +3,71 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from fastapi import APIRouter
 
 from synthetic_soul import API_BASE_PATH, API_VERSION
 from synthetic_soul.api.deps import Soul
+from synthetic_soul.api.replies import (
+    LLMReply,
+    ModelNames,
+    PingReply,
+    QueueReply,
+    QueueWorkerView,
+    Semver,
+    VersioningPolicy,
+    VersionReply,
+)
 
 router = APIRouter(prefix="/meta", tags=["meta"])
 _MAJOR, _MINOR, _PATCH = (int(part) for part in API_VERSION.split("."))
 
 
 @router.get("/ping")
-async def ping() -> dict[str, str]:
-    return {"status": "ok"}
+async def ping() -> PingReply:
+    return PingReply(status="ok")
 
 
 @router.get("/version")
-async def version() -> dict[str, Any]:
-    return {
-        "version": API_VERSION,
-        "api_base_path": API_BASE_PATH,
-        "semver": {"major": _MAJOR, "minor": _MINOR, "patch": _PATCH},
-        "versioning_policy": {
-            "url_versioning": "major",
-            "breaking_changes": "major-only",
-            "non_breaking_changes": "minor-or-patch",
-        },
-    }
+async def version() -> VersionReply:
+    return VersionReply(
+        version=API_VERSION,
+        api_base_path=API_BASE_PATH,
+        semver=Semver(major=_MAJOR, minor=_MINOR, patch=_PATCH),
+        versioning_policy=VersioningPolicy(
+            url_versioning="major",
+            breaking_changes="major-only",
+            non_breaking_changes="minor-or-patch",
+        ),
+    )
 
 
 @router.get("/queue")
-async def queue(soul: Soul) -> dict[str, Any]:
+async def queue(soul: Soul) -> QueueReply:
     stats = await soul.queue.stats()
     healthy = bool(stats.workers) and (stats.broker_ok or stats.backend == "inline")
-    return {
-        "status": "ok" if healthy else "degraded",
-        "timestamp": dt.datetime.fromtimestamp(soul.clock.now(), dt.UTC).isoformat(),
-        "backend": stats.backend,
-        "redis_ok": stats.broker_ok,
-        "worker_count": len(stats.workers),
-        "workers": [
-            {"name": w.name, "state": w.state, "queues": list(w.queues)} for w in stats.workers
+    return QueueReply(
+        status="ok" if healthy else "degraded",
+        timestamp=dt.datetime.fromtimestamp(soul.clock.now(), dt.UTC).isoformat(),
+        backend=stats.backend,
+        redis_ok=stats.broker_ok,
+        worker_count=len(stats.workers),
+        workers=[
+            QueueWorkerView(name=w.name, state=w.state, queues=list(w.queues))
+            for w in stats.workers
         ],
-        "queues": stats.backlog,
-        "total_backlog": sum(stats.backlog.values()),
-    }
+        queues=stats.backlog,
+        total_backlog=sum(stats.backlog.values()),
+    )
 
 
 @router.get("/llm")
-async def llm(soul: Soul) -> dict[str, Any]:
+async def llm(soul: Soul) -> LLMReply:
     info = soul.llm.info
-    return {
-        "mode": info.mode,
-        "provider": info.provider,
-        "base_url": info.base_url,
-        "models": {"fast": info.fast_model, "quality": info.quality_model},
-        "configured": info.configured,
-    }
+    return LLMReply(
+        mode=info.mode,
+        provider=info.provider,
+        base_url=info.base_url,
+        models=ModelNames(fast=info.fast_model, quality=info.quality_model),
+        configured=info.configured,
+    )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from synthetic_soul.api.deps import Soul
+from synthetic_soul.api.replies import RootReply
 
 router = APIRouter(tags=["root"])
 
 
 @router.get("/")
-async def root(soul: Soul) -> dict[str, str]:
-    return {"active_agent": soul.settings.bot_name}
+async def root(soul: Soul) -> RootReply:
+    return RootReply(active_agent=soul.settings.bot_name)
