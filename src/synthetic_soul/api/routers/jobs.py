@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from synthetic_soul.api.deps import SignedIn, Soul, bearer_token
+from synthetic_soul.api.replies import JobSnapshot
 from synthetic_soul.api.sse import job_events
 from synthetic_soul.auth.ratelimit import enforce
 from synthetic_soul.jobs import snapshot
@@ -16,12 +15,22 @@ router = APIRouter(prefix="/jobs", tags=["jobs"])
 
 
 @router.get("/{job_id}")
-async def poll(job_id: str, soul: Soul, who: SignedIn) -> dict[str, Any]:
+async def poll(job_id: str, soul: Soul, who: SignedIn) -> JobSnapshot:
     await enforce(soul.limiter, "job_poll", who.user_id)
-    return snapshot(await soul.jobs.get_owned(job_id, who.user_id))
+    # The shape is stated once, in `snapshot`, which the event stream sends as well.
+    return JobSnapshot.model_validate(snapshot(await soul.jobs.get_owned(job_id, who.user_id)))
 
 
-@router.get("/{job_id}/events", response_class=StreamingResponse)
+@router.get(
+    "/{job_id}/events",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "The job's events, until `done`.",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def events(
     job_id: str,
     request: Request,

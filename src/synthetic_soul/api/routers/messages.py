@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from synthetic_soul.api.deps import ClientIP, SignedIn, Soul
+from synthetic_soul.api.replies import ConversationReply, ConversationView, MessageView, SubmitReply
 from synthetic_soul.records import Message
 
 router = APIRouter(prefix="/messages", tags=["messages"])
@@ -25,29 +26,24 @@ class SubmitBody(BaseModel):
     )
 
 
-class SubmitReply(BaseModel):
-    job_id: str
-    status: str
-
-
 def iso(timestamp: float) -> str:
     return dt.datetime.fromtimestamp(timestamp, dt.UTC).isoformat()
 
 
-def message_body(m: Message) -> dict[str, Any]:
-    return {
-        "id": m.id,
-        "message": m.message,
-        "purpose": m.purpose,
-        "tone": m.tone,
-        "timestamp": iso(m.timestamp),
-        "sender_id": m.sender_id,
-        "sender_username": m.sender_username,
-        "from_agent": m.from_agent,
-        "type": m.kind,
-        "channel_id": m.channel,
-        "job_id": m.job_id,
-    }
+def message_view(m: Message) -> MessageView:
+    return MessageView(
+        id=m.id,
+        message=m.message,
+        purpose=m.purpose,
+        tone=m.tone,
+        timestamp=iso(m.timestamp),
+        sender_id=m.sender_id,
+        sender_username=m.sender_username,
+        from_agent=m.from_agent,
+        type=m.kind,
+        channel_id=m.channel,
+        job_id=m.job_id,
+    )
 
 
 @router.post("/submit", status_code=202)
@@ -61,13 +57,13 @@ async def submit(
 
 
 @router.get("/conversation")
-async def conversation(soul: Soul, who: SignedIn) -> dict[str, Any]:
+async def conversation(soul: Soul, who: SignedIn) -> ConversationReply:
     c = await soul.conversations.conversation(who)
-    return {
-        "conversation": {
-            "id": c.id,
-            "user_id": c.user_id,
-            "agent_name": c.agent_name,
-            "messages": [message_body(m) for m in c.messages],
-        }
-    }
+    return ConversationReply(
+        conversation=ConversationView(
+            id=c.id,
+            user_id=c.user_id,
+            agent_name=c.agent_name,
+            messages=[message_view(m) for m in c.messages],
+        )
+    )
