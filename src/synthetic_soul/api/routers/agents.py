@@ -7,6 +7,27 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from synthetic_soul.api.deps import SignedIn, Soul
+from synthetic_soul.api.replies import (
+    ActiveAgentReply,
+    AgentName,
+    AgentsByMode,
+    AgentView,
+    AllAgentsReply,
+    ChartMark,
+    ChartMood,
+    ChartPoint,
+    EmotionalStatus,
+    HistoryReply,
+    HistoryView,
+    LatestThoughtReply,
+    MarkKind,
+    MoodView,
+    PersonalityView,
+    RelationshipReply,
+    RelationshipView,
+    Scale,
+    ThoughtView,
+)
 from synthetic_soul.api.routers.messages import iso
 from synthetic_soul.domain import descriptions
 from synthetic_soul.domain.agent import AgentState
@@ -16,63 +37,67 @@ from synthetic_soul.domain.personality import TRAIT_MAX, TRAIT_MIN, describe
 from synthetic_soul.domain.reasons import shareable
 from synthetic_soul.domain.relationship import affinity
 from synthetic_soul.mind.history import MAX_POINTS
+from synthetic_soul.records import Message
 
 router = APIRouter(tags=["agents"])
 
 
-def _scale(value: float, low: float, high: float, description: str) -> dict[str, Any]:
-    return {"value": round(value), "min": int(low), "max": int(high), "description": description}
+def _scale(value: float, low: float, high: float, description: str) -> Scale:
+    return Scale(value=round(value), min=int(low), max=int(high), description=description)
 
 
-def agent_body(agent: AgentState, now: float) -> dict[str, Any]:
-    personality: dict[str, Any] = {
-        "personality_matrix": {
-            name: _scale(value, TRAIT_MIN, TRAIT_MAX, descriptions.trait(name))
-            for name, value in agent.personality.traits.items()
-        },
-        "description": describe(agent.personality),
-    }
-    if agent.personality.mbti:
-        personality["myers-briggs"] = agent.personality.mbti
-    return {
-        "id": agent.id,
-        "name": agent.name,
-        "mode": agent.mode,
-        "identity": agent.identity,
-        "personality": personality,
-        "emotional_status": {
-            "emotions": {
+def agent_view(agent: AgentState, now: float) -> AgentView:
+    return AgentView(
+        id=agent.id,
+        name=agent.name,
+        mode=agent.mode,
+        identity=agent.identity,
+        personality=PersonalityView(
+            personality_matrix={
+                name: _scale(value, TRAIT_MIN, TRAIT_MAX, descriptions.trait(name))
+                for name, value in agent.personality.traits.items()
+            },
+            description=describe(agent.personality),
+            myers_briggs=agent.personality.mbti or None,
+        ),
+        emotional_status=EmotionalStatus(
+            emotions={
                 name: _scale(value, MIN_VALUE, MAX_VALUE, descriptions.emotion(name))
                 for name, value in agent.emotions_at(now).items()
             },
             # Only the fixed sentences: a reason stored before they were the rule could
             # name a user or repeat what they said.
-            "reason": shareable(agent.reason),
-        },
-        "mood": mood_body(agent.mood_at(now), agent.mood_name(now)),
-        "global_expression": agent.global_expression,
-        "memory_tags": list(agent.memory_tags),
-        "birthdate": iso(agent.birthdate),
-        "events_felt": agent.events_felt,
-    }
+            reason=shareable(agent.reason),
+        ),
+        mood=mood_view(agent.mood_at(now), agent.mood_name(now)),
+        global_expression=agent.global_expression,
+        memory_tags=list(agent.memory_tags),
+        birthdate=iso(agent.birthdate),
+        events_felt=agent.events_felt,
+    )
 
 
-def mood_body(mood: Mood, name: str) -> dict[str, Any]:
-    return {
-        "pleasure": round(mood.pleasure, 3),
-        "arousal": round(mood.arousal, 3),
-        "dominance": round(mood.dominance, 3),
-        "label": octant(mood),
-        "intensity": intensity(mood),
+def agent_body(agent: AgentState, now: float) -> dict[str, Any]:
+    """The agent as a client reads it in the JSON body."""
+    return agent_view(agent, now).model_dump(mode="json", by_alias=True)
+
+
+def mood_view(mood: Mood, name: str) -> MoodView:
+    return MoodView(
+        pleasure=round(mood.pleasure, 3),
+        arousal=round(mood.arousal, 3),
+        dominance=round(mood.dominance, 3),
+        label=octant(mood),
+        intensity=intensity(mood),
         # What people read: "calm" near the character's default, else how it has moved.
-        "name": name,
-    }
+        name=name,
+    )
 
 
 @router.get("/agents/active")
-async def active(soul: Soul, who: SignedIn) -> dict[str, Any]:
+async def active(soul: Soul, who: SignedIn) -> ActiveAgentReply:
     agent, now = await soul.agents.active()
-    return {"agent": agent_body(agent, now)}
+    return ActiveAgentReply(agent=agent_view(agent, now))
 
 
 @router.get("/agents/active/history")
@@ -81,74 +106,79 @@ async def history(
     who: SignedIn,
     since: float | None = Query(None, description="epoch seconds; default: 24 hours ago"),
     limit: int = Query(500, ge=1, le=MAX_POINTS, description="most chart points returned"),
-) -> dict[str, Any]:
+) -> HistoryReply:
     """Emotions and mood over time, with the user's messages and visible thoughts as marks."""
     h = await soul.histories.of(who.user_id, since, limit)
     marks = [
-        {
-            "timestamp": iso(m.timestamp),
-            "kind": ("outreach" if m.purpose == "outreach" else "reply")
-            if m.from_agent
-            else "message",
-            "id": m.id,
-        }
-        for m in h.messages
-    ] + [{"timestamp": iso(t.timestamp), "kind": "thought", "id": t.id} for t in h.thoughts]
-    marks.sort(key=lambda mark: mark["timestamp"])
-    return {
-        "history": {
-            "points": [
-                {
-                    "timestamp": iso(p.at),
-                    "emotions": {name: round(v, 2) for name, v in p.emotions.items()},
-                    "mood": {
-                        **{k: round(v, 3) for k, v in p.mood.items()},
-                        "label": octant(Mood(**p.mood)),
-                    },
-                }
+        ChartMark(timestamp=iso(m.timestamp), kind=_mark_kind(m), id=m.id) for m in h.messages
+    ] + [ChartMark(timestamp=iso(t.timestamp), kind="thought", id=t.id) for t in h.thoughts]
+    marks.sort(key=lambda mark: mark.timestamp)
+    return HistoryReply(
+        history=HistoryView(
+            points=[
+                ChartPoint(
+                    timestamp=iso(p.at),
+                    emotions={name: round(v, 2) for name, v in p.emotions.items()},
+                    mood=_chart_mood(Mood(**p.mood)),
+                )
                 for p in h.points
             ],
-            "marks": marks,
-        }
-    }
+            marks=marks,
+        )
+    )
+
+
+def _mark_kind(m: Message) -> MarkKind:
+    if not m.from_agent:
+        return "message"
+    return "outreach" if m.purpose == "outreach" else "reply"
+
+
+def _chart_mood(mood: Mood) -> ChartMood:
+    return ChartMood(
+        pleasure=round(mood.pleasure, 3),
+        arousal=round(mood.arousal, 3),
+        dominance=round(mood.dominance, 3),
+        label=octant(mood),
+    )
 
 
 @router.get("/agents/active/relationship")
-async def relationship(soul: Soul, who: SignedIn) -> dict[str, Any]:
+async def relationship(soul: Soul, who: SignedIn) -> RelationshipReply:
     """How the active agent sees the signed-in user."""
     profile, _ = await soul.agents.relationship(who)
     doc = profile.doc
-    return {
-        "relationship": {
-            "username": profile.username,
-            "extrinsic_relationship": doc.get("extrinsic_relationship", "stranger"),
-            "intrinsic_relationship": doc.get("intrinsic_relationship", "none"),
-            "affinity": round(affinity(doc.get("sentiments", {})), 2),
-            "sentiments": {
+    return RelationshipReply(
+        relationship=RelationshipView(
+            username=profile.username,
+            extrinsic_relationship=doc.get("extrinsic_relationship", "stranger"),
+            intrinsic_relationship=doc.get("intrinsic_relationship", "none"),
+            affinity=round(affinity(doc.get("sentiments", {})), 2),
+            sentiments={
                 name: _scale(value, 0, 100, f"The agent's {name} toward you.")
                 for name, value in doc.get("sentiments", {}).items()
             },
-            "summary": doc.get("summary", ""),
-            "interactions": doc.get("interactions", 0),
-            "last_interaction": iso(doc["last_interaction"])
-            if doc.get("last_interaction")
-            else None,
-        }
-    }
+            summary=doc.get("summary", ""),
+            interactions=doc.get("interactions", 0),
+            last_interaction=iso(doc["last_interaction"]) if doc.get("last_interaction") else None,
+        )
+    )
 
 
 @router.get("/agents/all")
-async def all_agents(soul: Soul, who: SignedIn) -> dict[str, Any]:
+async def all_agents(soul: Soul, who: SignedIn) -> AllAgentsReply:
     agents = await soul.agents.all()
-    return {
-        "agents": {
-            "normal": [{"name": name} for name, mode in agents if mode == "rich"],
-            "lite": [{"name": name} for name, mode in agents if mode == "lite"],
-        }
-    }
+    return AllAgentsReply(
+        agents=AgentsByMode(
+            normal=[AgentName(name=name) for name, mode in agents if mode == "rich"],
+            lite=[AgentName(name=name) for name, mode in agents if mode == "lite"],
+        )
+    )
 
 
 @router.get("/thoughts/latest")
-async def latest_thought(soul: Soul, who: SignedIn) -> dict[str, Any]:
+async def latest_thought(soul: Soul, who: SignedIn) -> LatestThoughtReply:
     t = await soul.agents.latest_thought(who)
-    return {"latest_thought": {"id": t.id, "thought": t.thought, "timestamp": iso(t.timestamp)}}
+    return LatestThoughtReply(
+        latest_thought=ThoughtView(id=t.id, thought=t.thought, timestamp=iso(t.timestamp))
+    )
