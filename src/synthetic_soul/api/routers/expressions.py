@@ -15,6 +15,12 @@ router = APIRouter(tags=["expressions"])
 PACKAGED = Path(__file__).resolve().parents[2] / "assets" / "expressions"
 DEFAULT_SET = "jasmine"
 _MAX_NAME = 128
+_IMAGE = {"schema": {"type": "string", "format": "binary"}}
+# The extensions `image_candidates` tries, as FileResponse names their types.
+IMAGE_REPLY = {
+    "description": "The image, cached for a day.",
+    "content": {kind: _IMAGE for kind in ("image/jpeg", "image/png", "image/webp", "image/gif")},
+}
 
 
 def find_image(root: Path, agent: str, filename: str, default_agent: str) -> Path | None:
@@ -36,7 +42,11 @@ def find_image(root: Path, agent: str, filename: str, default_agent: str) -> Pat
     return None
 
 
-@router.get("/static/expressions/{agent}/{filename}", include_in_schema=True)
+@router.get(
+    "/static/expressions/{agent}/{filename}",
+    response_class=FileResponse,
+    responses={200: IMAGE_REPLY},
+)
 async def expression_image(agent: str, filename: str, soul: Soul) -> FileResponse:
     root = soul.settings.expressions_dir or PACKAGED
     path = find_image(root, agent, filename, soul.settings.bot_name)
