@@ -5,6 +5,8 @@ For each model, a fresh `soul serve` (LLM_MODE=embedded, thinking off, fixed see
 service is idle (the previous turn's reflection done), so a figure is one reply's own cost:
 - first token: submit -> the first `token` event on the job's SSE stream (the reply text
   starting to appear; the model writes the appraisal before it);
+- text complete: submit -> the last `token` event (the reply text whole; the model goes on
+  with the appraisal after it, in a DM, and the turn is committed);
 - done: submit -> the `done` event;
 - prompt tokens evaluated by the reply call and by the reflection call, from the service's
   own record of every call (`llm_calls`): tokens reused from the previous call's prefix are
@@ -37,6 +39,7 @@ from benchlib import machine, pct, start_server, stop_server
 # The issue's goals (issue 13): prompt tokens a reply call evaluates, first word, done (p50).
 REPLY_GOAL = 80
 FIRST_TOKEN_GOAL_S = 3.0
+TEXT_GOAL_S = 12.0
 DONE_GOAL_S = 20.0
 
 CONVERSATION = (
@@ -73,6 +76,7 @@ def one_turn(c: httpx.Client, token: str, text: str) -> dict[str, Any]:
     r.raise_for_status()
     job_id = r.json()["job_id"]
     first_token: float | None = None
+    last_token: float | None = None
     event = ""
     done: dict[str, Any] = {}
     with c.stream("GET", f"/v1/jobs/{job_id}/events", params={"access_token": token}) as s:
@@ -80,14 +84,16 @@ def one_turn(c: httpx.Client, token: str, text: str) -> dict[str, Any]:
             if line.startswith("event:"):
                 event = line.split(":", 1)[1].strip()
             elif line.startswith("data:"):
-                if event == "token" and first_token is None:
-                    first_token = time.perf_counter() - started
+                if event == "token":
+                    last_token = time.perf_counter() - started
+                    first_token = last_token if first_token is None else first_token
                 if event == "done":
                     done = json.loads(line.split(":", 1)[1])
                     break
     return {
         "job_id": job_id,
         "first_token_s": first_token,
+        "text_s": last_token,
         "done_s": time.perf_counter() - started,
         "status": done.get("status"),
         "fallback": (done.get("result") or {}).get("fallback"),
@@ -141,11 +147,13 @@ def run(model: str, turns: int, reuse: bool, pause_s: float) -> dict[str, Any]:
         print(
             f"  {model} reuse={reuse} turn {turn}: reply call evaluated"
             f" {r['reply_prompt_tokens']} prompt tokens, first token {r['first_token_s']} s,"
-            f" done {r['done_s']:.2f} s",
+            f" text {r['text_s']} s, done {r['done_s']:.2f} s",
             flush=True,
         )
     evaluated = pct([r["reply_prompt_tokens"] for r in results], 50)
     first_p50 = round(pct(firsts, 50), 2) if firsts else None
+    texts = [r["text_s"] for r in results if r["text_s"] is not None]
+    text_p50 = round(pct(texts, 50), 2) if texts else None
     done_p50 = round(pct([r["done_s"] for r in results], 50), 2)
     return {
         "model": model,
@@ -155,6 +163,8 @@ def run(model: str, turns: int, reuse: bool, pause_s: float) -> dict[str, Any]:
         "fallbacks": sum(r["fallback"] is not None for r in results),
         "first_token_p50_s": first_p50,
         "first_token_goal_s": FIRST_TOKEN_GOAL_S,
+        "text_p50_s": text_p50,
+        "text_goal_s": TEXT_GOAL_S,
         "done_p50_s": done_p50,
         "done_goal_s": DONE_GOAL_S,
         "done_max_s": round(max(r["done_s"] for r in results), 2),
@@ -164,6 +174,7 @@ def run(model: str, turns: int, reuse: bool, pause_s: float) -> dict[str, Any]:
         "goals_met": {
             "reply_prompt_tokens": evaluated <= REPLY_GOAL,
             "first_token": first_p50 is not None and first_p50 <= FIRST_TOKEN_GOAL_S,
+            "text": text_p50 is not None and text_p50 <= TEXT_GOAL_S,
             "done": done_p50 <= DONE_GOAL_S,
         },
         "reply_completion_tokens_p50": pct([c[3] for c in reply], 50),

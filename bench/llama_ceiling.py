@@ -161,13 +161,11 @@ def run_llama_bench(
 
 # -- llama-cpp-python without the service: eval of the whole prompt, then one token at a time
 class PlainLoop:
-    def __init__(self, model: Path, threads: int, gpu_layers: int) -> None:
+    def __init__(self, model: Path, threads: int | None) -> None:
         import llama_cpp
 
-        self.llama = llama_cpp.Llama(
-            str(model), n_ctx=2048, n_threads=threads, n_threads_batch=threads,
-            n_gpu_layers=gpu_layers, verbose=False,
-        )  # fmt: skip
+        # The service's hardware options (threads, offload, flash attention), nothing else.
+        self.llama = llama_cpp.Llama(str(model), n_ctx=2048, verbose=False, **load_options(threads))
         words = " ".join(LINES * 20).encode()
         self.tokens = self.llama.tokenize(words)[:PROMPT_TOKENS]
 
@@ -272,7 +270,7 @@ async def main() -> int:
     if service is not None:
         await service.call()  # loads the model and builds the grammar: not measured
 
-    plain = PlainLoop(model_path, threads, gpu_layers) if args.builds else None
+    plain = PlainLoop(model_path, args.threads) if args.builds else None
     ceiling: list[dict[str, float]] = []
     installed: list[dict[str, float]] = []
     loops: list[dict[str, float]] = []

@@ -53,3 +53,9 @@ def test_the_setting_wins_for_prompt_and_generation_threads() -> None:
 
 def test_without_a_setting_threads_follow_the_cores() -> None:
     assert load_options(None)["n_threads"] == usable_cores()
+
+
+def test_attention_is_flash_as_in_llama_cpps_own_tools() -> None:
+    """llama-cpp-python turns it off by default; llama-bench's default (auto) has it on the CPU,
+    and the service's prompt and generation rates are held against llama-bench's."""
+    assert load_options(None)["flash_attn"] is True

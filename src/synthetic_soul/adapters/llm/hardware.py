@@ -66,4 +66,7 @@ def load_options(threads: int | None) -> dict[str, Any]:
         # Prompt evaluation is the same matrix work in larger batches: same cores.
         "n_threads_batch": count,
         "n_gpu_layers": -1 if gpu_offload() else 0,
+        # llama.cpp's own tools default to flash attention wherever the backend has it (the CPU
+        # does); llama-cpp-python defaults to off. On: pp512 about 8 % faster on 2 AVX2 cores.
+        "flash_attn": True,
     }
