@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 import uuid
 from collections.abc import AsyncIterator
@@ -25,6 +24,7 @@ from synthetic_soul.mind.reflect import Reflect
 from synthetic_soul.mind.reply import Reply
 from synthetic_soul.mind.think import Think
 from synthetic_soul.mind.turns import Turns
+from synthetic_soul.mind.writing import Writer
 from synthetic_soul.ports import LLM, Clock, EventBus, JobQueue, RateLimiter, Store
 from synthetic_soul.scheduler import Leader, Scheduler, always_leader
 from synthetic_soul.settings import Settings
@@ -129,16 +129,16 @@ async def _assemble(
             clock.now(),
         )
     )
-    writes = asyncio.Lock()  # one writer of the agent at a time in this process
+    writer = Writer()  # one writer of the agent at a time in this process
     # The model reads the next reply's prompt while idle; stopped before the model closes.
     ahead = Ahead(store, llm, clock)
     undo.push_async_callback(ahead.stop)
     turns = Turns(store, bus, clock)
     handlers: dict[str, Handler] = {
-        "reply": Reply(store, llm, clock, turns, reflect=True, writes=writes, ahead=ahead),
-        "reflect": Reflect(store, llm, clock, writes, ahead),
-        "think": Think(store, llm, clock, settings.soul_seed, writes),
-        "farewell": Farewell(store, clock, writes),
+        "reply": Reply(store, llm, clock, turns, reflect=True, writer=writer, ahead=ahead),
+        "reflect": Reflect(store, llm, clock, writer, ahead),
+        "think": Think(store, llm, clock, settings.soul_seed, writer),
+        "farewell": Farewell(store, clock, writer),
     }
     jobs = Jobs(
         store,

@@ -7,22 +7,17 @@ agent feels is the occasion `occasions.forgotten`, with a reason that names no o
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 from synthetic_soul.domain import occasions
 from synthetic_soul.domain.affect import feel_potentials
+from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.reasons import FORGOTTEN
 from synthetic_soul.jobs import Outcome, Report
 from synthetic_soul.mind.history import snapshot_of
-from synthetic_soul.ports import Clock, MindCommit, StaleStateError, Store
+from synthetic_soul.mind.writing import CommitFailed, Writer
+from synthetic_soul.ports import Clock, MindCommit, Store
 from synthetic_soul.records import Job
-
-_COMMIT_ATTEMPTS = 8
-
-
-class FarewellFailed(Exception):
-    """The agent is gone, or its state kept changing under the commit."""
 
 
 def farewell_job(agent: str, mode: str, affinity: float, now: float) -> Job:
@@ -40,35 +35,37 @@ def farewell_job(agent: str, mode: str, affinity: float, now: float) -> Job:
 
 
 class Farewell:
-    def __init__(self, store: Store, clock: Clock, writes: asyncio.Lock | None = None) -> None:
+    def __init__(self, store: Store, clock: Clock, writer: Writer | None = None) -> None:
         self._store = store
         self._clock = clock
-        self._writes = writes or asyncio.Lock()  # shared by every writer of the agent
+        self._writer = writer or Writer()  # shared by every use case that changes the agent
 
     async def __call__(self, job: Job, report: Report) -> Outcome:
         name, mode = str(job.payload["agent"]), str(job.payload["mode"])
         pots = occasions.forgotten(float(job.payload["affinity"]), mode)
-        async with self._writes:
-            for _ in range(_COMMIT_ATTEMPTS):
-                agent = await self._store.get_agent(name, mode)
-                if agent is None:
-                    raise FarewellFailed(f"job {job.id}: no agent {name!r}")
-                now = self._clock.now()
-                commit = MindCommit(job.id, {"felt": bool(pots)}, (), now)
-                if pots:
-                    affect = feel_potentials(agent.affect, pots, agent.personality, now)
-                    felt = agent.with_affect(affect, FORGOTTEN)
-                    commit = MindCommit(
-                        job.id,
-                        commit.result,
-                        (),
-                        now,
-                        agent=felt,
-                        expected_version=agent.version,
-                        snapshot=snapshot_of(felt, now),
-                    )
-                try:
-                    return Outcome((await self._store.commit_mind(commit),))
-                except StaleStateError:
-                    continue  # the agent changed meanwhile: feel it again on the new state
-        raise FarewellFailed(f"job {job.id}: agent state kept changing under the commit")
+
+        async def load() -> AgentState:
+            agent = await self._store.get_agent(name, mode)
+            if agent is None:
+                raise CommitFailed(f"job {job.id}: no agent {name!r}")
+            return agent
+
+        async def write(agent: AgentState) -> Outcome:
+            now = self._clock.now()
+            commit = MindCommit(job.id, {"felt": bool(pots)}, (), now)
+            if pots:
+                affect = feel_potentials(agent.affect, pots, agent.personality, now)
+                felt = agent.with_affect(affect, FORGOTTEN)
+                commit = MindCommit(
+                    job.id,
+                    commit.result,
+                    (),
+                    now,
+                    agent=felt,
+                    expected_version=agent.version,
+                    snapshot=snapshot_of(felt, now),
+                )
+            return Outcome((await self._store.commit_mind(commit),))
+
+        # Stale: the agent changed meanwhile: feel it again on the new state.
+        return await self._writer.commit(job.id, await load(), write, load)

@@ -12,7 +12,6 @@ another reflection of the same messages finishes without writing.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
@@ -22,16 +21,17 @@ from synthetic_soul.domain.relationship import reconsider, relationship_words
 from synthetic_soul.jobs import Outcome, Report
 from synthetic_soul.mind.ahead import Ahead
 from synthetic_soul.mind.asking import ask
+from synthetic_soul.mind.episodes import episode
 from synthetic_soul.mind.prompts import ReflectContext, persona, reflect_prompt
 from synthetic_soul.mind.reading import self_view
-from synthetic_soul.mind.schemas import InsightOut, MemoryOut, ReflectOutput
+from synthetic_soul.mind.schemas import InsightOut, ReflectOutput
+from synthetic_soul.mind.writing import Writer
 from synthetic_soul.ports import (
     LLM,
     Clock,
     LLMRequest,
     MindCommit,
     Reflection,
-    StaleStateError,
     Store,
 )
 from synthetic_soul.records import Job, LLMCall, Memory, Thought
@@ -39,11 +39,6 @@ from synthetic_soul.records import Job, LLMCall, Memory, Thought
 INSIGHT_THRESHOLD = 150  # summed importance that calls for insights (Park et al. 2023)
 MESSAGES_PER_REFLECTION = 20  # the latest messages since the last reflection that it reads
 INSIGHT_MEMORIES = 20  # the most important memories shown when insights are due
-_COMMIT_ATTEMPTS = 8
-
-
-class ReflectFailed(Exception):
-    """The agent's state kept changing under the commit."""
 
 
 def insight_due(memories: Sequence[Memory], since: float) -> list[Memory]:
@@ -74,13 +69,13 @@ class Reflect:
         store: Store,
         llm: LLM,
         clock: Clock,
-        writes: asyncio.Lock | None = None,
+        writer: Writer | None = None,
         ahead: Ahead | None = None,
     ) -> None:
         self._store = store
         self._llm = llm
         self._clock = clock
-        self._writes = writes or asyncio.Lock()  # shared by every writer of the agent
+        self._writer = writer or Writer()  # shared by every use case that changes the agent
         # What the agent knows of the user changed: the next reply's prompt is read again.
         self._ahead = ahead
 
@@ -109,9 +104,7 @@ class Reflect:
         await report.progress(0.8)
         if output is None:
             return await self._settle(job, "model_failed", calls)
-        started_after = profile.doc.get("reflected_message")
-        async with self._writes:
-            return await self._commit(job, state, output, shown, pending, calls, started_after)
+        return await self._commit(job, state, output, shown, pending, calls)
 
     async def _commit(
         self,
@@ -121,22 +114,27 @@ class Reflect:
         shown: Sequence[Memory],
         pending: Sequence[Memory],
         calls: tuple[LLMCall, ...],
-        started_after: object,
     ) -> Outcome:
-        for _ in range(_COMMIT_ATTEMPTS):
-            commit = _conclude(job, state, output, shown, pending, calls, self._clock.now())
-            try:
-                done = await self._store.commit_mind(commit)
-            except StaleStateError:
-                fresh = await self._load(job)
-                if fresh is None or fresh.profile.doc.get("reflected_message") != started_after:
-                    # Another reflection covered these messages meanwhile.
-                    return await self._settle(job, "reflected_elsewhere", calls)
-                state = Reflection(fresh.agent, fresh.profile, state.messages)
-                continue
-            self._read_ahead(job, state)
+        messages, started_after = state.messages, state.profile.doc.get("reflected_message")
+
+        async def write(current: Reflection | None) -> Outcome:
+            if current is None:
+                # Another reflection covered these messages meanwhile.
+                return await self._settle(job, "reflected_elsewhere", calls)
+            commit = _conclude(job, current, output, shown, pending, calls, self._clock.now())
+            done = await self._store.commit_mind(commit)
+            self._read_ahead(job, current)
             return Outcome((done,))
-        raise ReflectFailed(f"job {job.id}: agent state kept changing under the commit")
+
+        async def reload() -> Reflection | None:
+            """The agent and profile anew with the same messages; None once they are covered."""
+            fresh = await self._load(job)
+            if fresh is None or fresh.profile.doc.get("reflected_message") != started_after:
+                return None
+            return Reflection(fresh.agent, fresh.profile, messages)
+
+        first: Reflection | None = state  # None: another reflection covered the messages
+        return await self._writer.commit(job.id, first, write, reload)
 
     def _read_ahead(self, job: Job, state: Reflection) -> None:
         """Prepare the next direct reply to this user, found through their latest direct
@@ -160,23 +158,6 @@ class Reflect:
             MindCommit(job.id, {"reflected": False, "reason": reason}, calls, self._clock.now())
         )
         return Outcome((done,))
-
-
-def _episode(out: MemoryOut, agent_id: str, user_id: str, now: float) -> Memory:
-    tags = tuple(dict.fromkeys(t.strip().lower() for t in out.tags if t.strip()))[:3]
-    return Memory(
-        id=uuid.uuid4().hex,
-        agent_id=agent_id,
-        user_id=user_id,
-        event=out.event.strip(),
-        thoughts=out.thoughts.strip(),
-        significance=out.significance,
-        importance=out.importance,
-        created_at=now,
-        last_accessed=now,
-        tags=tags,
-        emotional_impact=out.emotional_impact.strip(),
-    )
 
 
 def _insight(
@@ -221,7 +202,7 @@ def _conclude(
     doc["reflected_message"], doc["reflected_upto"] = last.id, last.timestamp
     memories: list[Memory] = []
     if out.memory is not None:
-        memories.append(_episode(out.memory, agent.id, profile.user_id, now))
+        memories.append(episode(out.memory, agent.id, profile.user_id, now))
     insights = [
         found
         for found in (_insight(i, shown, agent.id, profile.user_id, now) for i in out.insights)

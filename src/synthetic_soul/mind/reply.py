@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from dataclasses import asdict, replace
@@ -32,12 +31,12 @@ from synthetic_soul.mind.schemas import (
 )
 from synthetic_soul.mind.streaming import Shown
 from synthetic_soul.mind.turns import Turns, turn_key
+from synthetic_soul.mind.writing import CommitFailed, Writer
 from synthetic_soul.ports import (
     LLM,
     Clock,
     LLMRequest,
     ReplyCommit,
-    StaleStateError,
     Store,
     TextStream,
     Turn,
@@ -45,12 +44,7 @@ from synthetic_soul.ports import (
 from synthetic_soul.records import Job, LLMCall, Message, Thought
 
 log = logging.getLogger(__name__)
-_COMMIT_ATTEMPTS = 8
 FALLBACK_REPLY = "Sorry, my thoughts got tangled for a moment. Could you say that again?"
-
-
-class ReplyFailed(Exception):
-    """The job's inputs are gone (message or agent deleted): nothing to answer."""
 
 
 class Reply:
@@ -61,7 +55,7 @@ class Reply:
         clock: Clock,
         turns: Turns,
         reflect: bool = False,
-        writes: asyncio.Lock | None = None,
+        writer: Writer | None = None,
         ahead: Ahead | None = None,
     ) -> None:
         self._store = store
@@ -69,9 +63,7 @@ class Reply:
         self._clock = clock
         self._turns = turns
         self._reflect = reflect  # ask for a reflection (a follow-up job) after each reply
-        # Shared by every writer of the agent in this process: a commit that finds the agent
-        # changed re-reads and retries without racing its neighbours again.
-        self._writes = writes or asyncio.Lock()
+        self._writer = writer or Writer()  # shared by every use case that changes the agent
         self._ahead = ahead  # reads the next reply's prompt ahead after a direct reply
 
     async def __call__(self, job: Job, report: Report) -> Outcome:
@@ -92,19 +84,16 @@ class Reply:
         ctx = await read_reply(self._store, turn, job.owner_id, batch, self._clock.now())
         output, calls = await self._think(ctx, report)
         await report.progress(0.8)
-        async with self._writes:
-            for _ in range(_COMMIT_ATTEMPTS):
-                try:
-                    commit = _commit(
-                        job, turn, batch, ctx.kind, output, calls, self._clock.now(), self._reflect
-                    )
-                    finished = await self._store.commit_reply(commit)
-                    self._read_ahead(job, turn)
-                    return Outcome(finished, commit.follow_ups)
-                except StaleStateError:
-                    # Someone else changed the agent (and so maybe this profile): re-read both.
-                    turn = await self._load(job)
-        raise ReplyFailed(f"job {job.id}: agent state kept changing under the commit")
+
+        async def write(current: Turn) -> Outcome:
+            now = self._clock.now()
+            commit = _commit(job, current, batch, ctx.kind, output, calls, now, self._reflect)
+            finished = await self._store.commit_reply(commit)
+            self._read_ahead(job, current)
+            return Outcome(finished, commit.follow_ups)
+
+        # Stale: someone else changed the agent (and so maybe this profile): re-read both.
+        return await self._writer.commit(job.id, turn, write, lambda: self._load(job))
 
     def _read_ahead(self, job: Job, turn: Turn) -> None:
         """After a direct reply, have the model read the next one's prompt while it idles (a
@@ -122,7 +111,7 @@ class Reply:
             HISTORY_TURNS,
         )
         if turn is None:
-            raise ReplyFailed(f"job {job.id}: message or agent missing")
+            raise CommitFailed(f"job {job.id}: message or agent missing")
         return turn
 
     async def _think(

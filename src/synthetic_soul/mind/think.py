@@ -10,7 +10,6 @@ names none of those users: a thought or memory naming one is theirs, naming seve
 
 from __future__ import annotations
 
-import asyncio
 import random
 import uuid
 from collections.abc import Mapping, Sequence
@@ -33,9 +32,11 @@ from synthetic_soul.domain.reasons import MISSED, UNANSWERED, musing_reason
 from synthetic_soul.domain.relationship import affinity
 from synthetic_soul.jobs import Outcome, Report
 from synthetic_soul.mind.asking import ask
+from synthetic_soul.mind.episodes import episode
 from synthetic_soul.mind.history import snapshot_of
 from synthetic_soul.mind.prompts import ThinkContext, persona, think_prompt
 from synthetic_soul.mind.schemas import MemoryOut, ThinkOutput
+from synthetic_soul.mind.writing import CommitFailed, Writer
 from synthetic_soul.ports import (
     LLM,
     Clock,
@@ -43,19 +44,13 @@ from synthetic_soul.ports import (
     MindCommit,
     Musing,
     Profile,
-    StaleStateError,
     Store,
 )
 from synthetic_soul.records import Job, LLMCall, Memory, Message, Thought
 
 RANDOM_THOUGHT_PROBABILITY = 0.4  # the chance that a tick brings a thought at all
 MEMORY_TAGS_KEPT = 30  # the agent's latest distinct memory tags (of memories about no one)
-_COMMIT_ATTEMPTS = 8
 _JOB_IDS = uuid.UUID("5d0c1b52-9a4e-4d53-b0a7-6f1e3c2a9b10")  # namespace of think job ids
-
-
-class ThinkFailed(Exception):
-    """The agent is gone, or its state kept changing under the commit."""
 
 
 def think_job(agent: str, mode: str, tick: int, now: float) -> Job:
@@ -84,13 +79,13 @@ class Think:
         llm: LLM,
         clock: Clock,
         seed: int | None = None,
-        writes: asyncio.Lock | None = None,
+        writer: Writer | None = None,
     ) -> None:
         self._store = store
         self._llm = llm
         self._clock = clock
         self._seed = seed
-        self._writes = writes or asyncio.Lock()  # shared by every writer of the agent
+        self._writer = writer or Writer()  # shared by every use case that changes the agent
 
     async def __call__(self, job: Job, report: Report) -> Outcome:
         musing = await self._load(job)
@@ -114,15 +109,13 @@ class Think:
         if output is None:
             result = {"thought": None, "vibe": vibe, "reason": "model_failed"}
             return await self._settle(job, result, calls, musing)
-        async with self._writes:
-            for _ in range(_COMMIT_ATTEMPTS):
-                commit = _conclude(job, musing, vibe, output, calls, self._clock.now())
-                try:
-                    return Outcome((await self._store.commit_mind(commit),))
-                except StaleStateError:
-                    # The agent changed meanwhile (and maybe a contact's standing): re-read.
-                    musing = await self._load(job)
-        raise ThinkFailed(f"job {job.id}: agent state kept changing under the commit")
+
+        async def write(current: Musing) -> Outcome:
+            commit = _conclude(job, current, vibe, output, calls, self._clock.now())
+            return Outcome((await self._store.commit_mind(commit),))
+
+        # Stale: the agent changed meanwhile (and maybe a contact's standing): re-read.
+        return await self._writer.commit(job.id, musing, write, lambda: self._load(job))
 
     async def _load(self, job: Job) -> Musing:
         now = self._clock.now()
@@ -134,7 +127,7 @@ class Think:
             CANDIDATE_LIMIT,
         )
         if musing is None:
-            raise ThinkFailed(f"job {job.id}: no agent {job.payload['agent']!r}")
+            raise CommitFailed(f"job {job.id}: no agent {job.payload['agent']!r}")
         return musing
 
     async def _settle(
@@ -150,25 +143,23 @@ class Think:
                 MindCommit(job.id, dict(result), calls, self._clock.now())
             )
             return Outcome((done,))
-        async with self._writes:
-            for _ in range(_COMMIT_ATTEMPTS):
-                now = self._clock.now()
-                agent, profile = _occasion(musing, now) or (musing.agent, None)
-                commit = MindCommit(
-                    job.id,
-                    dict(result),
-                    calls,
-                    now,
-                    agent=agent,
-                    expected_version=musing.agent.version,
-                    profile=profile,
-                    snapshot=snapshot_of(agent, now),
-                )
-                try:
-                    return Outcome((await self._store.commit_mind(commit),))
-                except StaleStateError:
-                    musing = await self._load(job)
-        raise ThinkFailed(f"job {job.id}: agent state kept changing under the commit")
+
+        async def write(current: Musing) -> Outcome:
+            now = self._clock.now()
+            agent, profile = _occasion(current, now) or (current.agent, None)
+            commit = MindCommit(
+                job.id,
+                dict(result),
+                calls,
+                now,
+                agent=agent,
+                expected_version=current.agent.version,
+                profile=profile,
+                snapshot=snapshot_of(agent, now),
+            )
+            return Outcome((await self._store.commit_mind(commit),))
+
+        return await self._writer.commit(job.id, musing, write, lambda: self._load(job))
 
 
 def _occasion(musing: Musing, now: float) -> tuple[AgentState, Profile] | None:
@@ -224,23 +215,12 @@ def _memory(
     out: MemoryOut, agent_id: str, contacts: Sequence[Contact], now: float
 ) -> Memory | None:
     """The memory of the spell: about the one contact it names, or no one; None if several."""
-    tags = tuple(dict.fromkeys(t.strip().lower() for t in out.tags if t.strip()))[:3]
-    about = _concerned(" ".join((out.event, out.thoughts, out.emotional_impact, *tags)), contacts)
+    kept = episode(out, agent_id, None, now)
+    said = " ".join((kept.event, kept.thoughts, kept.emotional_impact, *kept.tags))
+    about = _concerned(said, contacts)
     if len(about) > 1:
         return None
-    return Memory(
-        id=uuid.uuid4().hex,
-        agent_id=agent_id,
-        user_id=about[0] if about else None,
-        event=out.event.strip(),
-        thoughts=out.thoughts.strip(),
-        significance=out.significance,
-        importance=out.importance,
-        created_at=now,
-        last_accessed=now,
-        tags=tags,
-        emotional_impact=out.emotional_impact.strip(),
-    )
+    return replace(kept, user_id=about[0]) if about else kept
 
 
 def _felt(agent: AgentState, vibe: str, output: ThinkOutput, now: float) -> AgentState:
