@@ -1,7 +1,7 @@
 """Reproduces job failures when many in-process workers finish reply jobs at the same moment.
 
 Every reply job commits the one agent row with an optimistic version check and retries a
-stale commit a fixed number of times (mind/reply.py `_COMMIT_ATTEMPTS`). This bench submits
+stale commit a fixed number of times (mind/writing.py `COMMIT_ATTEMPTS`). This bench submits
 --jobs jobs at once, one per guest user, to a server with SCRIPTED_DELAY_MS (so that a whole
 wave of workers finishes together) for each INLINE_WORKERS value, then counts jobs that ended
 `failed` and the "kept changing under the commit" errors in the server log.
@@ -79,7 +79,7 @@ def main() -> int:
         with running_server(env) as server:
             r = asyncio.run(run(server, args.jobs, args.timeout))
             log = server.log_path.read_text(errors="replace").splitlines()
-            stale = sum(1 for line in log if "ReplyFailed: " in line and STALE in line)
+            stale = sum(1 for line in log if "CommitFailed: " in line and STALE in line)
         r |= {"workers": w, "stale_errors_in_log": stale}
         failed = r["status"].get("failed", 0)
         print(
