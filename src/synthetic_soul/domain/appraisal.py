@@ -11,7 +11,7 @@ sorrow as far as it likes the user (happy-for, pity), and turned around for one 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,24 @@ def _neg(x: float) -> float:
     return max(0.0, -x)
 
 
+def coherent(a: Appraisal, affinity: float = 0.0) -> Appraisal:
+    """The appraisal with its own stake made to agree with the rest: blame aimed at her, or a
+    loss for a user she feels for (`regard` > 0), is no good news for her (OCC: a liked
+    person's misfortune is undesirable to the one who likes them; that is what pity is made of).
+
+    Small models read `desirability` as how pleasant the exchange is and answer 10 for an
+    insult or a friend's grief; the blame and the loss are what they get right, so those win.
+    """
+    blamed = a.praiseworthiness < 0
+    their_loss = a.desirability_for_user < 0 and regard(affinity) > 0
+    if a.desirability > 0 and (blamed or their_loss):
+        return replace(a, desirability=0.0)
+    return a
+
+
 def potentials(a: Appraisal, mode: str, affinity: float = 0.0) -> dict[str, float]:
     """Emotion potentials (0..10) for the active emotion set, toward a user of `affinity`."""
+    a = coherent(a, affinity)
     threat = _neg(a.desirability) * a.unexpectedness / 10.0
     share = regard(affinity)
     happy_for = _pos(a.desirability_for_user) * _pos(share)
