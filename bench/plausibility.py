@@ -41,6 +41,7 @@ from synthetic_soul.adapters.llm.embedded import EmbeddedLLM
 from synthetic_soul.adapters.llm.scripted import ScriptedLLM
 from synthetic_soul.bootstrap import running
 from synthetic_soul.domain.voice import is_boilerplate, sentences
+from synthetic_soul.mind.prompts import MESSAGE_HEADER
 from synthetic_soul.mind.schemas import ReplyOutput
 from synthetic_soul.ports import LLM, LLMInfo, LLMRequest, M
 from synthetic_soul.records import LLMCall
@@ -277,6 +278,12 @@ async def messages_part(llm: Recorder) -> dict[str, Any]:
     }
 
 
+def _new_message(prompt: str) -> str:
+    """What a reply prompt quotes as the message to answer: after its header, the last one
+    (the feelings and the mood follow it, so the prompt does not end with it)."""
+    return prompt.rsplit(MESSAGE_HEADER.split("{", 1)[0], 1)[-1]
+
+
 async def scenarios_part(llm: Recorder, names: list[str]) -> dict[str, Any]:
     met = total = 0
     per: dict[str, str] = {}
@@ -292,11 +299,12 @@ async def scenarios_part(llm: Recorder, names: list[str]) -> dict[str, Any]:
             print(f"  {name}: {'ok  ' if passed else 'MISS'} {expect.says} ({seen})", flush=True)
     right = asked = 0
     for prompt, output in llm.replies[first:]:
+        said = _new_message(prompt)
         for text, signs in SCRIPTED_SIGNS.items():
-            if prompt.rstrip().endswith(json.dumps(text)):
+            if json.dumps(text) in said:
                 r, a = _sign_hits(output.appraisal, signs)
                 right, asked = right + r, asked + a
-        if any(prompt.rstrip().endswith(json.dumps(t)) for _, t in CHATTER):
+        if any(json.dumps(t) in said for _, t in CHATTER):
             right, asked = right + (not output.addressed), asked + 1
     return {
         "expectations_met": f"{met}/{total}",
