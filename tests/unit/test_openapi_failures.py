@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 
-from synthetic_soul.api.app import create_app
 from synthetic_soul.api.openapi import FAILURES
-from synthetic_soul.settings import Settings
+from tests.support.openapi import openapi_document, operations
 
 ENVELOPE_REF = "#/components/schemas/ErrorEnvelope"
 
@@ -59,16 +58,7 @@ EXPECTED: dict[int, tuple[str, ...]] = {
 
 @pytest.fixture(scope="module")
 def document() -> dict[str, Any]:
-    settings = Settings(_env_file=None, app_env="test")
-    return create_app(settings).openapi()
-
-
-def operations(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {
-        f"{method.upper()} {path}": operation
-        for path, item in document["paths"].items()
-        for method, operation in item.items()
-    }
+    return openapi_document()
 
 
 def test_every_operation_says_how_it_fails(document: dict[str, Any]) -> None:

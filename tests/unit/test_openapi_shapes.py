@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from synthetic_soul.api.app import create_app
-from synthetic_soul.settings import Settings
+from tests.support.openapi import openapi_document, operations
 
 JSON = "application/json"
 # The operations whose success is not a JSON body, with the media types they send instead.
@@ -28,16 +27,7 @@ _ANNOTATIONS = {"title", "description", "default", "examples"}
 
 @pytest.fixture(scope="module")
 def document() -> dict[str, Any]:
-    settings = Settings(_env_file=None, app_env="test")
-    return create_app(settings).openapi()
-
-
-def operations(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {
-        f"{method.upper()} {path}": operation
-        for path, item in document["paths"].items()
-        for method, operation in item.items()
-    }
+    return openapi_document()
 
 
 def successes(operation: dict[str, Any]) -> dict[str, dict[str, Any]]:
