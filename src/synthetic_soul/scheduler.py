@@ -88,11 +88,18 @@ class Scheduler:
         tick = self.tick_of(now)
         if tick == self._last_tick:
             return
-        job = think_job(self._agent, self._mode, tick, now)
-        if await self._store.get_job(job.id) is None:  # made before a restart: leave it be
-            await self._store.create_job(job)
-            await self._queue.enqueue(job)
+        await self.spell(now)
         self._last_tick = tick
+
+    async def spell(self, now: float) -> bool:
+        """Queue the spell of thinking of the tick `now` falls in, unless it was made already
+        (before a restart, or asked for twice); whether it was queued now."""
+        job = think_job(self._agent, self._mode, self.tick_of(now), now)
+        if await self._store.get_job(job.id) is not None:
+            return False
+        await self._store.create_job(job)
+        await self._queue.enqueue(job)
+        return True
 
     async def _snapshot(self, now: float) -> None:
         if self._last_snapshot is not None and now - self._last_snapshot < self._snapshot_period:

@@ -21,7 +21,6 @@ from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.bootstrap import Container, running
 from synthetic_soul.domain.mood import default_mood, octant
 from synthetic_soul.domain.relationship import affinity
-from synthetic_soul.mind.think import think_job
 from synthetic_soul.ports import LLM
 from synthetic_soul.scenarios import Row, Say, Scenario
 from synthetic_soul.settings import Settings
@@ -219,24 +218,21 @@ async def play_scenario(
                 for _ in range(PAUSE_SAMPLES - 1 if step.seconds else 0):
                     clock.advance(step.seconds / PAUSE_SAMPLES)
                     if step.thinking:
-                        await _spell(soul, settings, clock.now())
+                        await _spell(soul, clock.now())
                     rows.append(await _row(soul, people, replies, ""))
                 clock.advance(step.seconds / PAUSE_SAMPLES if step.seconds else 0)
                 if step.thinking and step.seconds:
-                    await _spell(soul, settings, clock.now())
+                    await _spell(soul, clock.now())
                 event = f"(quiet {_span(step.seconds)})" if step.seconds else "(start)"
             row = await _row(soul, people, replies, event)
             rows.append({**row, "mark": step.mark, "step": True})
     return rows
 
 
-async def _spell(soul: Container, settings: Settings, now: float) -> None:
-    """The spell of thinking of the tick `now` falls in, as the scheduler queues it (thinking
-    is off in a scenario, so that only a pause that asks for it thinks); once a tick."""
-    job = think_job(settings.bot_name, settings.mode, soul.scheduler.tick_of(now), now)
-    if await soul.store.get_job(job.id) is None:
-        await soul.store.create_job(job)
-        await soul.queue.enqueue(job)
+async def _spell(soul: Container, now: float) -> None:
+    """The spell of thinking of the tick `now` falls in, queued by the scheduler (thinking is
+    off in a scenario, so that only a pause that asks for it thinks)."""
+    if await soul.scheduler.spell(now):
         await _idle(soul)
 
 
