@@ -85,21 +85,13 @@ class Conversations:
             # Group messages without a channel share one group context.
             channel=(channel_id or "") if kind == "group" else None,
         )
-        job = Job(
-            id=job_id,
-            owner_id=who.user_id,
-            kind="reply",
-            queue="default",
-            payload={
-                "message_id": message.id,
-                "agent": self.agent_name,
-                "mode": self._mode,
-                **({CLIENT_KEY: client} if client is not None else {}),
-            },
-            status="queued",
-            created_at=now,
-            updated_at=now,
-        )
+        payload = {
+            "message_id": message.id,
+            "agent": self.agent_name,
+            "mode": self._mode,
+            **({CLIENT_KEY: client} if client is not None else {}),
+        }
+        job = Job.queued(job_id, who.user_id, "reply", "default", payload, now)
         await self._store.submit_message(job, message, self.agent_name)
         await self._queue.enqueue(job)
         return job

@@ -64,6 +64,13 @@ class Job:
     def finished(self) -> bool:
         return self.status in TERMINAL_STATUSES
 
+    @classmethod
+    def queued(
+        cls, id: str, owner_id: str, kind: str, queue: str, payload: dict[str, Any], now: float
+    ) -> Job:
+        """A new job, waiting for a worker since `now`."""
+        return cls(id, owner_id, kind, queue, payload, "queued", now, now)
+
 
 @dataclass(frozen=True)
 class Message:

@@ -8,6 +8,7 @@ agent feels is the occasion `occasions.forgotten`, with a reason that names no o
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 from synthetic_soul.domain import occasions
 from synthetic_soul.domain.affect import feel_potentials
@@ -22,16 +23,8 @@ from synthetic_soul.records import Job
 
 def farewell_job(agent: str, mode: str, affinity: float, now: float) -> Job:
     """The agent's feeling of one user's farewell: anonymous, so owned by the agent."""
-    return Job(
-        id=uuid.uuid4().hex,
-        owner_id=f"agent:{agent}",
-        kind="farewell",
-        queue="low",
-        payload={"agent": agent, "mode": mode, "affinity": affinity},
-        status="queued",
-        created_at=now,
-        updated_at=now,
-    )
+    payload = {"agent": agent, "mode": mode, "affinity": affinity}
+    return Job.queued(uuid.uuid4().hex, f"agent:{agent}", "farewell", "low", payload, now)
 
 
 class Farewell:
@@ -56,14 +49,9 @@ class Farewell:
             if pots:
                 affect = feel_potentials(agent.affect, pots, agent.personality, now)
                 felt = agent.with_affect(affect, FORGOTTEN)
-                commit = MindCommit(
-                    job.id,
-                    commit.result,
-                    (),
-                    now,
-                    agent=felt,
-                    expected_version=agent.version,
-                    snapshot=snapshot_of(felt, now),
+                snapshot = snapshot_of(felt, now)
+                commit = replace(
+                    commit, agent=felt, expected_version=agent.version, snapshot=snapshot
                 )
             return Outcome((await self._store.commit_mind(commit),))
 

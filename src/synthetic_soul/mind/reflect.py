@@ -51,16 +51,8 @@ def insight_due(memories: Sequence[Memory], since: float) -> list[Memory]:
 
 def reflect_job(agent: str, mode: str, user_id: str, now: float) -> Job:
     """The reflection a reply asks for, created with the reply's commit."""
-    return Job(
-        id=uuid.uuid4().hex,
-        owner_id=user_id,
-        kind="reflect",
-        queue="low",
-        payload={"agent": agent, "mode": mode, "user_id": user_id},
-        status="queued",
-        created_at=now,
-        updated_at=now,
-    )
+    payload = {"agent": agent, "mode": mode, "user_id": user_id}
+    return Job.queued(uuid.uuid4().hex, user_id, "reflect", "low", payload, now)
 
 
 class Reflect:

@@ -55,16 +55,9 @@ _JOB_IDS = uuid.UUID("5d0c1b52-9a4e-4d53-b0a7-6f1e3c2a9b10")  # namespace of thi
 
 def think_job(agent: str, mode: str, tick: int, now: float) -> Job:
     """The spell of thinking for one tick; its id is fixed by the tick, so it is made once."""
-    return Job(
-        id=uuid.uuid5(_JOB_IDS, f"{agent}:{mode}:{tick}").hex,
-        owner_id=f"agent:{agent}",
-        kind="think",
-        queue="low",
-        payload={"agent": agent, "mode": mode, "tick": tick},
-        status="queued",
-        created_at=now,
-        updated_at=now,
-    )
+    job_id = uuid.uuid5(_JOB_IDS, f"{agent}:{mode}:{tick}").hex
+    payload = {"agent": agent, "mode": mode, "tick": tick}
+    return Job.queued(job_id, f"agent:{agent}", "think", "low", payload, now)
 
 
 def tick_rng(seed: int | None, agent_id: str, tick: int) -> random.Random:
