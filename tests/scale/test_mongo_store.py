@@ -18,7 +18,7 @@ from pymongo.errors import OperationFailure, WriteError
 from secantus import SecantusDBServer
 
 from synthetic_soul.adapters.store.mongo import MongoStore
-from synthetic_soul.adapters.store.mongo_schema import SESSION_GRACE_S, VALIDATORS
+from synthetic_soul.adapters.store.mongo.schema import SESSION_GRACE_S, VALIDATORS
 from synthetic_soul.errors import StoreUnavailable
 from tests.contract.builders import eventually, profile, session, user
 from tests.support import mongo

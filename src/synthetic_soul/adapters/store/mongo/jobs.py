@@ -1,10 +1,8 @@
-"""Job records and leases in the MongoDB store.
+"""Job records in the MongoDB store.
 
 Every change of a job's state is one conditional update (`find_one_and_update` where the
 caller needs the job back): a job starts only from `queued`, ends only once, and is
-recovered only if it has not been seen since. A lease is taken by a conditional upsert: a
-lease someone else holds makes it insert a second document with the same `_id`, which the
-server refuses.
+recovered only if it has not been seen since.
 """
 
 from __future__ import annotations
@@ -13,11 +11,10 @@ from typing import Any, Literal
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import DuplicateKeyError
 
-from synthetic_soul.adapters.store.mongo_base import MongoBase, reachable
-from synthetic_soul.adapters.store.mongo_docs import job_of
-from synthetic_soul.adapters.store.mongo_records import OPEN, finish_job, insert_job, read_job
+from synthetic_soul.adapters.store.mongo.base import MongoBase, reachable
+from synthetic_soul.adapters.store.mongo.records import job_of
+from synthetic_soul.adapters.store.mongo.statements import OPEN, finish_job, insert_job, read_job
 from synthetic_soul.records import CLIENT_KEY, QUEUE_NAMES, Job
 
 
@@ -142,21 +139,3 @@ class JobCollections(MongoBase):
         if client is None:
             return mine, 0
         return mine, await jobs.count_documents({**unfinished, f"payload.{CLIENT_KEY}": client})
-
-    @reachable
-    async def acquire_lease(self, key: str, holder: str, now: float, ttl_s: float) -> bool:
-        try:
-            # Matches only a lease this holder has or one that has run out; a lease someone
-            # else holds makes the upsert try to insert a second `_id`, which is refused.
-            await self.db["leases"].update_one(
-                {"_id": key, "$or": [{"holder": holder}, {"expires_at": {"$lte": now}}]},
-                {"$set": {"holder": holder, "expires_at": now + ttl_s}},
-                upsert=True,
-            )
-        except DuplicateKeyError:
-            return False
-        return True
-
-    @reachable
-    async def release_lease(self, key: str, holder: str) -> None:
-        await self.db["leases"].delete_one({"_id": key, "holder": holder})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from synthetic_soul.adapters.store.mongo_docs import Doc
+from synthetic_soul.adapters.store.mongo.records import Doc
 from synthetic_soul.adapters.store.user_keys import OlderUser, fold_older_users
 
 WITHOUT_KEY = {"username_key": {"$exists": False}}

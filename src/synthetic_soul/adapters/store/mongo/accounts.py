@@ -16,9 +16,9 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
-from synthetic_soul.adapters.store.mongo_base import MongoBase, reachable
-from synthetic_soul.adapters.store.mongo_docs import session_doc, session_of, user_doc, user_of
-from synthetic_soul.adapters.store.mongo_records import upsert_profile
+from synthetic_soul.adapters.store.mongo.base import MongoBase, reachable
+from synthetic_soul.adapters.store.mongo.records import session_doc, session_of, user_doc, user_of
+from synthetic_soul.adapters.store.mongo.statements import upsert_profile
 from synthetic_soul.adapters.store.user_keys import email_key, username_key
 from synthetic_soul.ports import ConflictError, Profile
 from synthetic_soul.records import Session, User, folded

@@ -4,9 +4,10 @@ Scope is the privacy rule of the mind: for user X a recall sees memories about X
 no one; a listing sees only those about X. Every query below carries that scope in its filter.
 
 Recall ranks as the SQLite store does: the best full-text matches (`$text` and its score
-where the server has a text index, else shared word stems: see `mongo_relevance`) and the
-most recently recalled memories are the candidates, and `domain.memory` scores them by
-recency, importance and relevance.
+where the server has a text index, else shared word stems: see `relevance`) and the most
+recently recalled memories are the candidates, and `domain.memory` scores them by recency,
+importance and relevance. `insert_memories` is also how a job's commit writes what it
+learned.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from dataclasses import replace
 from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from synthetic_soul.adapters.store.mongo_base import MongoBase, reachable
-from synthetic_soul.adapters.store.mongo_docs import Doc, memory_doc, memory_of, without_id
-from synthetic_soul.adapters.store.mongo_records import Db, Tx
-from synthetic_soul.adapters.store.mongo_relevance import relevance, stems, text_search
+from synthetic_soul.adapters.store.mongo.base import MongoBase, reachable
+from synthetic_soul.adapters.store.mongo.records import Doc, memory_doc, memory_of, without_id
+from synthetic_soul.adapters.store.mongo.relevance import relevance, stems, text_search
+from synthetic_soul.adapters.store.mongo.statements import Db, Tx
 from synthetic_soul.domain import memory as scoring
 from synthetic_soul.records import Memory
 
@@ -53,7 +54,7 @@ async def _text_matches(db: Db, scope: Doc, query: str) -> list[tuple[Doc, float
 
 
 async def _stem_matches(db: Db, scope: Doc, query: str) -> list[tuple[Doc, float]]:
-    """The best matches by shared word stems, ranked here (see `mongo_relevance`)."""
+    """The best matches by shared word stems, ranked here (see `relevance`)."""
     wanted = sorted(set(stems(scoring.query_words(query))))
     if not wanted:
         return []

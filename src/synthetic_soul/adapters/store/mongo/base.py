@@ -1,7 +1,8 @@
 """The plumbing of the MongoDB store: one client, the schema at open, transactions, outages.
 
-Each area of the store (core records, memories, the mind's work) is a mixin over `MongoBase`,
-like the SQLite store's, so `MongoStore` composes them over one client and one database.
+Each area of the store (accounts, agents, conversations, jobs, leases, thoughts, memories,
+the mind's reads, commits) is a mixin over `MongoBase`, one module each, like the SQLite
+store's, so `MongoStore` composes them over one client and one database.
 
 A single operation is atomic on its document; a write that spans documents runs in a
 transaction (`_transaction`), which MongoDB offers on a replica set (a single-node one will
@@ -23,8 +24,8 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, PyMongoError, ServerSelectionTimeoutError
 
-from synthetic_soul.adapters.store.mongo_docs import Doc
-from synthetic_soul.adapters.store.mongo_schema import ensure_schema
+from synthetic_soul.adapters.store.mongo.records import Doc
+from synthetic_soul.adapters.store.mongo.schema import ensure_schema
 from synthetic_soul.errors import StoreOpenError, StoreUnavailable
 
 log = logging.getLogger(__name__)

@@ -1,9 +1,9 @@
-"""The single reads and writes every area of the MongoDB store shares.
+"""The single reads and writes several areas of the MongoDB store share.
 
 Each takes the database and the session of the caller's transaction (None outside one), so a
-reply's commit and a reflection's commit write the same documents the same way. None of them
-starts, commits or aborts a transaction, and none rewrites a whole document it has read: each
-write is one conditional operation (`$set`, `$inc`, `$setOnInsert` upserts).
+job's commit writes the same documents the same way the areas do. None of them starts,
+commits or aborts a transaction, and none rewrites a whole document it has read: each write
+is one conditional operation (`$set`, `$inc`, `$setOnInsert` upserts).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from synthetic_soul.adapters.store.mongo_docs import (
+from synthetic_soul.adapters.store.mongo.records import (
     Doc,
     agent_of,
     call_doc,
@@ -24,12 +24,13 @@ from synthetic_soul.adapters.store.mongo_docs import (
     job_of,
     message_doc,
     profile_of,
+    snapshot_doc,
     thought_doc,
     thought_of,
 )
 from synthetic_soul.domain.agent import AgentState, to_doc
 from synthetic_soul.ports import Profile, StaleStateError
-from synthetic_soul.records import Job, LLMCall, Message, Thought
+from synthetic_soul.records import AffectSnapshot, Job, LLMCall, Message, Thought
 
 Db = AsyncDatabase[Doc]
 Tx = AsyncClientSession | None
@@ -164,3 +165,16 @@ async def record_calls(
 ) -> None:
     if calls:
         await db["llm_calls"].insert_many([call_doc(job_id, c, now) for c in calls], session=s)
+
+
+async def insert_snapshot(db: Db, s: Tx, snapshot: AffectSnapshot) -> None:
+    """Keeps the first snapshot taken at one instant; a second one changes nothing."""
+    key = {"agent_id": snapshot.agent_id, "at": snapshot.at}
+    try:
+        await db["snapshots"].update_one(
+            key, {"$setOnInsert": snapshot_doc(snapshot)}, upsert=True, session=s
+        )
+    except DuplicateKeyError:
+        if s is not None:
+            raise  # the transaction is void; it runs again and then finds the snapshot
+        # Outside a transaction, a concurrent writer took the same instant first.

@@ -1,7 +1,7 @@
-"""The mind's background work in the MongoDB store: reflections, thinking, affect history.
+"""What the mind's background work reads in the MongoDB store: a reflection, a spell of thinking.
 
-A reflection or a spell of thinking reads what it needs in one transaction and writes all it
-concluded in another (`commit_mind`), guarded by the agent's version like a reply's commit.
+Each reads what it needs in one transaction, a snapshot; what it concluded is written in
+another (`commit`), guarded by the agent's version like a reply's.
 """
 
 from __future__ import annotations
@@ -9,36 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import DuplicateKeyError
 
-from synthetic_soul.adapters.store.mongo_base import MongoBase, reachable
-from synthetic_soul.adapters.store.mongo_docs import (
-    Doc,
-    message_of,
-    snapshot_doc,
-    snapshot_of,
-    thought_of,
-)
-from synthetic_soul.adapters.store.mongo_memories import insert_memories
-from synthetic_soul.adapters.store.mongo_records import (
+from synthetic_soul.adapters.store.mongo.base import MongoBase, reachable
+from synthetic_soul.adapters.store.mongo.records import Doc, message_of, thought_of
+from synthetic_soul.adapters.store.mongo.statements import (
     Db,
     Tx,
     find_conversation,
-    finish_job,
-    insert_message,
-    insert_thought,
-    job_to_commit,
-    open_conversation,
     read_agent,
     read_profile,
-    record_calls,
-    save_agent,
 )
-from synthetic_soul.domain import memory as memory_rules
 from synthetic_soul.domain.outreach import HISTORY_LIMIT, Contact
 from synthetic_soul.domain.outreach import PURPOSE as OUTREACH
-from synthetic_soul.ports import MindCommit, Musing, Reflection
-from synthetic_soul.records import AffectSnapshot, Job, Message
+from synthetic_soul.ports import Musing, Reflection
+from synthetic_soul.records import Message
 
 _OWN_THOUGHTS = 3  # thoughts about no one shown to a spell of thinking
 
@@ -116,49 +100,6 @@ async def _contact(
     )
 
 
-async def insert_snapshot(db: Db, s: Tx, snapshot: AffectSnapshot) -> None:
-    """Keeps the first snapshot taken at one instant; a second one changes nothing."""
-    key = {"agent_id": snapshot.agent_id, "at": snapshot.at}
-    try:
-        await db["snapshots"].update_one(
-            key, {"$setOnInsert": snapshot_doc(snapshot)}, upsert=True, session=s
-        )
-    except DuplicateKeyError:
-        if s is not None:
-            raise  # the transaction is void; it runs again and then finds the snapshot
-        # Outside a transaction, a concurrent writer took the same instant first.
-
-
-async def _apply(db: Db, s: AsyncClientSession, c: MindCommit, seqs: tuple[int, int]) -> Job:
-    job = await job_to_commit(db, s, c.job_id)
-    if job.finished:
-        return job  # a second run of the same job writes nothing
-    if c.agent is not None:
-        await save_agent(db, s, c.agent, c.expected_version, c.now)
-    if c.snapshot is not None:
-        await insert_snapshot(db, s, c.snapshot)
-    if c.profile is not None:
-        await db["profiles"].update_one(
-            {"agent_id": c.profile.agent_id, "user_id": c.profile.user_id},
-            {"$set": {"doc": c.profile.doc}},
-            session=s,
-        )
-    message_seq, memory_seq = seqs
-    await insert_memories(db, s, c.memories, memory_seq)
-    if c.thought is not None:
-        await insert_thought(db, s, c.thought)
-    if c.outreach is not None and c.outreach_to is not None and c.agent is not None:
-        # The first message of a conversation the user may not have started yet.
-        conversation_id = await open_conversation(
-            db, s, c.agent.name, c.outreach_to, c.outreach.timestamp
-        )
-        await insert_message(db, s, c.outreach, conversation_id, message_seq)
-    await record_calls(db, s, c.job_id, c.llm_calls, c.now)
-    finished = await finish_job(db, s, c.job_id, "succeeded", c.result, None, c.now)
-    assert finished is not None
-    return finished
-
-
 class MindCollections(MongoBase):
     @reachable
     async def load_reflection(
@@ -216,35 +157,3 @@ class MindCollections(MongoBase):
             return Musing(agent, tuple(thoughts), tuple(found))
 
         return await self._transaction(tx)
-
-    @reachable
-    async def commit_mind(self, commit: MindCommit) -> Job:
-        for m in commit.memories:
-            memory_rules.check(m)
-        message_seq = await self._next_seqs("messages", 1) if commit.outreach is not None else 0
-        memory_seq = (
-            await self._next_seqs("memories", len(commit.memories)) if commit.memories else 0
-        )
-
-        async def tx(s: AsyncClientSession) -> Job:
-            return await _apply(self.db, s, commit, (message_seq, memory_seq))
-
-        return await self._transaction(tx)
-
-    @reachable
-    async def add_snapshot(self, snapshot: AffectSnapshot) -> None:
-        await insert_snapshot(self.db, None, snapshot)
-
-    @reachable
-    async def list_snapshots(
-        self, agent_id: str, since: float, until: float, limit: int
-    ) -> list[AffectSnapshot]:
-        if limit <= 0:
-            return []
-        cursor = (
-            self.db["snapshots"]
-            .find({"agent_id": agent_id, "at": {"$gte": since, "$lte": until}})
-            .sort("at", -1)
-            .limit(limit)
-        )
-        return [snapshot_of(d) async for d in cursor][::-1]

@@ -15,8 +15,8 @@ from pymongo import ASCENDING, DESCENDING, TEXT, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import CollectionInvalid, OperationFailure
 
-from synthetic_soul.adapters.store.mongo_docs import Doc
-from synthetic_soul.adapters.store.mongo_users import fold_user_names
+from synthetic_soul.adapters.store.mongo.records import Doc
+from synthetic_soul.adapters.store.mongo.user_names import fold_user_names
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +204,7 @@ TEXT_INDEX = IndexModel(
     default_language="english",
 )
 # Without a text index, recall finds the memories sharing a stem with the query through this
-# one (see `mongo_relevance`).
+# one (see `relevance`).
 TERMS_INDEX = IndexModel([("agent_id", ASCENDING), ("terms", ASCENDING)], name="by_terms")
 UNAUTHORIZED = 13  # the server's error code for a command the user may not run
 CANNOT_CREATE_INDEX = 67  # the server's error code for an index kind it does not have

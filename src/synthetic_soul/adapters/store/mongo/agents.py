@@ -1,0 +1,68 @@
+"""Agents in the MongoDB store, with their profile of each user and their affect history.
+
+An agent is made once per name and mode, by a `$setOnInsert` upsert, so processes starting
+together agree on one; it changes only in a job's commit, over its version (see
+`statements.save_agent`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from pymongo.errors import DuplicateKeyError
+
+from synthetic_soul.adapters.store.mongo.base import MongoBase, reachable
+from synthetic_soul.adapters.store.mongo.records import agent_doc, snapshot_of
+from synthetic_soul.adapters.store.mongo.statements import (
+    insert_snapshot,
+    read_agent,
+    read_profile,
+)
+from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.ports import Profile
+from synthetic_soul.records import AffectSnapshot
+
+
+class AgentCollections(MongoBase):
+    @reachable
+    async def ensure_agent(self, candidate: AgentState) -> AgentState:
+        key = {"name": candidate.name, "mode": candidate.mode}
+        # A concurrent candidate may be made first (a duplicate key here); it is the agent.
+        with contextlib.suppress(DuplicateKeyError):
+            await self.db["agents"].update_one(
+                key, {"$setOnInsert": agent_doc(candidate)}, upsert=True
+            )
+        agent = await read_agent(self.db, None, candidate.name, candidate.mode)
+        assert agent is not None
+        return agent
+
+    @reachable
+    async def get_agent(self, name: str, mode: str) -> AgentState | None:
+        return await read_agent(self.db, None, name, mode)
+
+    @reachable
+    async def list_agents(self) -> list[tuple[str, str]]:
+        cursor = self.db["agents"].find({}, {"name": 1, "mode": 1}).sort([("name", 1), ("mode", 1)])
+        return [(d["name"], d["mode"]) async for d in cursor]
+
+    @reachable
+    async def get_profile(self, agent_id: str, user_id: str) -> Profile | None:
+        return await read_profile(self.db, None, agent_id, user_id)
+
+    @reachable
+    async def add_snapshot(self, snapshot: AffectSnapshot) -> None:
+        await insert_snapshot(self.db, None, snapshot)
+
+    @reachable
+    async def list_snapshots(
+        self, agent_id: str, since: float, until: float, limit: int
+    ) -> list[AffectSnapshot]:
+        if limit <= 0:
+            return []
+        cursor = (
+            self.db["snapshots"]
+            .find({"agent_id": agent_id, "at": {"$gte": since, "$lte": until}})
+            .sort("at", -1)
+            .limit(limit)
+        )
+        return [snapshot_of(d) async for d in cursor][::-1]
