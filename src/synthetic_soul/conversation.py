@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Protocol
 
+from synthetic_soul import ports
 from synthetic_soul.auth.ratelimit import enforce
 from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.auth.tokens import keyed_hash
 from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.relationship import new_profile_doc
 from synthetic_soul.errors import NotFound, TooManyPending
-from synthetic_soul.ports import Clock, JobQueue, Profile, RateLimiter, Store
+from synthetic_soul.ports import Clock, JobQueue, Profile, RateLimiter
 from synthetic_soul.records import CLIENT_KEY, Conversation, Job, Message, Thought
 
 # A refused client's own replies finish within seconds (hosted) to a minute (embedded), and
 # their job events say exactly when; this is only a polling pace for those that do not watch.
 PENDING_RETRY_AFTER_S = 5.0
+
+
+class ConversationStore(ports.Conversations, ports.Agents, ports.Jobs, ports.Thoughts, Protocol):
+    """The ports talking with the agent uses."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,7 @@ class PendingCaps:
 class Conversations:
     def __init__(
         self,
-        store: Store,
+        store: ConversationStore,
         queue: JobQueue,
         limiter: RateLimiter,
         clock: Clock,
@@ -101,7 +107,7 @@ class Conversations:
 
 
 class Agents:
-    def __init__(self, store: Store, clock: Clock, agent_name: str, mode: str) -> None:
+    def __init__(self, store: ConversationStore, clock: Clock, agent_name: str, mode: str) -> None:
         self._store = store
         self._clock = clock
         self.agent_name = agent_name

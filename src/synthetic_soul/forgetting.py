@@ -3,16 +3,23 @@ the loss afterwards, in a job of its own, so that the request does not wait on t
 
 from __future__ import annotations
 
+from typing import Protocol
+
+from synthetic_soul import ports
 from synthetic_soul.auth.sessions import Auth, Principal
 from synthetic_soul.domain import occasions
 from synthetic_soul.domain.relationship import affinity
 from synthetic_soul.mind.farewell import farewell_job
-from synthetic_soul.ports import Clock, JobQueue, Store
+from synthetic_soul.ports import Clock, JobQueue
 from synthetic_soul.records import Job
 
 
+class ForgettingStore(ports.Agents, ports.Jobs, Protocol):
+    """The ports forgetting a user uses."""
+
+
 class Forgetting:
-    def __init__(self, store: Store, queue: JobQueue, clock: Clock, auth: Auth) -> None:
+    def __init__(self, store: ForgettingStore, queue: JobQueue, clock: Clock, auth: Auth) -> None:
         self._store = store
         self._queue = queue
         self._clock = clock

@@ -8,8 +8,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from synthetic_soul import ports
 from synthetic_soul.errors import NotFound
-from synthetic_soul.ports import Clock, EventBus, JobQueue, Store
+from synthetic_soul.ports import Clock, EventBus, JobQueue
 from synthetic_soul.records import Job
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ def snapshot(job: Job) -> dict[str, Any]:
 class Jobs:
     def __init__(
         self,
-        store: Store,
+        store: ports.Jobs,
         bus: EventBus,
         queue: JobQueue,
         clock: Clock,
@@ -183,7 +184,9 @@ class Jobs:
 class _Watchers:
     """The `Report` a handler gets: progress kept in the store, both pushed on the bus."""
 
-    def __init__(self, store: Store, bus: EventBus, clock: Clock, job_id: str, rerun: bool) -> None:
+    def __init__(
+        self, store: ports.Jobs, bus: EventBus, clock: Clock, job_id: str, rerun: bool
+    ) -> None:
         self._store = store
         self._bus = bus
         self._clock = clock

@@ -72,7 +72,7 @@ async def test_commit_reply_writes_the_whole_turn(store: Store) -> None:
     reply = commit.reply
     assert reply is not None
 
-    (finished,) = await store.commit_reply(commit)
+    (finished,) = await store.commit(commit.plan())
 
     assert (finished.status, finished.result) == ("succeeded", commit.result)
     assert finished.owner_id == job.owner_id
@@ -96,7 +96,7 @@ async def test_stale_commit_writes_nothing(store: Store) -> None:
     stale = reply_commit(job, message, state, conversation_id, expected_version=state.version + 1)
 
     with pytest.raises(StaleStateError):
-        await store.commit_reply(stale)
+        await store.commit(stale.plan())
 
     got = await store.get_job(job.id)
     assert got is not None
@@ -115,24 +115,24 @@ async def test_commit_after_another_writer_is_stale(store: Store) -> None:
     await store.submit_message(other, other_message, AGENT)
     await store.start_job(other.id, T0 + 1)
     other_conversation = await store.get_conversation(AGENT, other.owner_id, T0 + 1)
-    await store.commit_reply(reply_commit(other, other_message, state, other_conversation.id))
+    await store.commit(reply_commit(other, other_message, state, other_conversation.id).plan())
 
     with pytest.raises(StaleStateError):
-        await store.commit_reply(reply_commit(job, message, state, conversation_id))
+        await store.commit(reply_commit(job, message, state, conversation_id).plan())
     fresh = await store.get_agent(AGENT, MODE)
     assert fresh is not None
-    (done,) = await store.commit_reply(reply_commit(job, message, fresh, conversation_id))
+    (done,) = await store.commit(reply_commit(job, message, fresh, conversation_id).plan())
     assert done.status == "succeeded"
 
 
 async def test_second_commit_for_a_finished_job_writes_nothing(store: Store) -> None:
     state, job, message, conversation_id = await running_turn(store)
-    (finished,) = await store.commit_reply(reply_commit(job, message, state, conversation_id))
+    (finished,) = await store.commit(reply_commit(job, message, state, conversation_id).plan())
     fresh = await store.get_agent(AGENT, MODE)
     assert fresh is not None
 
-    (again,) = await store.commit_reply(
-        reply_commit(job, message, fresh, conversation_id, text="a second answer")
+    (again,) = await store.commit(
+        reply_commit(job, message, fresh, conversation_id, text="a second answer").plan()
     )
 
     assert again == finished
@@ -149,7 +149,7 @@ async def test_commit_without_reply_or_thought(store: Store) -> None:
         thought=None,
         result={"response": None},
     )
-    (finished,) = await store.commit_reply(commit)
+    (finished,) = await store.commit(commit.plan())
     assert (finished.status, finished.result) == ("succeeded", {"response": None})
     conversation = await store.get_conversation(AGENT, job.owner_id, T0 + 10)
     assert [m.id for m in conversation.messages] == [message.id]
@@ -160,7 +160,7 @@ async def test_latest_thought_is_the_newest_of_that_agent(store: Store) -> None:
     state, job, message, conversation_id = await running_turn(store)
     assert await store.latest_thought(state.id, job.owner_id) is None
     commit = reply_commit(job, message, state, conversation_id, now=T0 + 50)
-    await store.commit_reply(commit)
+    await store.commit(commit.plan())
 
     fresh = await store.get_agent(AGENT, MODE)
     assert fresh is not None
@@ -170,7 +170,7 @@ async def test_latest_thought_is_the_newest_of_that_agent(store: Store) -> None:
     older = reply_commit(
         older_job, older_message, fresh, conversation_id, now=T0 + 60, thought_at=T0 + 20
     )
-    await store.commit_reply(older)
+    await store.commit(older.plan())
 
     assert await store.latest_thought(state.id, job.owner_id) == commit.thought
     assert await store.latest_thought(uid(), job.owner_id) is None
@@ -179,7 +179,7 @@ async def test_latest_thought_is_the_newest_of_that_agent(store: Store) -> None:
 async def test_latest_thought_is_scoped_to_its_user_or_to_nobody(store: Store) -> None:
     state, job, message, conversation_id = await running_turn(store)
     private = reply_commit(job, message, state, conversation_id, now=T0 + 10)
-    await store.commit_reply(private)
+    await store.commit(private.plan())
     stranger = uid()
     assert await store.latest_thought(state.id, stranger) is None
 
@@ -191,7 +191,7 @@ async def test_latest_thought_is_scoped_to_its_user_or_to_nobody(store: Store) -
     shared = reply_commit(
         other_job, other_message, fresh, conversation_id, now=T0 + 20, private_thought=False
     )
-    await store.commit_reply(shared)
+    await store.commit(shared.plan())
 
     assert await store.latest_thought(state.id, stranger) == shared.thought
     assert await store.latest_thought(state.id, job.owner_id) == shared.thought
@@ -238,7 +238,7 @@ async def test_an_answered_batch_moves_into_the_history(store: Store) -> None:
         answered_ids=(messages[0].id, messages[1].id),
         folded={jobs[1].id: {"response": None, "answered_by": jobs[0].id}},
     )
-    finished = await store.commit_reply(commit)
+    finished = await store.commit(commit.plan())
     assert [j.id for j in finished] == [jobs[0].id, jobs[1].id]
     assert finished[1].result == {"response": None, "answered_by": jobs[0].id}
     assert commit.reply is not None
@@ -264,7 +264,7 @@ async def test_data_survives_close_and_reopen(store_factory: StoreFactory) -> No
     commit = reply_commit(job, message, state, conversation_id)
     reply = commit.reply
     assert reply is not None
-    (finished,) = await first.commit_reply(commit)
+    (finished,) = await first.commit(commit.plan())
     await first.close()
 
     second = store_factory()

@@ -78,7 +78,7 @@ async def test_load_reflection_reads_the_messages_after_the_marker(store: Store)
 
     job = await running_job(store, ada, "reflect")
     doc = {**everything.profile.doc, "reflected_message": said[2].id, "reflected_upto": T0 + 2}
-    await store.commit_mind(
+    await store.commit(
         MindCommit(
             job.id,
             {},
@@ -87,7 +87,7 @@ async def test_load_reflection_reads_the_messages_after_the_marker(store: Store)
             agent=state,
             expected_version=state.version,
             profile=replace(everything.profile, doc=doc),
-        )
+        ).plan()
     )
     after = await store.load_reflection(AGENT, MODE, ada, 10)
     assert after is not None
@@ -127,7 +127,7 @@ async def test_commit_mind_writes_everything_or_nothing(store: Store) -> None:
     )
 
     with pytest.raises(StaleStateError):
-        await store.commit_mind(commit)
+        await store.commit(commit.plan())
     assert (await store.get_profile(state.id, ada)).doc["summary"] == "old"  # type: ignore[union-attr]
     assert await store.list_memories(state.id, ada) == []
     assert await store.latest_thought(state.id, ada) is None
@@ -135,7 +135,7 @@ async def test_commit_mind_writes_everything_or_nothing(store: Store) -> None:
     assert [m.message for m in conversation.messages] == ["hello"]
     assert (await store.get_job(job.id)).status == "running"  # type: ignore[union-attr]
 
-    done = await store.commit_mind(replace(commit, expected_version=state.version))
+    (done,) = await store.commit(replace(commit, expected_version=state.version).plan())
     assert (done.status, done.result) == ("succeeded", {"done": True})
     reread = await store.get_agent(AGENT, MODE)
     assert reread is not None
@@ -151,8 +151,8 @@ async def test_commit_mind_writes_everything_or_nothing(store: Store) -> None:
     ]
 
     # A second run of the finished job writes nothing.
-    again = await store.commit_mind(
-        replace(commit, expected_version=state.version + 1, thought=None, memories=())
+    (again,) = await store.commit(
+        replace(commit, expected_version=state.version + 1, thought=None, memories=()).plan()
     )
     assert again == done
     assert (await store.get_agent(AGENT, MODE)).version == state.version + 1  # type: ignore[union-attr]
@@ -162,7 +162,7 @@ async def test_an_outreach_opens_a_conversation_if_needed(store: Store) -> None:
     state = await store.ensure_agent(agent())
     ada = await member(store, state, "ada", {})
     job = await running_job(store)
-    await store.commit_mind(
+    await store.commit(
         MindCommit(
             job.id,
             {},
@@ -172,7 +172,7 @@ async def test_an_outreach_opens_a_conversation_if_needed(store: Store) -> None:
             expected_version=state.version,
             outreach=letter(state, "Hello, new friend", T0, job.id),
             outreach_to=ada,
-        )
+        ).plan()
     )
     conversation = await store.get_conversation(AGENT, ada, T0 + 1)
     assert [m.message for m in conversation.messages] == ["Hello, new friend"]
@@ -181,7 +181,7 @@ async def test_an_outreach_opens_a_conversation_if_needed(store: Store) -> None:
 async def test_commit_mind_without_an_agent_only_finishes_the_job(store: Store) -> None:
     state = await store.ensure_agent(agent())
     job = await running_job(store)
-    done = await store.commit_mind(MindCommit(job.id, {"reason": "declined"}, (), T0 + 1))
+    (done,) = await store.commit(MindCommit(job.id, {"reason": "declined"}, (), T0 + 1).plan())
     assert (done.status, done.result) == ("succeeded", {"reason": "declined"})
     assert (await store.get_agent(AGENT, MODE)).version == state.version  # type: ignore[union-attr]
 
@@ -199,7 +199,7 @@ async def test_load_musing_sees_recent_contacts_and_only_thoughts_about_no_one(
         await say(store, ada, f"hi {i}", T0 + 2 * DAY + i)
     await say(store, bob, "hey", T0 + 3 * DAY)
     job = await running_job(store)
-    await store.commit_mind(
+    await store.commit(
         MindCommit(
             job.id,
             {},
@@ -210,12 +210,12 @@ async def test_load_musing_sees_recent_contacts_and_only_thoughts_about_no_one(
             thought=Thought(uid(), state.id, "about ada", T0 + 3 * DAY + 5, ada, "think"),
             outreach=letter(state, "Hi ada!", T0 + 3 * DAY + 5, job.id),
             outreach_to=ada,
-        )
+        ).plan()
     )
     second = await running_job(store)
     latest = await store.get_agent(AGENT, MODE)
     assert latest is not None
-    await store.commit_mind(
+    await store.commit(
         MindCommit(
             second.id,
             {},
@@ -224,7 +224,7 @@ async def test_load_musing_sees_recent_contacts_and_only_thoughts_about_no_one(
             agent=latest,
             expected_version=latest.version,
             thought=Thought(uid(), state.id, "about no one", T0 + 3 * DAY + 6, None, "think"),
-        )
+        ).plan()
     )
 
     musing = await store.load_musing(AGENT, MODE, T0, T0 + 2 * DAY + 10, 5)

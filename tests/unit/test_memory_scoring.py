@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from synthetic_soul.adapters.store.sqlite_memories import fts_query
+from synthetic_soul.adapters.store.sqlite.memories import fts_query
 from synthetic_soul.domain.memory import (
     Candidate,
     Weights,

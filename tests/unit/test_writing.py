@@ -44,8 +44,8 @@ async def another_process_writes(store: SQLiteStore, read: AgentState) -> None:
     """The agent written by someone else after `read` was taken: a commit made on it is stale."""
     job = await running_job(store)
     changed = replace(read, identity="changed elsewhere")
-    await store.commit_mind(
-        MindCommit(job.id, {}, (), NOW, agent=changed, expected_version=read.version)
+    await store.commit(
+        MindCommit(job.id, {}, (), NOW, agent=changed, expected_version=read.version).plan()
     )
 
 
@@ -65,7 +65,8 @@ class Feeling:
         commit = MindCommit(
             self.job.id, {"felt": True}, (), NOW, agent=felt, expected_version=agent.version
         )
-        return await self.store.commit_mind(commit)
+        (done,) = await self.store.commit(commit.plan())
+        return done
 
     async def reload(self) -> AgentState:
         self.reloads += 1

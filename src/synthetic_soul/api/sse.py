@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from synthetic_soul.jobs import job_channel, snapshot
-from synthetic_soul.ports import EventBus, Store
+from synthetic_soul.ports import EventBus, Jobs
 
 KEEPALIVE = b": keep-alive\n\n"
 
@@ -17,7 +17,7 @@ def frame(event: str, data: dict[str, Any]) -> bytes:
 
 
 async def job_events(
-    job_id: str, store: Store, bus: EventBus, keepalive_s: float
+    job_id: str, store: Jobs, bus: EventBus, keepalive_s: float
 ) -> AsyncIterator[bytes]:
     """`status` first, then `progress`/`status`/`token` as they happen, `done` last.
 

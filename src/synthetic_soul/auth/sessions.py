@@ -6,19 +6,32 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from synthetic_soul.auth.passwords import Passwords
 from synthetic_soul.auth.ratelimit import GUEST_WINDOW_S, enforce
 from synthetic_soul.auth.tokens import AccessTokens, keyed_hash, new_secret_token, same
 from synthetic_soul.domain.relationship import CREATOR, new_profile_doc
 from synthetic_soul.errors import Conflict, Unauthorized, Unavailable
-from synthetic_soul.ports import Clock, ConflictError, Profile, RateLimiter, Store
+from synthetic_soul.ports import (
+    Accounts,
+    Agents,
+    Clock,
+    ConflictError,
+    Profile,
+    RateLimiter,
+    Sessions,
+)
 from synthetic_soul.records import Session, User, folded
 
 log = logging.getLogger(__name__)
 
 ALREADY_CLAIMED = "This account has already been claimed."
 USERNAME_RE = re.compile(r"^[a-zA-Z0-9_][a-zA-Z0-9_\-\.]{2,31}$")
+
+
+class AccountStore(Accounts, Sessions, Agents, Protocol):
+    """The ports signing in and out uses."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +67,7 @@ class AuthConfig:
 class Auth:
     def __init__(
         self,
-        store: Store,
+        store: AccountStore,
         tokens: AccessTokens,
         passwords: Passwords,
         limiter: RateLimiter,

@@ -15,17 +15,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Protocol
 
 from synthetic_soul.mind.prompts import persona, reply_head
 from synthetic_soul.mind.reading import HISTORY_TURNS, read_reply
 from synthetic_soul.mind.schemas import DirectReplyOutput
-from synthetic_soul.ports import LLM, Clock, LLMRequest, Store
+from synthetic_soul.ports import LLM, Clock, Conversations, LLMRequest, Memories
 
 log = logging.getLogger(__name__)
 
 
+class AheadStore(Conversations, Memories, Protocol):
+    """The ports reading ahead uses."""
+
+
 class Ahead:
-    def __init__(self, store: Store, llm: LLM, clock: Clock) -> None:
+    def __init__(self, store: AheadStore, llm: LLM, clock: Clock) -> None:
         self._store = store
         self._llm = llm
         self._clock = clock

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
+from typing import Protocol
 
 from synthetic_soul.domain import occasions
 from synthetic_soul.domain.affect import feel_potentials
@@ -17,8 +18,12 @@ from synthetic_soul.domain.reasons import FORGOTTEN
 from synthetic_soul.jobs import Outcome, Report
 from synthetic_soul.mind.history import snapshot_of
 from synthetic_soul.mind.writing import CommitFailed, Writer
-from synthetic_soul.ports import Clock, MindCommit, Store
+from synthetic_soul.ports import Agents, Clock, Commits, MindCommit
 from synthetic_soul.records import Job
+
+
+class FarewellStore(Agents, Commits, Protocol):
+    """The ports a farewell uses."""
 
 
 def farewell_job(agent: str, mode: str, affinity: float, now: float) -> Job:
@@ -28,7 +33,7 @@ def farewell_job(agent: str, mode: str, affinity: float, now: float) -> Job:
 
 
 class Farewell:
-    def __init__(self, store: Store, clock: Clock, writer: Writer | None = None) -> None:
+    def __init__(self, store: FarewellStore, clock: Clock, writer: Writer | None = None) -> None:
         self._store = store
         self._clock = clock
         self._writer = writer or Writer()  # shared by every use case that changes the agent
@@ -53,7 +58,7 @@ class Farewell:
                 commit = replace(
                     commit, agent=felt, expected_version=agent.version, snapshot=snapshot
                 )
-            return Outcome((await self._store.commit_mind(commit),))
+            return Outcome(await self._store.commit(commit.plan()))
 
         # Stale: the agent changed meanwhile: feel it again on the new state.
         return await self._writer.commit(job.id, await load(), write, load)

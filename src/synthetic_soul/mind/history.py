@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.errors import NotFound
-from synthetic_soul.ports import Clock, Store
+from synthetic_soul.ports import Agents, Clock, Conversations, Snapshots, Thoughts
 from synthetic_soul.records import AffectSnapshot, Message, Thought
 
 MAX_POINTS = 2000
 MAX_MARKS = 500
+
+
+class HistoryStore(Agents, Conversations, Snapshots, Thoughts, Protocol):
+    """The ports the agent's history reads."""
 
 
 def snapshot_of(agent: AgentState, now: float) -> AffectSnapshot:
@@ -32,7 +37,7 @@ class History:
 
 
 class Histories:
-    def __init__(self, store: Store, clock: Clock, agent_name: str, mode: str) -> None:
+    def __init__(self, store: HistoryStore, clock: Clock, agent_name: str, mode: str) -> None:
         self._store = store
         self._clock = clock
         self._agent_name = agent_name

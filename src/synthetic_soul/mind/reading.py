@@ -12,7 +12,7 @@ from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.memory import DEFAULT_BUDGET_CHARS, fit, render
 from synthetic_soul.domain.relationship import new_profile_doc, relationship_words
 from synthetic_soul.mind.prompts import ReplyContext
-from synthetic_soul.ports import Profile, Store, Turn
+from synthetic_soul.ports import Memories, Profile, Turn
 from synthetic_soul.records import Message
 
 # The conversation in a reply's prompt: at least HISTORY_MIN messages, then two more each
@@ -49,7 +49,7 @@ def profile_of(turn: Turn, user_id: str) -> Profile:
 
 
 async def read_reply(
-    store: Store,
+    store: Memories,
     turn: Turn,
     user_id: str,
     batch: tuple[Message, ...],

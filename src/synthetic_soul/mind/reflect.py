@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from synthetic_soul.domain.relationship import reconsider, relationship_words
 from synthetic_soul.jobs import Outcome, Report
@@ -29,16 +29,22 @@ from synthetic_soul.mind.writing import Writer
 from synthetic_soul.ports import (
     LLM,
     Clock,
+    Commits,
     LLMRequest,
+    Memories,
     MindCommit,
+    MindReads,
     Reflection,
-    Store,
 )
 from synthetic_soul.records import Job, LLMCall, Memory, Thought
 
 INSIGHT_THRESHOLD = 150  # summed importance that calls for insights (Park et al. 2023)
 MESSAGES_PER_REFLECTION = 20  # the latest messages since the last reflection that it reads
 INSIGHT_MEMORIES = 20  # the most important memories shown when insights are due
+
+
+class ReflectionStore(MindReads, Memories, Commits, Protocol):
+    """The ports a reflection uses."""
 
 
 def insight_due(memories: Sequence[Memory], since: float) -> list[Memory]:
@@ -58,7 +64,7 @@ def reflect_job(agent: str, mode: str, user_id: str, now: float) -> Job:
 class Reflect:
     def __init__(
         self,
-        store: Store,
+        store: ReflectionStore,
         llm: LLM,
         clock: Clock,
         writer: Writer | None = None,
@@ -114,9 +120,9 @@ class Reflect:
                 # Another reflection covered these messages meanwhile.
                 return await self._settle(job, "reflected_elsewhere", calls)
             commit = _conclude(job, current, output, shown, pending, calls, self._clock.now())
-            done = await self._store.commit_mind(commit)
+            done = await self._store.commit(commit.plan())
             self._read_ahead(job, current)
-            return Outcome((done,))
+            return Outcome(done)
 
         async def reload() -> Reflection | None:
             """The agent and profile anew with the same messages; None once they are covered."""
@@ -146,10 +152,12 @@ class Reflect:
 
     async def _settle(self, job: Job, reason: str, calls: tuple[LLMCall, ...]) -> Outcome:
         """Finish having learned nothing; the model calls made, if any, are still recorded."""
-        done = await self._store.commit_mind(
-            MindCommit(job.id, {"reflected": False, "reason": reason}, calls, self._clock.now())
+        done = await self._store.commit(
+            MindCommit(
+                job.id, {"reflected": False, "reason": reason}, calls, self._clock.now()
+            ).plan()
         )
-        return Outcome((done,))
+        return Outcome(done)
 
 
 def _insight(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import asdict, replace
+from typing import Protocol
 
 from synthetic_soul.domain import expressions, occasions
 from synthetic_soul.domain.affect import feel, feel_potentials
@@ -35,9 +36,12 @@ from synthetic_soul.mind.writing import CommitFailed, Writer
 from synthetic_soul.ports import (
     LLM,
     Clock,
+    Commits,
+    Conversations,
+    Jobs,
     LLMRequest,
+    Memories,
     ReplyCommit,
-    Store,
     TextStream,
     Turn,
 )
@@ -47,10 +51,14 @@ log = logging.getLogger(__name__)
 FALLBACK_REPLY = "Sorry, my thoughts got tangled for a moment. Could you say that again?"
 
 
+class ReplyStore(Conversations, Jobs, Memories, Commits, Protocol):
+    """The ports a reply uses."""
+
+
 class Reply:
     def __init__(
         self,
-        store: Store,
+        store: ReplyStore,
         llm: LLM,
         clock: Clock,
         turns: Turns,
@@ -88,7 +96,7 @@ class Reply:
         async def write(current: Turn) -> Outcome:
             now = self._clock.now()
             commit = _commit(job, current, batch, ctx.kind, output, calls, now, self._reflect)
-            finished = await self._store.commit_reply(commit)
+            finished = await self._store.commit(commit.plan())
             self._read_ahead(job, current)
             return Outcome(finished, commit.follow_ups)
 

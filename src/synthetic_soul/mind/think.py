@@ -14,6 +14,7 @@ import random
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Protocol
 
 from synthetic_soul.domain import expressions, occasions
 from synthetic_soul.domain.affect import feel, feel_potentials
@@ -40,17 +41,22 @@ from synthetic_soul.mind.writing import CommitFailed, Writer
 from synthetic_soul.ports import (
     LLM,
     Clock,
+    Commits,
     LLMRequest,
     MindCommit,
+    MindReads,
     Musing,
     Profile,
-    Store,
 )
 from synthetic_soul.records import Job, LLMCall, Memory, Message, Thought
 
 RANDOM_THOUGHT_PROBABILITY = 0.4  # the chance that a tick brings a thought at all
 MEMORY_TAGS_KEPT = 30  # the agent's latest distinct memory tags (of memories about no one)
 _JOB_IDS = uuid.UUID("5d0c1b52-9a4e-4d53-b0a7-6f1e3c2a9b10")  # namespace of think job ids
+
+
+class ThinkingStore(MindReads, Commits, Protocol):
+    """The ports a spell of thinking uses."""
 
 
 def think_job(agent: str, mode: str, tick: int, now: float) -> Job:
@@ -68,7 +74,7 @@ def tick_rng(seed: int | None, agent_id: str, tick: int) -> random.Random:
 class Think:
     def __init__(
         self,
-        store: Store,
+        store: ThinkingStore,
         llm: LLM,
         clock: Clock,
         seed: int | None = None,
@@ -105,7 +111,7 @@ class Think:
 
         async def write(current: Musing) -> Outcome:
             commit = _conclude(job, current, vibe, output, calls, self._clock.now())
-            return Outcome((await self._store.commit_mind(commit),))
+            return Outcome(await self._store.commit(commit.plan()))
 
         # Stale: the agent changed meanwhile (and maybe a contact's standing): re-read.
         return await self._writer.commit(job.id, musing, write, lambda: self._load(job))
@@ -132,10 +138,10 @@ class Think:
     ) -> Outcome:
         """End a spell without a thought; an occasion due (`_occasion`) is felt all the same."""
         if musing is None or _occasion(musing, self._clock.now()) is None:
-            done = await self._store.commit_mind(
-                MindCommit(job.id, dict(result), calls, self._clock.now())
+            done = await self._store.commit(
+                MindCommit(job.id, dict(result), calls, self._clock.now()).plan()
             )
-            return Outcome((done,))
+            return Outcome(done)
 
         async def write(current: Musing) -> Outcome:
             now = self._clock.now()
@@ -150,7 +156,7 @@ class Think:
                 profile=profile,
                 snapshot=snapshot_of(agent, now),
             )
-            return Outcome((await self._store.commit_mind(commit),))
+            return Outcome(await self._store.commit(commit.plan()))
 
         return await self._writer.commit(job.id, musing, write, lambda: self._load(job))
 

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from synthetic_soul.jobs import Busy
-from synthetic_soul.ports import Clock, EventBus, Store
+from synthetic_soul.ports import Clock, EventBus, Leases
 
 LEASE_TTL_S = 60.0
 
@@ -23,7 +23,7 @@ def turn_key(agent_name: str, user_id: str) -> str:
 
 
 class Turns:
-    def __init__(self, store: Store, bus: EventBus, clock: Clock, ttl_s: float = LEASE_TTL_S):
+    def __init__(self, store: Leases, bus: EventBus, clock: Clock, ttl_s: float = LEASE_TTL_S):
         self._store = store
         self._bus = bus
         self._clock = clock

@@ -19,7 +19,7 @@ import itertools
 import logging
 from collections import OrderedDict, deque
 
-from synthetic_soul.ports import Clock, JobHandler, Store
+from synthetic_soul.ports import Clock, JobHandler, Jobs
 from synthetic_soul.records import CLIENT_KEY, QUEUE_NAMES, Job, QueueStats, QueueWorker
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class FairLanes:
 
 
 class InlineJobQueue:
-    def __init__(self, store: Store, clock: Clock, workers: int, max_attempts: int) -> None:
+    def __init__(self, store: Jobs, clock: Clock, workers: int, max_attempts: int) -> None:
         self._store = store
         self._clock = clock
         self._worker_count = workers

@@ -1,64 +1,26 @@
-"""Rows of the core tables as records, and the single statements every area writes them with.
+"""The single reads and writes several areas of the embedded store share.
 
-Each area of the store (sqlite.py, sqlite_mind.py) calls these inside its own transaction, so
-a reply's commit and a reflection's commit write the same rows the same way. None of them
-opens, commits or rolls back a transaction.
+Each runs inside its caller's transaction, so a reply's commit and a reflection's commit write
+the same rows the same way. None of them opens, commits or rolls back a transaction.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import json
 import sqlite3
 import uuid
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
+from synthetic_soul.adapters.store.sqlite.records import (
+    JOB_COLS,
+    MESSAGE_COLS,
+    job_of,
+    profile_of,
+    thought_of,
+)
 from synthetic_soul.domain.agent import AgentState, from_doc, to_doc
 from synthetic_soul.ports import Profile, StaleStateError
-from synthetic_soul.records import Job, LLMCall, Message, Thought
-
-if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
-
-R = TypeVar("R", bound="DataclassInstance")
-
-MESSAGE_COLS = (
-    "id, conversation_id, message, purpose, tone, timestamp, sender_id, sender_username,"
-    " from_agent, kind, job_id, answered_by, channel"
-)
-JOB_COLS = (
-    "id, owner_id, kind, queue, payload, status, progress, result, error, attempts,"
-    " created_at, updated_at"
-)
-
-
-# -- rows as records ----------------------------------------------------------
-@functools.cache
-def _fields(cls: type[DataclassInstance]) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
-
-
-def record_of(cls: type[R], row: sqlite3.Row, **decoded: Any) -> R:
-    """The record whose fields are the row's columns of the same names; `decoded` overrides."""
-    return cls(**{k: row[k] for k in _fields(cls) if k not in decoded}, **decoded)
-
-
-def message_of(row: sqlite3.Row) -> Message:
-    return record_of(Message, row, from_agent=bool(row["from_agent"]))
-
-
-def job_of(row: sqlite3.Row) -> Job:
-    result = json.loads(row["result"]) if row["result"] is not None else None
-    return record_of(Job, row, payload=json.loads(row["payload"]), result=result)
-
-
-def thought_of(row: sqlite3.Row) -> Thought:
-    return record_of(Thought, row)
-
-
-def profile_of(row: sqlite3.Row) -> Profile:
-    return record_of(Profile, row, doc=json.loads(row["doc"]))
+from synthetic_soul.records import AffectSnapshot, Job, LLMCall, Message, Session, Thought
 
 
 # -- reads --------------------------------------------------------------------
@@ -217,4 +179,38 @@ def record_calls(
             )
             for c in calls
         ],
+    )
+
+
+def read_latest_thought(db: sqlite3.Connection, agent_id: str, user_id: str) -> Thought | None:
+    row = db.execute(
+        "SELECT * FROM thoughts WHERE agent_id = ? AND (user_id IS NULL OR user_id = ?)"
+        " ORDER BY timestamp DESC LIMIT 1",
+        (agent_id, user_id),
+    ).fetchone()
+    return thought_of(row) if row else None
+
+
+def insert_session(db: sqlite3.Connection, s: Session) -> None:
+    db.execute(
+        "INSERT INTO sessions (id, user_id, refresh_hash, csrf_hash, created_at, expires_at,"
+        " revoked_at, revoke_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            s.id,
+            s.user_id,
+            s.refresh_hash,
+            s.csrf_hash,
+            s.created_at,
+            s.expires_at,
+            s.revoked_at,
+            s.revoke_reason,
+        ),
+    )
+
+
+def insert_snapshot(db: sqlite3.Connection, snapshot: AffectSnapshot) -> None:
+    db.execute(
+        "INSERT INTO snapshots (agent_id, at, emotions, mood) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (agent_id, at) DO NOTHING",
+        (snapshot.agent_id, snapshot.at, json.dumps(snapshot.emotions), json.dumps(snapshot.mood)),
     )

@@ -11,9 +11,9 @@ import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-from synthetic_soul.adapters.store.sqlite_schema import SCHEMA
+from synthetic_soul.adapters.store.sqlite.schema import SCHEMA
 from synthetic_soul.errors import StoreOpenError
 
 T = TypeVar("T")
@@ -43,6 +43,11 @@ class SQLiteBase:
         """`fn`, which only reads, in one transaction: a consistent snapshot, no lock taken."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._tx, fn, "BEGIN")
+
+    async def _one(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Row | None:
+        """The first row of one query, read in a transaction of its own."""
+        row: sqlite3.Row | None = await self._read(lambda db: db.execute(sql, params).fetchone())
+        return row
 
     def _tx(self, fn: Callable[[sqlite3.Connection], T], begin: str) -> T:
         db = self._db

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, ClassVar
 
-from synthetic_soul.adapters.store.sqlite_base import SQLiteBase
-from synthetic_soul.adapters.store.sqlite_rows import record_of
+from synthetic_soul.adapters.store.sqlite.base import SQLiteBase
+from synthetic_soul.adapters.store.sqlite.records import record_of
 from synthetic_soul.domain import memory as scoring
 from synthetic_soul.records import Memory
 

@@ -1,47 +1,25 @@
-"""The mind's background work in the embedded store: reflections, thinking, affect history.
-
-A reflection or a spell of thinking reads what it needs in one transaction and writes all it
-concluded in another (`commit_mind`), guarded by the agent's version like a reply's commit.
+"""What the mind's background work reads from the embedded store: a reflection over one
+user (the messages since the last one), a spell of thinking (its own thoughts and who it
+talked with lately). What either concludes is written as a plan (`commits.py`).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any, ClassVar
+from typing import Any
 
-from synthetic_soul.adapters.store.sqlite_base import SQLiteBase
-from synthetic_soul.adapters.store.sqlite_memories import insert_memories
-from synthetic_soul.adapters.store.sqlite_rows import (
-    MESSAGE_COLS,
+from synthetic_soul.adapters.store.sqlite.base import SQLiteBase
+from synthetic_soul.adapters.store.sqlite.records import MESSAGE_COLS, message_of, thought_of
+from synthetic_soul.adapters.store.sqlite.statements import (
     find_conversation,
-    finish_job,
-    insert_message,
-    insert_thought,
-    job_to_commit,
-    message_of,
-    open_conversation,
     read_agent,
     read_profile,
-    record_calls,
-    save_agent,
-    thought_of,
 )
-from synthetic_soul.domain import memory as memory_rules
 from synthetic_soul.domain.outreach import HISTORY_LIMIT, Contact
 from synthetic_soul.domain.outreach import PURPOSE as OUTREACH
-from synthetic_soul.ports import MindCommit, Musing, Reflection
-from synthetic_soul.records import AffectSnapshot, Job, Message
-
-MIND_SCHEMA = """
-CREATE TABLE IF NOT EXISTS snapshots (
-    agent_id TEXT NOT NULL,
-    at REAL NOT NULL,
-    emotions TEXT NOT NULL,
-    mood TEXT NOT NULL,
-    PRIMARY KEY (agent_id, at)
-);
-"""
+from synthetic_soul.ports import Musing, Reflection
+from synthetic_soul.records import Message
 
 _OWN_THOUGHTS = 3  # thoughts about no one shown to a spell of thinking
 
@@ -117,43 +95,7 @@ def _contact(
     )
 
 
-def insert_snapshot(db: sqlite3.Connection, snapshot: AffectSnapshot) -> None:
-    db.execute(
-        "INSERT INTO snapshots (agent_id, at, emotions, mood) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (agent_id, at) DO NOTHING",
-        (snapshot.agent_id, snapshot.at, json.dumps(snapshot.emotions), json.dumps(snapshot.mood)),
-    )
-
-
-def _apply(db: sqlite3.Connection, c: MindCommit) -> Job:
-    job = job_to_commit(db, c.job_id)
-    if job.finished:
-        return job  # a second run of the same job writes nothing
-    if c.agent is not None:
-        save_agent(db, c.agent, c.expected_version, c.now)
-    if c.snapshot is not None:
-        insert_snapshot(db, c.snapshot)
-    if c.profile is not None:
-        db.execute(
-            "UPDATE profiles SET doc = ? WHERE agent_id = ? AND user_id = ?",
-            (json.dumps(c.profile.doc), c.profile.agent_id, c.profile.user_id),
-        )
-    insert_memories(db, c.memories)
-    if c.thought is not None:
-        insert_thought(db, c.thought)
-    if c.outreach is not None and c.outreach_to is not None and c.agent is not None:
-        # The first message of a conversation the user may not have started yet.
-        conversation_id = open_conversation(db, c.agent.name, c.outreach_to, c.outreach.timestamp)
-        insert_message(db, c.outreach, conversation_id)
-    record_calls(db, c.job_id, c.llm_calls, c.now)
-    finished = finish_job(db, c.job_id, "succeeded", c.result, None, c.now)
-    assert finished is not None
-    return finished
-
-
 class MindTables(SQLiteBase):
-    SCHEMAS: ClassVar[tuple[str, ...]] = (MIND_SCHEMA,)
-
     async def load_reflection(
         self, agent_name: str, mode: str, user_id: str, limit: int
     ) -> Reflection | None:
@@ -200,26 +142,3 @@ class MindTables(SQLiteBase):
             )
 
         return await self._read(tx)
-
-    async def commit_mind(self, commit: MindCommit) -> Job:
-        for m in commit.memories:
-            memory_rules.check(m)
-        return await self._run(lambda db: _apply(db, commit))
-
-    async def add_snapshot(self, snapshot: AffectSnapshot) -> None:
-        await self._run(lambda db: insert_snapshot(db, snapshot))
-
-    async def list_snapshots(
-        self, agent_id: str, since: float, until: float, limit: int
-    ) -> list[AffectSnapshot]:
-        rows = await self._read(
-            lambda db: db.execute(
-                "SELECT * FROM snapshots WHERE agent_id = ? AND at >= ? AND at <= ?"
-                " ORDER BY at DESC LIMIT ?",
-                (agent_id, since, until, limit),
-            ).fetchall()
-        )
-        return [
-            AffectSnapshot(r["agent_id"], r["at"], json.loads(r["emotions"]), json.loads(r["mood"]))
-            for r in reversed(rows)
-        ]

@@ -1,0 +1,78 @@
+"""Agents, how each sees its users, and the history of its feelings, in the embedded store."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import ClassVar
+
+from synthetic_soul.adapters.store.sqlite.base import SQLiteBase
+from synthetic_soul.adapters.store.sqlite.records import snapshot_of
+from synthetic_soul.adapters.store.sqlite.statements import (
+    insert_snapshot,
+    read_agent,
+    read_profile,
+)
+from synthetic_soul.domain.agent import AgentState, to_doc
+from synthetic_soul.ports import Profile
+from synthetic_soul.records import AffectSnapshot
+
+SNAPSHOT_SCHEMA = """
+CREATE TABLE IF NOT EXISTS snapshots (
+    agent_id TEXT NOT NULL,
+    at REAL NOT NULL,
+    emotions TEXT NOT NULL,
+    mood TEXT NOT NULL,
+    PRIMARY KEY (agent_id, at)
+);
+"""
+
+
+class AgentTables(SQLiteBase):
+    SCHEMAS: ClassVar[tuple[str, ...]] = (SNAPSHOT_SCHEMA,)
+
+    async def ensure_agent(self, candidate: AgentState) -> AgentState:
+        def tx(db: sqlite3.Connection) -> AgentState:
+            db.execute(
+                "INSERT INTO agents (id, name, mode, doc, version, updated_at)"
+                " VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT (name, mode) DO NOTHING",
+                (
+                    candidate.id,
+                    candidate.name,
+                    candidate.mode,
+                    json.dumps(to_doc(candidate)),
+                    candidate.birthdate,
+                ),
+            )
+            agent = read_agent(db, candidate.name, candidate.mode)
+            assert agent is not None
+            return agent
+
+        return await self._run(tx)
+
+    async def get_agent(self, name: str, mode: str) -> AgentState | None:
+        return await self._read(lambda db: read_agent(db, name, mode))
+
+    async def list_agents(self) -> list[tuple[str, str]]:
+        rows = await self._read(
+            lambda db: db.execute("SELECT name, mode FROM agents ORDER BY name, mode").fetchall()
+        )
+        return [(r["name"], r["mode"]) for r in rows]
+
+    async def get_profile(self, agent_id: str, user_id: str) -> Profile | None:
+        return await self._read(lambda db: read_profile(db, agent_id, user_id))
+
+    async def add_snapshot(self, snapshot: AffectSnapshot) -> None:
+        await self._run(lambda db: insert_snapshot(db, snapshot))
+
+    async def list_snapshots(
+        self, agent_id: str, since: float, until: float, limit: int
+    ) -> list[AffectSnapshot]:
+        rows = await self._read(
+            lambda db: db.execute(
+                "SELECT * FROM snapshots WHERE agent_id = ? AND at >= ? AND at <= ?"
+                " ORDER BY at DESC LIMIT ?",
+                (agent_id, since, until, limit),
+            ).fetchall()
+        )
+        return [snapshot_of(r) for r in reversed(rows)]

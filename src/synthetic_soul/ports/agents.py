@@ -1,0 +1,35 @@
+"""Agents, how each sees its users, and the history of its feelings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.records import AffectSnapshot
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How an agent sees one user."""
+
+    agent_id: str
+    user_id: str
+    username: str
+    doc: dict[str, Any]
+
+
+class Agents(Protocol):
+    async def ensure_agent(self, candidate: AgentState) -> AgentState: ...
+    async def get_agent(self, name: str, mode: str) -> AgentState | None: ...
+    async def list_agents(self) -> list[tuple[str, str]]: ...
+    async def get_profile(self, agent_id: str, user_id: str) -> Profile | None: ...
+
+
+class Snapshots(Protocol):
+    async def add_snapshot(self, snapshot: AffectSnapshot) -> None: ...
+    async def list_snapshots(
+        self, agent_id: str, since: float, until: float, limit: int
+    ) -> list[AffectSnapshot]:
+        """The latest `limit` snapshots taken in [since, until], oldest first."""
+        ...

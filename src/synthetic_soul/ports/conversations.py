@@ -1,0 +1,37 @@
+"""What users and agents say to each other, and what the reply to one message reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.ports.agents import Profile
+from synthetic_soul.records import Conversation, Job, Message, Thought
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Everything the reply to one message reads, loaded in one go."""
+
+    message: Message
+    agent: AgentState
+    profile: Profile | None
+    conversation_id: str
+    history: tuple[Message, ...]  # the latest answered or agent messages, oldest first
+    latest_thought: Thought | None  # the latest the user may see: theirs or nobody's
+    pending: tuple[Message, ...] = ()  # the user's messages not answered yet, oldest first
+    group: tuple[Message, ...] = ()  # for a group message: that group's recent messages
+
+
+class Conversations(Protocol):
+    async def submit_message(self, job: Job, message: Message, agent_name: str) -> None:
+        """The user's message and the reply job that answers it, written together."""
+        ...
+
+    async def get_conversation(
+        self, agent_name: str, user_id: str, now: float, limit: int | None = None
+    ) -> Conversation: ...
+    async def load_turn(
+        self, message_id: str, agent_name: str, mode: str, user_id: str, history: int
+    ) -> Turn | None: ...
