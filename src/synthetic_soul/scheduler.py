@@ -13,10 +13,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from synthetic_soul.mind.history import snapshot_of
 from synthetic_soul.mind.think import think_job
-from synthetic_soul.ports import Clock, JobQueue, Store
+from synthetic_soul.ports import Agents, Clock, JobQueue, Jobs, Snapshots
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +32,14 @@ async def always_leader() -> bool:
     return True
 
 
+class SchedulerStore(Agents, Jobs, Snapshots, Protocol):
+    """The ports the scheduler uses."""
+
+
 class Scheduler:
     def __init__(
         self,
-        store: Store,
+        store: SchedulerStore,
         queue: JobQueue,
         clock: Clock,
         agent_name: str,
