@@ -42,6 +42,30 @@ class Contact:
     awaiting_since: float | None = None  # when that unanswered outreach was sent
     doc: dict[str, Any] = field(default_factory=dict)  # the profile doc, to record occasions
 
+    @classmethod
+    def of_profile(
+        cls,
+        user_id: str,
+        username: str,
+        doc: dict[str, Any],
+        message_times: tuple[float, ...],
+        recent_outreaches: tuple[float, ...],
+        awaiting_since: float | None,
+    ) -> Contact:
+        """The contact a store reads: its standing from the profile's doc, and an answer
+        awaited since `awaiting_since` (None: the latest outreach was answered, or none)."""
+        return cls(
+            user_id=user_id,
+            username=username,
+            relationship=str(doc.get("extrinsic_relationship", "stranger")),
+            sentiments={k: float(v) for k, v in dict(doc.get("sentiments", {})).items()},
+            message_times=message_times,
+            recent_outreaches=recent_outreaches,
+            awaiting_answer=awaiting_since is not None,
+            awaiting_since=awaiting_since,
+            doc=dict(doc),
+        )
+
 
 def hour_of(timestamp: float) -> int:
     """The UTC hour of the day (0..23) of a Unix time."""

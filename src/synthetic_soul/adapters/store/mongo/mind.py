@@ -66,7 +66,6 @@ async def _contact(
     doc = profile["doc"]
     times: tuple[float, ...] = ()
     outreaches: tuple[float, ...] = ()
-    awaiting = False
     since: float | None = None
     if conversation_id is not None:
         mine = {"conversation_id": conversation_id, "from_agent": False}
@@ -87,16 +86,8 @@ async def _contact(
         outreach, answer = await _last(db, s, sent), await _last(db, s, mine)
         awaiting = outreach is not None and (answer is None or answer[0] < outreach[0])
         since = outreach[1] if outreach is not None and awaiting else None
-    return Contact(
-        user_id=profile["user_id"],
-        username=profile["username"],
-        relationship=str(doc.get("extrinsic_relationship", "stranger")),
-        sentiments={k: float(v) for k, v in dict(doc.get("sentiments", {})).items()},
-        message_times=times,
-        recent_outreaches=outreaches,
-        awaiting_answer=awaiting,
-        awaiting_since=since,
-        doc=dict(doc),
+    return Contact.of_profile(
+        profile["user_id"], profile["username"], doc, times, outreaches, since
     )
 
 

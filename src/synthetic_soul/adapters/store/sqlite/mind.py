@@ -50,7 +50,6 @@ def _contact(
     doc = json.loads(row["doc"])
     times: tuple[float, ...] = ()
     outreaches: tuple[float, ...] = ()
-    awaiting = False
     since: float | None = None
     if conversation_id is not None:
         times = tuple(
@@ -82,17 +81,7 @@ def _contact(
             last["answer"] is None or last["answer"] < last["outreach"]
         )
         since = float(last["outreach_at"]) if awaiting else None
-    return Contact(
-        user_id=row["user_id"],
-        username=row["username"],
-        relationship=str(doc.get("extrinsic_relationship", "stranger")),
-        sentiments={k: float(v) for k, v in dict(doc.get("sentiments", {})).items()},
-        message_times=times,
-        recent_outreaches=outreaches,
-        awaiting_answer=awaiting,
-        awaiting_since=since,
-        doc=doc,
-    )
+    return Contact.of_profile(row["user_id"], row["username"], doc, times, outreaches, since)
 
 
 class MindTables(SQLiteBase):
