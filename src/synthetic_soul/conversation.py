@@ -13,8 +13,9 @@ from synthetic_soul.auth.tokens import keyed_hash
 from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.relationship import new_profile_doc
 from synthetic_soul.errors import NotFound, TooManyPending
+from synthetic_soul.mind.asked import ReplyAsked
 from synthetic_soul.ports import Clock, JobQueue, Profile, RateLimiter
-from synthetic_soul.records import CLIENT_KEY, Conversation, Job, Message, Thought
+from synthetic_soul.records import Conversation, Job, Message, Thought
 
 # A refused client's own replies finish within seconds (hosted) to a minute (embedded), and
 # their job events say exactly when; this is only a polling pace for those that do not watch.
@@ -91,12 +92,7 @@ class Conversations:
             # Group messages without a channel share one group context.
             channel=(channel_id or "") if kind == "group" else None,
         )
-        payload = {
-            "message_id": message.id,
-            "agent": self.agent_name,
-            "mode": self._mode,
-            **({CLIENT_KEY: client} if client is not None else {}),
-        }
+        payload = ReplyAsked(self.agent_name, self._mode, message.id, client).payload()
         job = Job.queued(job_id, who.user_id, "reply", "default", payload, now)
         await self._store.submit_message(job, message, self.agent_name)
         await self._queue.enqueue(job)

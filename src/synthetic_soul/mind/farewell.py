@@ -16,6 +16,7 @@ from synthetic_soul.domain.affect import feel_potentials
 from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.reasons import FORGOTTEN
 from synthetic_soul.jobs import Outcome, Report
+from synthetic_soul.mind.asked import FarewellAsked
 from synthetic_soul.mind.history import snapshot_of
 from synthetic_soul.mind.writing import CommitFailed, Writer
 from synthetic_soul.ports import Agents, Clock, Commits, MindCommit
@@ -28,7 +29,7 @@ class FarewellStore(Agents, Commits, Protocol):
 
 def farewell_job(agent: str, mode: str, affinity: float, now: float) -> Job:
     """The agent's feeling of one user's farewell: anonymous, so owned by the agent."""
-    payload = {"agent": agent, "mode": mode, "affinity": affinity}
+    payload = FarewellAsked(agent, mode, affinity).payload()
     return Job.queued(uuid.uuid4().hex, f"agent:{agent}", "farewell", "low", payload, now)
 
 
@@ -39,8 +40,9 @@ class Farewell:
         self._writer = writer or Writer()  # shared by every use case that changes the agent
 
     async def __call__(self, job: Job, report: Report) -> Outcome:
-        name, mode = str(job.payload["agent"]), str(job.payload["mode"])
-        pots = occasions.forgotten(float(job.payload["affinity"]), mode)
+        asked = FarewellAsked.of(job)
+        name, mode = asked.agent, asked.mode
+        pots = occasions.forgotten(asked.affinity, mode)
 
         async def load() -> AgentState:
             agent = await self._store.get_agent(name, mode)

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from synthetic_soul.domain.relationship import reconsider, relationship_words
 from synthetic_soul.jobs import Outcome, Report
 from synthetic_soul.mind.ahead import Ahead
+from synthetic_soul.mind.asked import ReflectionAsked
 from synthetic_soul.mind.asking import ask
 from synthetic_soul.mind.episodes import episode
 from synthetic_soul.mind.prompts import ReflectContext, persona, reflect_prompt
@@ -57,7 +58,7 @@ def insight_due(memories: Sequence[Memory], since: float) -> list[Memory]:
 
 def reflect_job(agent: str, mode: str, user_id: str, now: float) -> Job:
     """The reflection a reply asks for, created with the reply's commit."""
-    payload = {"agent": agent, "mode": mode, "user_id": user_id}
+    payload = ReflectionAsked(agent, mode, user_id).payload()
     return Job.queued(uuid.uuid4().hex, user_id, "reflect", "low", payload, now)
 
 
@@ -139,15 +140,13 @@ class Reflect:
         message (their talk in groups is no reply's head)."""
         direct = [m for m in state.messages if m.channel is None]
         if self._ahead is not None and direct:
-            agent, mode = str(job.payload["agent"]), str(job.payload["mode"])
-            self._ahead.after(agent, mode, state.profile.user_id, direct[-1].id)
+            asked = ReflectionAsked.of(job)
+            self._ahead.after(asked.agent, asked.mode, state.profile.user_id, direct[-1].id)
 
     async def _load(self, job: Job) -> Reflection | None:
+        asked = ReflectionAsked.of(job)
         return await self._store.load_reflection(
-            str(job.payload["agent"]),
-            str(job.payload["mode"]),
-            str(job.payload["user_id"]),
-            MESSAGES_PER_REFLECTION,
+            asked.agent, asked.mode, asked.user_id, MESSAGES_PER_REFLECTION
         )
 
     async def _settle(self, job: Job, reason: str, calls: tuple[LLMCall, ...]) -> Outcome:

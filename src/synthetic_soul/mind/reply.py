@@ -17,6 +17,7 @@ from synthetic_soul.domain.relationship import affinity, after_interaction
 from synthetic_soul.domain.voice import in_her_voice
 from synthetic_soul.jobs import Outcome, Report
 from synthetic_soul.mind.ahead import Ahead
+from synthetic_soul.mind.asked import ReplyAsked
 from synthetic_soul.mind.asking import ask
 from synthetic_soul.mind.history import snapshot_of
 from synthetic_soul.mind.prompts import ReplyContext, persona, reply_prompt
@@ -75,7 +76,7 @@ class Reply:
         self._ahead = ahead  # reads the next reply's prompt ahead after a direct reply
 
     async def __call__(self, job: Job, report: Report) -> Outcome:
-        async with self._turns.hold(turn_key(str(job.payload["agent"]), job.owner_id), job.id):
+        async with self._turns.hold(turn_key(ReplyAsked.of(job).agent, job.owner_id), job.id):
             return await self._reply(job, report)
 
     async def _reply(self, job: Job, report: Report) -> Outcome:
@@ -107,16 +108,13 @@ class Reply:
         """After a direct reply, have the model read the next one's prompt while it idles (a
         group reply is read by many: the next message there may come from anyone)."""
         if self._ahead is not None and turn.message.channel is None:
-            agent, mode = str(job.payload["agent"]), str(job.payload["mode"])
-            self._ahead.after(agent, mode, job.owner_id, turn.message.id)
+            asked = ReplyAsked.of(job)
+            self._ahead.after(asked.agent, asked.mode, job.owner_id, turn.message.id)
 
     async def _load(self, job: Job) -> Turn:
+        asked = ReplyAsked.of(job)
         turn = await self._store.load_turn(
-            str(job.payload["message_id"]),
-            str(job.payload["agent"]),
-            str(job.payload["mode"]),
-            job.owner_id,
-            HISTORY_TURNS,
+            asked.message_id, asked.agent, asked.mode, job.owner_id, HISTORY_TURNS
         )
         if turn is None:
             raise CommitFailed(f"job {job.id}: message or agent missing")

@@ -32,6 +32,7 @@ from synthetic_soul.domain.outreach import (
 from synthetic_soul.domain.reasons import MISSED, UNANSWERED, musing_reason
 from synthetic_soul.domain.relationship import affinity
 from synthetic_soul.jobs import Outcome, Report
+from synthetic_soul.mind.asked import ThinkingAsked
 from synthetic_soul.mind.asking import ask
 from synthetic_soul.mind.episodes import episode
 from synthetic_soul.mind.history import snapshot_of
@@ -62,7 +63,7 @@ class ThinkingStore(MindReads, Commits, Protocol):
 def think_job(agent: str, mode: str, tick: int, now: float) -> Job:
     """The spell of thinking for one tick; its id is fixed by the tick, so it is made once."""
     job_id = uuid.uuid5(_JOB_IDS, f"{agent}:{mode}:{tick}").hex
-    payload = {"agent": agent, "mode": mode, "tick": tick}
+    payload = ThinkingAsked(agent, mode, tick).payload()
     return Job.queued(job_id, f"agent:{agent}", "think", "low", payload, now)
 
 
@@ -89,7 +90,7 @@ class Think:
     async def __call__(self, job: Job, report: Report) -> Outcome:
         musing = await self._load(job)
         agent = musing.agent
-        rng = tick_rng(self._seed, agent.id, int(job.payload["tick"]))
+        rng = tick_rng(self._seed, agent.id, ThinkingAsked.of(job).tick)
         vibe = rng.choice(THOUGHT_VIBES)
         if rng.random() >= RANDOM_THOUGHT_PROBABILITY:
             result = {"thought": None, "vibe": vibe, "reason": "declined"}
@@ -118,15 +119,12 @@ class Think:
 
     async def _load(self, job: Job) -> Musing:
         now = self._clock.now()
+        asked = ThinkingAsked.of(job)
         musing = await self._store.load_musing(
-            str(job.payload["agent"]),
-            str(job.payload["mode"]),
-            now - RECENT_S,
-            now - DAY_S,
-            CANDIDATE_LIMIT,
+            asked.agent, asked.mode, now - RECENT_S, now - DAY_S, CANDIDATE_LIMIT
         )
         if musing is None:
-            raise CommitFailed(f"job {job.id}: no agent {job.payload['agent']!r}")
+            raise CommitFailed(f"job {job.id}: no agent {asked.agent!r}")
         return musing
 
     async def _settle(

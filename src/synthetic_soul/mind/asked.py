@@ -1,0 +1,82 @@
+"""What each job of the mind is asked, typed: written into a job's payload when it is queued,
+read back by its handler, so no handler reads loose keys."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from synthetic_soul.records import CLIENT_KEY, Job
+
+
+def _payload(asked: object) -> dict[str, Any]:
+    return {k: v for k, v in asdict(asked).items() if v is not None}  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class ReplyAsked:
+    """Answer the user's message `message_id` as agent (`agent`, `mode`)."""
+
+    agent: str
+    mode: str
+    message_id: str
+    client: str | None = None  # the keyed hash of the sender's address (`CLIENT_KEY`)
+
+    def payload(self) -> dict[str, Any]:
+        return _payload(self)
+
+    @classmethod
+    def of(cls, job: Job) -> ReplyAsked:
+        p = job.payload
+        return cls(str(p["agent"]), str(p["mode"]), str(p["message_id"]), p.get(CLIENT_KEY))
+
+
+@dataclass(frozen=True)
+class ReflectionAsked:
+    """Reflect on what `user_id` and the agent said since the last reflection."""
+
+    agent: str
+    mode: str
+    user_id: str
+
+    def payload(self) -> dict[str, Any]:
+        return _payload(self)
+
+    @classmethod
+    def of(cls, job: Job) -> ReflectionAsked:
+        p = job.payload
+        return cls(str(p["agent"]), str(p["mode"]), str(p["user_id"]))
+
+
+@dataclass(frozen=True)
+class ThinkingAsked:
+    """A spell of thinking for the scheduler's tick `tick`."""
+
+    agent: str
+    mode: str
+    tick: int
+
+    def payload(self) -> dict[str, Any]:
+        return _payload(self)
+
+    @classmethod
+    def of(cls, job: Job) -> ThinkingAsked:
+        p = job.payload
+        return cls(str(p["agent"]), str(p["mode"]), int(p["tick"]))
+
+
+@dataclass(frozen=True)
+class FarewellAsked:
+    """Feel that a user the agent held at `affinity` asked to be forgotten (no user id)."""
+
+    agent: str
+    mode: str
+    affinity: float
+
+    def payload(self) -> dict[str, Any]:
+        return _payload(self)
+
+    @classmethod
+    def of(cls, job: Job) -> FarewellAsked:
+        p = job.payload
+        return cls(str(p["agent"]), str(p["mode"]), float(p["affinity"]))
