@@ -44,7 +44,7 @@ class Forgetting:
             profile = None if agent is None else await self._store.get_profile(agent.id, user_id)
             if profile is None:
                 continue
-            felt = affinity(profile.doc.get("sentiments", {}))
+            felt = affinity(profile.relationship.sentiments)
             if occasions.closeness(felt) > 0.0:
                 jobs.append(farewell_job(name, mode, round(felt, 2), now))
         return jobs

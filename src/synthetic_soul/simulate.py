@@ -87,8 +87,8 @@ async def _moment(soul: Container, people: list[Person], clock: SimulatedClock) 
     for person in people:
         profile, _ = await soul.agents.relationship(person.who)
         seen[person.name] = {
-            "relationship": profile.doc.get("extrinsic_relationship"),
-            "affinity": round(affinity(profile.doc.get("sentiments", {})), 2),
+            "relationship": profile.relationship.extrinsic,
+            "affinity": round(affinity(profile.relationship.sentiments), 2),
             "outreaches": sum(
                 1
                 for m in (await soul.conversations.conversation(person.who)).messages
@@ -176,8 +176,8 @@ async def _row(
     row["mood"] = agent.mood_name(now)
     for name, who in people.items():
         profile, _ = await soul.agents.relationship(who)
-        row[f"affinity.{name}"] = round(affinity(profile.doc.get("sentiments", {})), 2)
-        row[f"relationship.{name}"] = profile.doc.get("extrinsic_relationship")
+        row[f"affinity.{name}"] = round(affinity(profile.relationship.sentiments), 2)
+        row[f"relationship.{name}"] = profile.relationship.extrinsic
         row[f"replies.{name}"] = replies[name]
     return row
 

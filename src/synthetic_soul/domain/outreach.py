@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from synthetic_soul.domain.relationship import affinity
+from synthetic_soul.domain.relationship import Relationship, affinity
 
 RECENT_S = 14 * 86400  # users who talked with the agent within this window are candidates
 CANDIDATE_LIMIT = 5  # the most recent of them
@@ -54,11 +54,12 @@ class Contact:
     ) -> Contact:
         """The contact a store reads: its standing from the profile's doc, and an answer
         awaited since `awaiting_since` (None: the latest outreach was answered, or none)."""
+        seen = Relationship.of(doc)
         return cls(
             user_id=user_id,
             username=username,
-            relationship=str(doc.get("extrinsic_relationship", "stranger")),
-            sentiments={k: float(v) for k, v in dict(doc.get("sentiments", {})).items()},
+            relationship=seen.extrinsic,
+            sentiments=seen.sentiments,
             message_times=message_times,
             recent_outreaches=recent_outreaches,
             awaiting_answer=awaiting_since is not None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,21 +35,57 @@ def new_profile_doc(mode: str, now: float, intrinsic: str = INITIAL_INTRINSIC) -
     }
 
 
-def relationship_words(doc: dict[str, Any]) -> str:
-    extrinsic = str(doc.get("extrinsic_relationship", INITIAL_EXTRINSIC))
-    intrinsic = str(doc.get("intrinsic_relationship", INITIAL_INTRINSIC))
-    return extrinsic if intrinsic == INITIAL_INTRINSIC else f"{intrinsic} and {extrinsic}"
+@dataclass(frozen=True)
+class Relationship:
+    """How an agent sees one user, read from the profile's doc with each default stated once.
+
+    The doc stays the stored form (older profiles lack newer keys); what changes it returns
+    a new doc (`after_interaction`, `reconsider`, a reflection's conclusion).
+    """
+
+    extrinsic: str
+    intrinsic: str
+    sentiments: dict[str, float]
+    summary: str
+    interactions: int
+    last_interaction: float | None
+    identity: str  # the agent's identity as this user's talks rewrote it ("": the shared one)
+    reflected_message: str | None  # the last message a reflection covered
+    insights_upto: float  # episodes up to this time were summed up in insights
+
+    @classmethod
+    def of(cls, doc: Mapping[str, Any]) -> Relationship:
+        last = doc.get("last_interaction")
+        return cls(
+            extrinsic=str(doc.get("extrinsic_relationship", INITIAL_EXTRINSIC)),
+            intrinsic=str(doc.get("intrinsic_relationship", INITIAL_INTRINSIC)),
+            sentiments={k: float(v) for k, v in dict(doc.get("sentiments", {})).items()},
+            summary=str(doc.get("summary") or ""),
+            interactions=int(doc.get("interactions", 0)),
+            last_interaction=float(last) if last else None,
+            identity=str(doc.get("identity") or "").strip(),
+            reflected_message=doc.get("reflected_message"),
+            insights_upto=float(doc.get("insights_upto") or 0.0),
+        )
+
+    @property
+    def words(self) -> str:
+        """The relationship as a prompt names it."""
+        if self.intrinsic == INITIAL_INTRINSIC:
+            return self.extrinsic
+        return f"{self.intrinsic} and {self.extrinsic}"
 
 
 def after_interaction(
     doc: dict[str, Any], appraisal: Appraisal, now: float, proposal: str | None = None
 ) -> dict[str, Any]:
     """The profile after one appraised exchange: counters, sentiments, relationship label."""
+    before = Relationship.of(doc)
     updated = dict(doc)
-    updated["interactions"] = int(doc.get("interactions", 0)) + 1
+    updated["interactions"] = before.interactions + 1
     updated["first_interaction"] = doc.get("first_interaction") or now
     updated["last_interaction"] = now
-    sentiments = dict(doc.get("sentiments", {}))
+    sentiments = before.sentiments
     held = grudge.held(doc, now)
     updated["sentiments"] = sentiments_after(
         sentiments, appraisal, restoring=grudge.restoring_factor(held)
@@ -57,10 +94,7 @@ def after_interaction(
     updated[grudge.GRUDGE_KEY] = grudge.after_turn(held, warmth(appraisal), closeness)
     updated[grudge.GRUDGE_AT_KEY] = now
     updated["extrinsic_relationship"] = relationship_label(
-        str(doc.get("extrinsic_relationship", INITIAL_EXTRINSIC)),
-        updated["sentiments"],
-        updated["interactions"],
-        proposal,
+        before.extrinsic, updated["sentiments"], updated["interactions"], proposal
     )
     return updated
 
@@ -231,11 +265,9 @@ def relationship_label(
 
 def reconsider(doc: dict[str, Any], proposal: str | None) -> dict[str, Any]:
     """The profile after a reflection weighed the model's proposed label: the rules decide."""
+    now = Relationship.of(doc)
     updated = dict(doc)
     updated["extrinsic_relationship"] = relationship_label(
-        str(doc.get("extrinsic_relationship", INITIAL_EXTRINSIC)),
-        dict(doc.get("sentiments", {})),
-        int(doc.get("interactions", 0)),
-        proposal,
+        now.extrinsic, now.sentiments, now.interactions, proposal
     )
     return updated

@@ -6,11 +6,10 @@ same stored state, byte for byte.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.memory import DEFAULT_BUDGET_CHARS, fit, render
-from synthetic_soul.domain.relationship import new_profile_doc, relationship_words
+from synthetic_soul.domain.relationship import Relationship, new_profile_doc
 from synthetic_soul.mind.prompts import ReplyContext
 from synthetic_soul.ports import Memories, Profile, Turn
 from synthetic_soul.records import Message
@@ -27,15 +26,14 @@ RECALL_K = 5
 RECALL_FROM = 2
 
 
-def self_view(agent: AgentState, profile: dict[str, Any]) -> AgentState:
+def self_view(agent: AgentState, seen: Relationship) -> AgentState:
     """The agent as it sees itself with one user: its identity as their talks rewrote it."""
-    identity = str(profile.get("identity") or "").strip()
-    return replace(agent, identity=identity) if identity else agent
+    return replace(agent, identity=seen.identity) if seen.identity else agent
 
 
-def history_window(history: tuple[Message, ...], profile: dict[str, Any]) -> tuple[Message, ...]:
+def history_window(history: tuple[Message, ...], seen: Relationship) -> tuple[Message, ...]:
     """The latest messages of a private conversation to show, by how many turns came before."""
-    turns = int(profile.get("interactions", 0))
+    turns = seen.interactions
     return history[-(HISTORY_MIN + 2 * (turns % HISTORY_STEP)) :]
 
 
@@ -73,7 +71,7 @@ async def read_reply(
     thought = turn.latest_thought
     if thought is not None and not private and thought.user_id is not None:
         thought = None
-    history = history_window(turn.history, profile.doc) if private else turn.group
+    history = history_window(turn.history, profile.relationship) if private else turn.group
     as_of = history[-1].timestamp if history else now
     said = " ".join(m.message for m in history[-RECALL_FROM:])
     agent = turn.agent
@@ -81,10 +79,10 @@ async def read_reply(
         agent.id, user_id if private else None, said, as_of, RECALL_K, mark=mark
     )
     return ReplyContext(
-        agent=self_view(agent, profile.doc) if private else agent,
+        agent=self_view(agent, profile.relationship) if private else agent,
         username=profile.username,
-        relationship=relationship_words(profile.doc),
-        summary=str(profile.doc.get("summary", "")) if private else "",
+        relationship=profile.relationship.words,
+        summary=profile.relationship.summary if private else "",
         history=history,
         latest_thought=thought.thought if thought else None,
         memories=render(fit(found, as_of, DEFAULT_BUDGET_CHARS), as_of),

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
-from synthetic_soul.domain.relationship import reconsider, relationship_words
+from synthetic_soul.domain.relationship import reconsider
 from synthetic_soul.jobs import Outcome, Report
 from synthetic_soul.mind.ahead import Ahead
 from synthetic_soul.mind.asked import ReflectionAsked
@@ -85,15 +85,15 @@ class Reflect:
         agent, profile = state.agent, state.profile
         pending = insight_due(
             await self._store.list_memories(agent.id, profile.user_id),
-            float(profile.doc.get("insights_upto") or 0.0),
+            profile.relationship.insights_upto,
         )
         shown = sorted(pending, key=lambda m: (-m.importance, -m.created_at))[:INSIGHT_MEMORIES]
         shown.sort(key=lambda m: m.created_at)
         ctx = ReflectContext(
-            agent=self_view(agent, profile.doc),
+            agent=self_view(agent, profile.relationship),
             username=profile.username,
-            relationship=relationship_words(profile.doc),
-            summary=str(profile.doc.get("summary", "")),
+            relationship=profile.relationship.words,
+            summary=profile.relationship.summary,
             messages=state.messages,
             memories=tuple(shown),
             now=self._clock.now(),
@@ -114,7 +114,7 @@ class Reflect:
         pending: Sequence[Memory],
         calls: tuple[LLMCall, ...],
     ) -> Outcome:
-        messages, started_after = state.messages, state.profile.doc.get("reflected_message")
+        messages, started_after = state.messages, state.profile.relationship.reflected_message
 
         async def write(current: Reflection | None) -> Outcome:
             if current is None:
@@ -128,7 +128,7 @@ class Reflect:
         async def reload() -> Reflection | None:
             """The agent and profile anew with the same messages; None once they are covered."""
             fresh = await self._load(job)
-            if fresh is None or fresh.profile.doc.get("reflected_message") != started_after:
+            if fresh is None or fresh.profile.relationship.reflected_message != started_after:
                 return None
             return Reflection(fresh.agent, fresh.profile, messages)
 

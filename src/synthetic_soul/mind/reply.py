@@ -173,7 +173,7 @@ def _commit(
         # Talk among others in a group is overheard, not said to her.
         appraisal = overheard(appraisal)
     # Their fortune is felt as far as the agent liked them before this message.
-    liked = affinity(dict(profile.doc.get("sentiments", {})))
+    liked = affinity(profile.relationship.sentiments)
     affect = feel(agent.affect, appraisal, agent.mode, agent.personality, now, affinity=liked)
     reason = felt_reason(appraisal)
     # Days of silence before this message make their return an event of its own: the

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.domain.relationship import Relationship
 from synthetic_soul.records import AffectSnapshot
 
 
@@ -16,7 +17,11 @@ class Profile:
     agent_id: str
     user_id: str
     username: str
-    doc: dict[str, Any]
+    doc: dict[str, Any]  # the stored form; read it through `relationship`
+
+    @property
+    def relationship(self) -> Relationship:
+        return Relationship.of(self.doc)
 
 
 class Agents(Protocol):
