@@ -14,6 +14,7 @@ from synthetic_soul.auth.tokens import AccessTokens
 from synthetic_soul.clock import SystemClock
 from synthetic_soul.conversation import Agents, Conversations, PendingCaps
 from synthetic_soul.domain.agent import new_agent
+from synthetic_soul.edge import EdgeConfig
 from synthetic_soul.forgetting import Forgetting
 from synthetic_soul.jobs import Handler, Jobs
 from synthetic_soul.memories import Memories
@@ -27,7 +28,9 @@ from synthetic_soul.mind.turns import Turns
 from synthetic_soul.mind.writing import Writer
 from synthetic_soul.ports import LLM, Clock, EventBus, JobQueue, RateLimiter, Store
 from synthetic_soul.scheduler import Leader, Scheduler, always_leader
+from synthetic_soul.service_status import ServiceStatus
 from synthetic_soul.settings import Settings
+from synthetic_soul.watching import Watching
 
 
 @dataclass
@@ -48,6 +51,9 @@ class Container:
     memories: Memories
     histories: Histories
     scheduler: Scheduler
+    watching: Watching
+    status: ServiceStatus
+    edge: EdgeConfig
 
 
 def _store(settings: Settings) -> Store:
@@ -208,6 +214,14 @@ async def _assemble(
         memories=Memories(store, agent.id),
         histories=Histories(store, clock, settings.bot_name, settings.mode),
         scheduler=scheduler,
+        watching=Watching(store, bus, limiter, settings.sse_keepalive_s),
+        status=ServiceStatus(queue, clock, llm),
+        edge=EdgeConfig(
+            cookie_secure=settings.cookie_secure,
+            refresh_max_age_s=settings.refresh_ttl_days * 86400,
+            trust_proxy_headers=settings.trust_proxy_headers,
+            expressions_dir=settings.expressions_dir,
+        ),
     )
     await queue.start(jobs.run)
     undo.push_async_callback(queue.stop)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from synthetic_soul import ports
-from synthetic_soul.errors import NotFound
 from synthetic_soul.ports import Clock, EventBus, JobQueue
 from synthetic_soul.records import Job
 
@@ -84,12 +83,6 @@ class Jobs:
         self._max_attempts = max_attempts
         self._stale_after_s = stale_after_s
         self._waiting: set[asyncio.Task[None]] = set()
-
-    async def get_owned(self, job_id: str, user_id: str) -> Job:
-        job = await self._store.get_job(job_id)
-        if job is None or job.owner_id != user_id:
-            raise NotFound("No such job.")
-        return job
 
     async def announce(self, job: Job) -> None:
         event = "done" if job.finished else "status"

@@ -34,7 +34,7 @@ SignedIn = Annotated[Principal, Depends(principal)]
 
 
 def client_ip(request: Request, soul: Soul) -> str:
-    if soul.settings.trust_proxy_headers:
+    if soul.edge.trust_proxy_headers:
         forwarded = request.headers.get("x-forwarded-for", "")
         if forwarded:
             return forwarded.split(",")[0].strip()

@@ -1,13 +1,13 @@
-"""Server-sent events for one job: pushed by the event bus, never polled per stream."""
+"""Server-sent events: a job's events as bytes on the wire, keep-alives as comments."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
 from typing import Any
 
-from synthetic_soul.jobs import job_channel, snapshot
-from synthetic_soul.ports import EventBus, Jobs
+from synthetic_soul.watching import JobEvent
 
 KEEPALIVE = b": keep-alive\n\n"
 
@@ -16,28 +16,11 @@ def frame(event: str, data: dict[str, Any]) -> bytes:
     return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
 
 
-async def job_events(
-    job_id: str, store: Jobs, bus: EventBus, keepalive_s: float
-) -> AsyncIterator[bytes]:
-    """`status` first, then `progress`/`status`/`token` as they happen, `done` last.
+async def framed(events: AsyncGenerator[JobEvent | None, None]) -> AsyncIterator[bytes]:
+    """Each event as an SSE message; each quiet spell (None) as a keep-alive comment.
 
-    Every event on the job's channel is forwarded as it is: clients that do not know an event
-    (such as `token`) ignore it, as SSE clients do.
+    `events` is closed with this stream, so the bus subscription ends when the client goes.
     """
-    # Subscribe before reading the snapshot, so no event can slip between the two.
-    async with bus.subscribe(job_channel(job_id)) as events:
-        job = await store.get_job(job_id)
-        if job is None:
-            return
-        yield frame("status", snapshot(job))
-        if job.finished:
-            yield frame("done", snapshot(job))
-            return
-        while True:
-            event = await events.next(keepalive_s)
-            if event is None:
-                yield KEEPALIVE
-                continue
-            yield frame(str(event["event"]), event["data"])
-            if event["event"] == "done":
-                return
+    async with aclosing(events):
+        async for event in events:
+            yield KEEPALIVE if event is None else frame(event.name, event.data)

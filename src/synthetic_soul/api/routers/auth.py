@@ -11,7 +11,7 @@ from synthetic_soul.api.deps import ClientIP, SignedIn, Soul, bearer_token
 from synthetic_soul.api.replies import DoneReply, ForgottenReply, MeReply, TokenReply
 from synthetic_soul.auth.emails import normalized_email
 from synthetic_soul.auth.sessions import Grant
-from synthetic_soul.settings import Settings
+from synthetic_soul.edge import EdgeConfig
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -33,11 +33,10 @@ class ClaimBody(BaseModel):
     username: str = Field(pattern=USERNAME_PATTERN)
 
 
-def _issue(response: Response, grant: Grant, settings: Settings) -> TokenReply:
-    max_age = settings.refresh_ttl_days * 86400
+def _issue(response: Response, grant: Grant, edge: EdgeConfig) -> TokenReply:
     common: dict[str, Any] = {
-        "max_age": max_age,
-        "secure": settings.cookie_secure,
+        "max_age": edge.refresh_max_age_s,
+        "secure": edge.cookie_secure,
         "samesite": "lax",
     }
     response.set_cookie(SID, grant.session_id, httponly=True, path=REFRESH_PATH, **common)
@@ -50,12 +49,12 @@ def _issue(response: Response, grant: Grant, settings: Settings) -> TokenReply:
 
 @router.post("/guest")
 async def guest(response: Response, soul: Soul, ip: ClientIP) -> TokenReply:
-    return _issue(response, await soul.auth.guest(ip), soul.settings)
+    return _issue(response, await soul.auth.guest(ip), soul.edge)
 
 
 @router.post("/login")
 async def login(body: LoginBody, response: Response, soul: Soul, ip: ClientIP) -> TokenReply:
-    return _issue(response, await soul.auth.login(body.email, body.password, ip), soul.settings)
+    return _issue(response, await soul.auth.login(body.email, body.password, ip), soul.edge)
 
 
 @router.post("/claim")
@@ -63,7 +62,7 @@ async def claim(
     body: ClaimBody, response: Response, soul: Soul, who: SignedIn, ip: ClientIP
 ) -> TokenReply:
     grant = await soul.auth.claim(who, body.email, body.password, body.username, ip)
-    return _issue(response, grant, soul.settings)
+    return _issue(response, grant, soul.edge)
 
 
 @router.post("/refresh")
@@ -76,20 +75,20 @@ async def refresh(
     x_csrf_token: Annotated[str | None, Header()] = None,
 ) -> TokenReply:
     grant = await soul.auth.refresh(sid, rtoken, refresh_csrf, x_csrf_token)
-    return _issue(response, grant, soul.settings)
+    return _issue(response, grant, soul.edge)
 
 
-def _clear_cookies(response: Response, settings: Settings) -> None:
+def _clear_cookies(response: Response, edge: EdgeConfig) -> None:
     for name, path in ((SID, REFRESH_PATH), (RTOKEN, REFRESH_PATH), (CSRF, "/")):
         response.delete_cookie(
-            name, path=path, secure=settings.cookie_secure, samesite="lax", httponly=name != CSRF
+            name, path=path, secure=edge.cookie_secure, samesite="lax", httponly=name != CSRF
         )
 
 
 @router.post("/logout")
 async def logout(request: Request, response: Response, soul: Soul) -> DoneReply:
     await soul.auth.logout(bearer_token(request))
-    _clear_cookies(response, soul.settings)
+    _clear_cookies(response, soul.edge)
     return DoneReply(ok=True)
 
 
@@ -97,7 +96,7 @@ async def logout(request: Request, response: Response, soul: Soul) -> DoneReply:
 async def forget_me(response: Response, soul: Soul, who: SignedIn) -> ForgottenReply:
     """Forget this user: the account, conversation, profile, memories and thoughts about them."""
     await soul.forgetting.forget(who)
-    _clear_cookies(response, soul.settings)
+    _clear_cookies(response, soul.edge)
     return ForgottenReply(ok=True, forgotten=True)
 
 

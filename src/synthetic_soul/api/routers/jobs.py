@@ -7,8 +7,7 @@ from fastapi.responses import StreamingResponse
 
 from synthetic_soul.api.deps import SignedIn, Soul, bearer_token
 from synthetic_soul.api.replies import JobSnapshot
-from synthetic_soul.api.sse import job_events
-from synthetic_soul.auth.ratelimit import enforce
+from synthetic_soul.api.sse import framed
 from synthetic_soul.jobs import snapshot
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -16,9 +15,8 @@ router = APIRouter(prefix="/jobs", tags=["jobs"])
 
 @router.get("/{job_id}")
 async def poll(job_id: str, soul: Soul, who: SignedIn) -> JobSnapshot:
-    await enforce(soul.limiter, "job_poll", who.user_id)
     # The shape is stated once, in `snapshot`, which the event stream sends as well.
-    return JobSnapshot.model_validate(snapshot(await soul.jobs.get_owned(job_id, who.user_id)))
+    return JobSnapshot.model_validate(snapshot(await soul.watching.poll(job_id, who.user_id)))
 
 
 @router.get(
@@ -41,10 +39,8 @@ async def events(
     `{"job_id", "text"}` to append, `"reset": true` when it replaces what came before),
     as they happen; `done` (the final snapshot) last."""
     who = await soul.auth.authenticate(access_token or bearer_token(request))
-    await enforce(soul.limiter, "job_events", who.user_id)
-    await soul.jobs.get_owned(job_id, who.user_id)
     return StreamingResponse(
-        job_events(job_id, soul.store, soul.bus, soul.settings.sse_keepalive_s),
+        framed(await soul.watching.follow(job_id, who.user_id)),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

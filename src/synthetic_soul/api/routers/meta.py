@@ -44,11 +44,11 @@ async def version() -> VersionReply:
 
 @router.get("/queue")
 async def queue(soul: Soul) -> QueueReply:
-    stats = await soul.queue.stats()
-    healthy = bool(stats.workers) and (stats.broker_ok or stats.backend == "inline")
+    health = await soul.status.queue()
+    stats = health.stats
     return QueueReply(
-        status="ok" if healthy else "degraded",
-        timestamp=dt.datetime.fromtimestamp(soul.clock.now(), dt.UTC).isoformat(),
+        status="ok" if health.healthy else "degraded",
+        timestamp=dt.datetime.fromtimestamp(health.at, dt.UTC).isoformat(),
         backend=stats.backend,
         redis_ok=stats.broker_ok,
         worker_count=len(stats.workers),
@@ -63,7 +63,7 @@ async def queue(soul: Soul) -> QueueReply:
 
 @router.get("/llm")
 async def llm(soul: Soul) -> LLMReply:
-    info = soul.llm.info
+    info = soul.status.model()
     return LLMReply(
         mode=info.mode,
         provider=info.provider,
