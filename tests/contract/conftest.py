@@ -23,6 +23,7 @@ from synthetic_soul.adapters.store.sqlite import SQLiteStore
 from synthetic_soul.ports import Clock, EventBus, JobQueue, Store
 from tests.contract.builders import FakeClock, LimiterHarness, QueueFactory, StoreFactory
 from tests.support import mongo
+from tests.support.memory_store import MemoryData, MemoryStore
 from tests.support.redis import redis_client
 
 
@@ -45,7 +46,7 @@ def mongo_uri() -> Iterator[str]:
         server.stop()
 
 
-@pytest.fixture(params=["sqlite", "mongo"])
+@pytest.fixture(params=["sqlite", "mongo", "memory"])
 def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
     """Makes (unopened) stores that all see the same data: a reopen sees earlier writes."""
     if request.param == "sqlite":
@@ -56,6 +57,9 @@ def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[St
         database = mongo.database_name()  # a database of this test's own
         yield lambda: MongoStore(uri, database)
         mongo.drop_database(uri, database)
+    elif request.param == "memory":
+        data = MemoryData()  # what the test's stores share, as they would share one file
+        yield lambda: MemoryStore(data)
     else:  # pragma: no cover - a param without a branch is a mistake in this file
         raise AssertionError(f"no store backend {request.param!r}")
 

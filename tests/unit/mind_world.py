@@ -1,4 +1,4 @@
-"""A small world for the mind's background work: a real SQLite store, the scripted model
+"""A small world for the mind's background work: the in-memory store, the scripted model
 (with every request recorded), in-process workers, a scheduler and a fake clock."""
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from synthetic_soul.adapters.events.memory import MemoryEventBus
 from synthetic_soul.adapters.limits.memory import MemoryRateLimiter
 from synthetic_soul.adapters.llm.scripted import ScriptedLLM
 from synthetic_soul.adapters.queue.inline import InlineJobQueue
-from synthetic_soul.adapters.store.sqlite import SQLiteStore
 from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.conversation import Conversations
 from synthetic_soul.domain.agent import AgentState, new_agent
@@ -28,6 +27,7 @@ from synthetic_soul.mind.turns import Turns
 from synthetic_soul.ports import LLM, JobHandler, LLMInfo, LLMRequest, M, Profile
 from synthetic_soul.records import Job, LLMCall, QueueStats, Session, User
 from synthetic_soul.scheduler import Scheduler
+from tests.support.memory_store import MemoryStore
 from tests.unit.fakes import FakeClock
 
 ADA = Principal("user-ada", "session-ada", "ada")
@@ -94,7 +94,7 @@ class RecordingQueue:
 
 @dataclass
 class World:
-    store: SQLiteStore
+    store: MemoryStore
     clock: FakeClock
     llm: Recording
     queue: RecordingQueue
@@ -173,7 +173,7 @@ def declining_tick(seed: int | None) -> int:
 
 
 async def make_world(
-    tmp_path: Path,
+    tmp_path: Path,  # unused now the store is in memory; its callers still pass it
     llm: LLM | None = None,
     *,
     seed: int | None = SEED,
@@ -182,8 +182,7 @@ async def make_world(
     reflect: bool = True,
 ) -> AsyncIterator[World]:
     clock = FakeClock(start)
-    store = SQLiteStore(tmp_path / "soul.sqlite3")
-    await store.open()
+    store = MemoryStore()
     agent = await store.ensure_agent(
         new_agent(AGENT_ID, "jasmine", "lite", random.Random(3), clock.now())
     )
@@ -213,4 +212,3 @@ async def make_world(
     finally:
         await queue.stop()
         await ahead.stop()
-        await store.close()

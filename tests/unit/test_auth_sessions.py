@@ -1,4 +1,4 @@
-"""The Auth use case end to end on a real SQLite file and the in-memory rate limiter."""
+"""The Auth use case end to end on the in-memory store and rate limiter."""
 
 from __future__ import annotations
 
@@ -6,18 +6,17 @@ import asyncio
 import random
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from synthetic_soul.adapters.limits.memory import MemoryRateLimiter
-from synthetic_soul.adapters.store.sqlite import SQLiteStore
 from synthetic_soul.auth.passwords import Passwords
 from synthetic_soul.auth.ratelimit import LIMITS, WINDOW_S
 from synthetic_soul.auth.sessions import Auth, AuthConfig, Grant
 from synthetic_soul.auth.tokens import AccessTokens
 from synthetic_soul.domain.agent import new_agent
 from synthetic_soul.errors import Conflict, RateLimited, Unauthorized
+from tests.support.memory_store import MemoryStore
 from tests.unit.fakes import FakeClock
 
 pytestmark = pytest.mark.anyio
@@ -31,14 +30,13 @@ DEVELOPER = "maker@example.com"
 @dataclass
 class World:
     auth: Auth
-    store: SQLiteStore
+    store: MemoryStore
     clock: FakeClock
     agent_id: str
 
 
-async def make_world(tmp_path: Path, clock: FakeClock) -> tuple[World, Passwords]:
-    store = SQLiteStore(tmp_path / "soul.sqlite3")
-    await store.open()
+async def make_world(clock: FakeClock) -> tuple[World, Passwords]:
+    store = MemoryStore()
     agent = await store.ensure_agent(
         new_agent("agent-1", "jasmine", "lite", random.Random(1), clock.now())
     )
@@ -55,13 +53,12 @@ async def make_world(tmp_path: Path, clock: FakeClock) -> tuple[World, Passwords
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    made, passwords = await make_world(tmp_path, FakeClock())
+async def world() -> AsyncIterator[World]:
+    made, passwords = await make_world(FakeClock())
     try:
         yield made
     finally:
         passwords.close()
-        await made.store.close()
 
 
 async def unauthorized(code: str, call: Awaitable[object]) -> None:
@@ -267,13 +264,12 @@ async def test_logout_revokes_the_session(world: World) -> None:
     await world.auth.logout("not-a-jwt")
 
 
-async def test_tokens_follow_the_injected_clock(tmp_path: Path) -> None:
+async def test_tokens_follow_the_injected_clock() -> None:
     """Auth takes a Clock; a token it mints at clock time must pass its own check then."""
-    made, passwords = await make_world(tmp_path, FakeClock(1_700_000_000.0))
+    made, passwords = await make_world(FakeClock(1_700_000_000.0))
     try:
         grant = await made.auth.guest()
         who = await made.auth.authenticate(grant.access_token)
         assert who.user_id == grant.user_id
     finally:
         passwords.close()
-        await made.store.close()

@@ -6,14 +6,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
 from synthetic_soul.adapters.queue.inline import InlineJobQueue
-from synthetic_soul.adapters.store.sqlite import SQLiteStore
 from synthetic_soul.records import CLIENT_KEY, Job
 from tests.contract.builders import FakeClock, eventually, job_and_message, uid
+from tests.support.memory_store import MemoryStore
 
 pytestmark = pytest.mark.anyio
 
@@ -21,7 +20,7 @@ pytestmark = pytest.mark.anyio
 class Recorder:
     """Runs jobs through the store, in the order the queue hands them out; one can be held."""
 
-    def __init__(self, store: SQLiteStore, clock: FakeClock) -> None:
+    def __init__(self, store: MemoryStore, clock: FakeClock) -> None:
         self.store = store
         self.clock = clock
         self.order: list[str] = []
@@ -38,17 +37,12 @@ class Recorder:
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
-    opened = SQLiteStore(tmp_path / "soul.sqlite3")
-    await opened.open()
-    try:
-        yield opened
-    finally:
-        await opened.close()
+def store() -> MemoryStore:
+    return MemoryStore()
 
 
 async def submitted(
-    store: SQLiteStore, owner: str, client: str | None = None, queue: str = "default"
+    store: MemoryStore, owner: str, client: str | None = None, queue: str = "default"
 ) -> Job:
     job, message = job_and_message(owner, queue=queue)
     if client is not None:
@@ -61,7 +55,7 @@ Queue = tuple[InlineJobQueue, Recorder]
 
 
 @pytest.fixture
-async def queue(store: SQLiteStore) -> AsyncIterator[Queue]:
+async def queue(store: MemoryStore) -> AsyncIterator[Queue]:
     """One worker, started before any job is stored (a start queues what the store holds)."""
     clock = FakeClock()
     recorder = Recorder(store, clock)
@@ -95,7 +89,7 @@ async def run_in_order(queue: Queue, blocker: Job, waiting: list[Job]) -> list[s
 
 
 async def test_owners_take_turns_instead_of_first_come_first_served(
-    store: SQLiteStore, queue: Queue
+    store: MemoryStore, queue: Queue
 ) -> None:
     flooder, other, third = uid(), uid(), uid()
     blocker = await submitted(store, uid())
@@ -109,7 +103,7 @@ async def test_owners_take_turns_instead_of_first_come_first_served(
 
 
 async def test_the_owner_served_last_waits_behind_one_not_served_yet(
-    store: SQLiteStore, queue: Queue
+    store: MemoryStore, queue: Queue
 ) -> None:
     chatty, newcomer = uid(), uid()
     blocker = await submitted(store, chatty)  # running: `chatty` was served just now
@@ -121,7 +115,7 @@ async def test_the_owner_served_last_waits_behind_one_not_served_yet(
     assert order == [first_time.id, again.id]
 
 
-async def test_guests_from_one_address_share_one_turn(store: SQLiteStore, queue: Queue) -> None:
+async def test_guests_from_one_address_share_one_turn(store: MemoryStore, queue: Queue) -> None:
     address = "keyed-hash-of-203.0.113.9"
     guests = [await submitted(store, uid(), client=address) for _ in range(3)]
     alone = await submitted(store, uid(), client="keyed-hash-of-198.51.100.4")
@@ -133,7 +127,7 @@ async def test_guests_from_one_address_share_one_turn(store: SQLiteStore, queue:
     assert order == [guests[0].id, alone.id, no_address.id, guests[1].id, guests[2].id]
 
 
-async def test_priority_still_comes_before_taking_turns(store: SQLiteStore, queue: Queue) -> None:
+async def test_priority_still_comes_before_taking_turns(store: MemoryStore, queue: Queue) -> None:
     owner, other = uid(), uid()
     blocker = await submitted(store, uid())
     low = await submitted(store, other, queue="low")

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from synthetic_soul.adapters.events.memory import MemoryEventBus
 from synthetic_soul.adapters.queue.inline import InlineJobQueue
-from synthetic_soul.adapters.store.sqlite import SQLiteStore
 from synthetic_soul.jobs import Busy, Handler, Jobs, Outcome, Report, job_channel
 from synthetic_soul.records import Job, Message
+from tests.support.memory_store import MemoryStore
 from tests.unit.fakes import FakeClock
 
 pytestmark = pytest.mark.anyio
@@ -22,7 +20,7 @@ pytestmark = pytest.mark.anyio
 
 @dataclass
 class World:
-    store: SQLiteStore
+    store: MemoryStore
     bus: MemoryEventBus
     clock: FakeClock
 
@@ -58,13 +56,8 @@ class World:
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    store = SQLiteStore(tmp_path / "soul.sqlite3")
-    await store.open()
-    try:
-        yield World(store, MemoryEventBus(), FakeClock())
-    finally:
-        await store.close()
+def world() -> World:
+    return World(MemoryStore(), MemoryEventBus(), FakeClock())
 
 
 def kinds(events: list[dict[str, Any]]) -> list[tuple[str, str]]:

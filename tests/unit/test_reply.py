@@ -16,7 +16,6 @@ from synthetic_soul.adapters.events.memory import MemoryEventBus
 from synthetic_soul.adapters.limits.memory import MemoryRateLimiter
 from synthetic_soul.adapters.llm.scripted import DEFAULT_SCRIPTS, ScriptedLLM
 from synthetic_soul.adapters.queue.inline import InlineJobQueue
-from synthetic_soul.adapters.store.sqlite import SQLiteStore
 from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.conversation import Conversations
 from synthetic_soul.domain.agent import AgentState, new_agent
@@ -26,6 +25,7 @@ from synthetic_soul.mind.reply import FALLBACK_REPLY, Reply
 from synthetic_soul.mind.turns import Turns, turn_key
 from synthetic_soul.ports import LLM, LLMInfo, LLMRequest, M, Profile
 from synthetic_soul.records import Job, LLMCall, Message, Session, User
+from tests.support.memory_store import MemoryStore
 from tests.unit.fakes import FakeClock, GarbageLLM
 
 pytestmark = pytest.mark.anyio
@@ -35,7 +35,7 @@ ADA = Principal("user-ada", "session-ada", "ada")
 
 @dataclass
 class World:
-    store: SQLiteStore
+    store: MemoryStore
     clock: FakeClock
     conversations: Conversations
     bus: MemoryEventBus
@@ -59,11 +59,13 @@ class World:
 
 
 async def make_world(
-    tmp_path: Path, llm: LLM, workers: int = 1, clock: FakeClock | None = None
+    tmp_path: Path,  # unused now the store is in memory; its callers still pass it
+    llm: LLM,
+    workers: int = 1,
+    clock: FakeClock | None = None,
 ) -> AsyncIterator[World]:
     clock = clock or FakeClock()
-    store = SQLiteStore(tmp_path / "soul.sqlite3")
-    await store.open()
+    store = MemoryStore()
     agent = await store.ensure_agent(
         new_agent("agent-1", "jasmine", "lite", random.Random(3), clock.now())
     )
@@ -84,8 +86,7 @@ async def make_world(
         yield World(store, clock, conversations, bus)
     finally:
         await queue.stop()
-        await jobs.stop()  # jobs waiting for a turn would touch the store after it closed
-        await store.close()
+        await jobs.stop()
 
 
 @pytest.fixture

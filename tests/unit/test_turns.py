@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from synthetic_soul.adapters.events.memory import MemoryEventBus
-from synthetic_soul.adapters.store.sqlite import SQLiteStore
 from synthetic_soul.jobs import Busy
 from synthetic_soul.mind.turns import Turns
+from tests.support.memory_store import MemoryStore
 from tests.unit.fakes import FakeClock
 
 pytestmark = pytest.mark.anyio
@@ -19,13 +18,8 @@ KEY = "turn:jasmine:ada"
 
 
 @pytest.fixture
-async def turns(tmp_path: Path) -> AsyncIterator[Turns]:
-    store = SQLiteStore(tmp_path / "soul.sqlite3")
-    await store.open()
-    try:
-        yield Turns(store, MemoryEventBus(), FakeClock(), ttl_s=60.0)
-    finally:
-        await store.close()
+async def turns() -> AsyncIterator[Turns]:
+    yield Turns(MemoryStore(), MemoryEventBus(), FakeClock(), ttl_s=60.0)
 
 
 async def test_a_second_holder_is_told_busy(turns: Turns) -> None:

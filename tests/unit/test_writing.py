@@ -6,33 +6,26 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
-from synthetic_soul.adapters.store.sqlite import SQLiteStore
 from synthetic_soul.domain.agent import AgentState, new_agent
 from synthetic_soul.mind.writing import COMMIT_ATTEMPTS, CommitFailed, Writer
 from synthetic_soul.ports import MindCommit, StaleStateError
 from synthetic_soul.records import Job
+from tests.support.memory_store import MemoryStore
 
 pytestmark = pytest.mark.anyio
 NOW = 1_893_456_000.0  # 2030-01-01 00:00 UTC
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
-    store = SQLiteStore(tmp_path / "soul.sqlite3")
-    await store.open()
-    try:
-        yield store
-    finally:
-        await store.close()
+def store() -> MemoryStore:
+    return MemoryStore()
 
 
-async def running_job(store: SQLiteStore) -> Job:
+async def running_job(store: MemoryStore) -> Job:
     job = Job(uuid.uuid4().hex, "agent:jasmine", "think", "low", {}, "queued", NOW, NOW)
     await store.create_job(job)
     started = await store.start_job(job.id, NOW)
@@ -40,7 +33,7 @@ async def running_job(store: SQLiteStore) -> Job:
     return started
 
 
-async def another_process_writes(store: SQLiteStore, read: AgentState) -> None:
+async def another_process_writes(store: MemoryStore, read: AgentState) -> None:
     """The agent written by someone else after `read` was taken: a commit made on it is stale."""
     job = await running_job(store)
     changed = replace(read, identity="changed elsewhere")
@@ -52,7 +45,7 @@ async def another_process_writes(store: SQLiteStore, read: AgentState) -> None:
 class Feeling:
     """A job's commit of the agent's new identity, beaten `rivals` times by another writer."""
 
-    def __init__(self, store: SQLiteStore, job: Job, rivals: int) -> None:
+    def __init__(self, store: MemoryStore, job: Job, rivals: int) -> None:
         self.store, self.job, self.rivals = store, job, rivals
         self.built_on: list[int] = []  # the agent's version each attempt was made on
         self.reloads = 0
@@ -75,7 +68,7 @@ class Feeling:
         return agent
 
 
-async def test_a_stale_commit_is_made_again_on_the_state_read_anew(store: SQLiteStore) -> None:
+async def test_a_stale_commit_is_made_again_on_the_state_read_anew(store: MemoryStore) -> None:
     agent = await store.ensure_agent(new_agent("a1", "jasmine", "lite", random.Random(3), NOW))
     job = await running_job(store)
     feeling = Feeling(store, job, rivals=3)
@@ -91,7 +84,7 @@ async def test_a_stale_commit_is_made_again_on_the_state_read_anew(store: SQLite
 
 
 async def test_a_commit_that_stays_stale_fails_after_the_stated_attempts(
-    store: SQLiteStore,
+    store: MemoryStore,
 ) -> None:
     agent = await store.ensure_agent(new_agent("a1", "jasmine", "lite", random.Random(3), NOW))
     job = await running_job(store)
