@@ -7,8 +7,9 @@ from dataclasses import replace
 import pytest
 
 from synthetic_soul.domain.agent import AgentState
-from synthetic_soul.ports import StaleStateError, Store
-from synthetic_soul.records import Job, Message
+from synthetic_soul.ports import Plan, StaleStateError, Store
+from synthetic_soul.ports.commits import AddThought, FinishJob, SaveAgent
+from synthetic_soul.records import Job, Message, Thought
 from tests.contract.builders import (
     AGENT,
     MODE,
@@ -64,6 +65,20 @@ async def test_conversation_is_chronological_and_limit_keeps_the_last(store: Sto
     assert last.id == whole.id
     more = await store.get_conversation(AGENT, owner, T0 + 10, limit=100)
     assert [m.message for m in more.messages] == texts
+
+
+async def test_a_plan_refused_late_leaves_none_of_its_earlier_writes(store: Store) -> None:
+    """All or nothing whatever the order: a stale agent after a write undoes that write too."""
+    state, job, message, _ = await running_turn(store)
+    thought = Thought(uid(), state.id, "written before the refusal", T0 + 2, message.sender_id)
+    stale = SaveAgent(state, state.version + 1)
+    plan = Plan(job.id, T0 + 2, (AddThought(thought), stale, FinishJob(job.id, {})))
+
+    with pytest.raises(StaleStateError):
+        await store.commit(plan)
+
+    assert await store.latest_thought(state.id, message.sender_id) is None
+    assert (await store.get_job(job.id)).status == "running"  # type: ignore[union-attr]
 
 
 async def test_commit_reply_writes_the_whole_turn(store: Store) -> None:

@@ -19,6 +19,7 @@ from synthetic_soul.adapters.queue.inline import InlineJobQueue
 from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.conversation import Conversations
 from synthetic_soul.domain.agent import AgentState, new_agent
+from synthetic_soul.domain.relationship import Relationship
 from synthetic_soul.jobs import Jobs
 from synthetic_soul.mind.reading import HISTORY_MIN, HISTORY_STEP, HISTORY_TURNS, history_window
 from synthetic_soul.mind.reply import FALLBACK_REPLY, Reply
@@ -305,7 +306,7 @@ def test_the_conversation_window_keeps_its_first_message_for_a_few_turns() -> No
     firsts, sizes = [], []
     for turn in range(3 * HISTORY_STEP):
         history = said[: 2 * (turn + HISTORY_STEP)][-HISTORY_TURNS:]  # as the store loads it
-        shown = history_window(history, {"interactions": turn})
+        shown = history_window(history, Relationship.of({"interactions": turn}))
         firsts.append(shown[0].id)
         sizes.append(len(shown))
         assert shown == history[-len(shown) :]  # the latest, in order

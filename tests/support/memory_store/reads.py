@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from synthetic_soul.adapters.store.mongo.relevance import stems, terms_of
 from synthetic_soul.domain import memory as scoring
 from synthetic_soul.domain.outreach import HISTORY_LIMIT, Contact
 from synthetic_soul.domain.outreach import PURPOSE as OUTREACH
+from synthetic_soul.domain.relevance import stems, terms_of
 from synthetic_soul.ports import Musing, Profile, Reflection, Turn
 from synthetic_soul.records import Memory, Message
 from tests.support.memory_store.tables import Tables, agent_named, latest_thought, owned

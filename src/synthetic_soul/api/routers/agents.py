@@ -147,20 +147,20 @@ def _chart_mood(mood: Mood) -> ChartMood:
 async def relationship(soul: Soul, who: SignedIn) -> RelationshipReply:
     """How the active agent sees the signed-in user."""
     profile, _ = await soul.agents.relationship(who)
-    doc = profile.doc
+    seen = profile.relationship
     return RelationshipReply(
         relationship=RelationshipView(
             username=profile.username,
-            extrinsic_relationship=doc.get("extrinsic_relationship", "stranger"),
-            intrinsic_relationship=doc.get("intrinsic_relationship", "none"),
-            affinity=round(affinity(doc.get("sentiments", {})), 2),
+            extrinsic_relationship=seen.extrinsic,
+            intrinsic_relationship=seen.intrinsic,
+            affinity=round(affinity(seen.sentiments), 2),
             sentiments={
                 name: _scale(value, 0, 100, f"The agent's {name} toward you.")
-                for name, value in doc.get("sentiments", {}).items()
+                for name, value in seen.sentiments.items()
             },
-            summary=doc.get("summary", ""),
-            interactions=doc.get("interactions", 0),
-            last_interaction=iso(doc["last_interaction"]) if doc.get("last_interaction") else None,
+            summary=seen.summary,
+            interactions=seen.interactions,
+            last_interaction=iso(seen.last_interaction) if seen.last_interaction else None,
         )
     )
 

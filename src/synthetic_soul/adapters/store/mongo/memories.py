@@ -21,14 +21,19 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from synthetic_soul.adapters.store.mongo.base import MongoBase, reachable
 from synthetic_soul.adapters.store.mongo.records import Doc, memory_doc, memory_of, without_id
-from synthetic_soul.adapters.store.mongo.relevance import relevance, stems, text_search
 from synthetic_soul.adapters.store.mongo.statements import Db, Tx
 from synthetic_soul.domain import memory as scoring
+from synthetic_soul.domain.relevance import relevance, stems
 from synthetic_soul.records import Memory
 
 TEXT_CANDIDATES = 100  # best full-text matches considered per recall
 RECENT_CANDIDATES = 50  # most recently recalled (or made) memories considered per recall
 STEM_SCAN = 500  # without a text index: matching memories ranked here, most recent first
+
+
+def text_search(text: str) -> str | None:
+    """A `$text` search for any of the text's words; None if it has none."""
+    return " ".join(scoring.query_words(text)) or None
 
 
 def _scope(user_id: str | None) -> Doc:

@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from synthetic_soul.adapters.store.mongo.relevance import terms_of
 from synthetic_soul.adapters.store.user_keys import email_key, username_key
 from synthetic_soul.domain.agent import AgentState, from_doc, to_doc
+from synthetic_soul.domain.relevance import terms_of
 from synthetic_soul.ports import Profile
 from synthetic_soul.records import (
     AffectSnapshot,

@@ -1,11 +1,9 @@
-"""How relevant a memory is to what was said: the words of both, as MongoDB searches them.
+"""How relevant a memory is to what was said, by the Snowball ("english") stems of the words
+of both, ranked BM25-like with fields weighted as the SQLite store's bm25 weights them.
 
-Two ways, one per server. MongoDB's text index (`$text`, relevance = its text score) is used
-where the server has one. A server without text indexes (SecantusDB, some MongoDB-compatible
-services) gets the same idea by hand: each memory keeps `terms`, the Snowball ("english")
-stems of its words, which is how MongoDB's text index stems them too; a recall fetches the
-memories sharing a stem with the query through a multikey index and ranks them here with a
-BM25-like score, fields weighted as the SQLite store's bm25 weights them.
+A store without a full-text index of its own ranks with this: the MongoDB store on a server
+without text indexes (each memory keeps `terms`, its stems, which is how MongoDB's text index
+stems them too), and the in-memory fake the unit tests use.
 """
 
 from __future__ import annotations
@@ -17,7 +15,7 @@ from collections.abc import Iterable
 
 import snowballstemmer
 
-from synthetic_soul.domain.memory import MAX_WORD_CHARS, STOPWORDS, query_words
+from synthetic_soul.domain.memory import MAX_WORD_CHARS, STOPWORDS
 from synthetic_soul.records import Memory
 
 # A tag match counts most, a thought least (the SQLite store's bm25 weights).
@@ -25,11 +23,6 @@ FIELD_WEIGHTS = (("tags", 1.5), ("event", 1.0), ("thoughts", 0.75))
 _K1 = 1.2  # BM25's term-frequency saturation
 _WORD = re.compile(r"\w+")
 _STEMMER = snowballstemmer.stemmer("english")
-
-
-def text_search(text: str) -> str | None:
-    """A `$text` search for any of the text's words; None if it has none."""
-    return " ".join(query_words(text)) or None
 
 
 def stems(words: Iterable[str]) -> list[str]:
