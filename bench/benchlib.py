@@ -1,4 +1,5 @@
-"""Shared plumbing for the benchmarks: server subprocess, /proc readings, users, SSE, stats.
+"""Shared plumbing for the benchmarks: /proc readings, users, SSE, stats, and how the benches
+run the tests' harness (tests/support/) that starts the service's processes.
 
 Run as a script (`python bench/benchlib.py ping URL`) it is the pinger child process used by
 `sse_fanout.py`, so that ping latencies are not skewed by the stream client's event loop.
@@ -13,7 +14,6 @@ import os
 import platform
 import resource
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -28,28 +28,23 @@ from typing import Any
 
 import httpx
 
+# The harness that starts the service's processes is the tests' (tests/support/); a bench runs
+# as a script from bench/, so the repository root goes on the path first.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.server import SERVICE_ENV, Launch, Server, lifted_limits, running
+
 HERE = Path(__file__).resolve()
-# The same secrets and settings as tests/support/server.py (copied: the bench stands alone).
-TEST_ENV = {
-    "APP_ENV": "test",
-    "JWT_SECRET_ENV": "test-jwt-secret-that-is-long-enough-0123456789",
-    "ARGON2_PEPPER_ENV": "test-pepper-0123456789",
-    "COOKIE_SECURE": "false",
-    "LOG_LEVEL": "warning",
-    "LLM_MODE": "scripted",
-    # The benches' many guests and bursts all come from 127.0.0.1; fairness.py sets its own.
-    "GUEST_SIGNUPS_PER_HOUR": "1000000",
-    "MAX_PENDING_REPLIES_PER_USER": "1000000",
-    "MAX_PENDING_REPLIES_PER_ADDRESS": "1000000",
-}
 # Per-user limits of the service (auth/ratelimit.py), per 60 s; we stay a few under each.
 RATE_WINDOW_S = 60.0
 RATE_LIMITS = {"submit": 60, "job_poll": 120, "job_events": 120}
 RATE_MARGIN = 5
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+# The harness's processes as the benches run them: thinking as configured, the fairness limits
+# lifted further (fairness.py sets its own), each in its DATA_DIR, 20 s for a server to stop.
+BENCH = Launch({**SERVICE_ENV, **lifted_limits(1_000_000)}, in_data_dir=True, stop_timeout_s=20.0)
 
 
-# -- process limits, server subprocess ------------------------------------------------------
+# -- process limits, the service's processes --------------------------------------------------
 def raise_nofile_limit() -> tuple[int, int]:
     """Soft RLIMIT_NOFILE up to the hard limit; children spawned afterwards inherit it."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -57,79 +52,6 @@ def raise_nofile_limit() -> tuple[int, int]:
     if soft < target:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
     return resource.getrlimit(resource.RLIMIT_NOFILE)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@dataclass
-class Server:
-    url: str
-    host: str
-    port: int
-    process: subprocess.Popen[bytes]
-    data_dir: Path
-    log_path: Path
-    profiled: bool = False
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def log_tail(self, lines: int = 30) -> str:
-        text = self.log_path.read_text(errors="replace").splitlines()
-        return "\n".join(text[-lines:])
-
-
-def start_server(
-    data_dir: Path, env: dict[str, str] | None = None, profile_to: Path | None = None
-) -> Server:
-    """`soul serve` on a free loopback port (optionally under cProfile); waits for /ping."""
-    raise_nofile_limit()
-    port = free_port()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    log_path = data_dir / f"server-{port}.log"
-    full_env = {**os.environ, **TEST_ENV, "DATA_DIR": str(data_dir), **(env or {})}
-    prefix = [sys.executable]
-    if profile_to is not None:
-        prefix += ["-m", "cProfile", "-o", str(profile_to)]
-    cmd = [*prefix, "-m", "synthetic_soul.cli", "serve", "--host", "127.0.0.1",
-           "--port", str(port)]  # fmt: skip
-    with log_path.open("ab") as log_file:
-        process = subprocess.Popen(
-            cmd, env=full_env, stdout=log_file, stderr=subprocess.STDOUT, cwd=data_dir
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited early:\n{log_path.read_text()}")
-        try:
-            if httpx.get(f"{url}/v1/meta/ping", timeout=1).status_code == 200:
-                profiled = profile_to is not None
-                return Server(url, "127.0.0.1", port, process, data_dir, log_path, profiled)
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    process.kill()
-    process.wait()
-    raise RuntimeError(f"server did not answer in time:\n{log_path.read_text()}")
-
-
-def stop_server(server: Server) -> None:
-    if server.process.poll() is None:
-        # uvicorn re-raises the signal it stopped on; SIGINT becomes a KeyboardInterrupt,
-        # which lets cProfile write its file on the way out (SIGTERM would kill it first).
-        server.process.send_signal(signal.SIGINT if server.profiled else signal.SIGTERM)
-        try:
-            server.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
 
 
 def gc_probe_env(threshold: str | None = None) -> dict[str, str]:
@@ -146,138 +68,17 @@ def running_server(
     env: dict[str, str] | None = None, profile_to: Path | None = None
 ) -> Iterator[Server]:
     """A server with its own temporary DATA_DIR, always stopped (and the dir removed)."""
-    with tempfile.TemporaryDirectory(prefix="soul-bench-") as tmp:
-        server = start_server(Path(tmp), env, profile_to)
-        try:
-            yield server
-        finally:
-            stop_server(server)
-
-
-# -- the scaled-out service: redis-server, shared-store API processes, `soul worker`s -------
-def stop_process(process: subprocess.Popen[bytes], timeout_s: float = 20.0) -> None:
-    """SIGTERM (a worker finishes its current job first), SIGKILL if it lingers."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    raise_nofile_limit()
+    with (
+        tempfile.TemporaryDirectory(prefix="soul-bench-") as tmp,
+        running(Path(tmp), env, launch=BENCH, profile_to=profile_to) as server,
+    ):
+        yield server
 
 
 def exit_on_sigterm() -> None:
     """Make SIGTERM unwind like Ctrl-C, so that every `finally` stops its processes."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
-
-
-@dataclass
-class Redis:
-    url: str
-    process: subprocess.Popen[bytes]
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def flush(self) -> None:
-        """FLUSHALL: no queue, registry, rate count or lock left from the previous run."""
-        self.command(b"FLUSHALL")
-
-    def command(self, *words: bytes) -> bytes:
-        """One command in RESP, its first reply line (enough for PING and FLUSHALL)."""
-        port = int(self.url.rsplit(":", 1)[1].split("/")[0])
-        request = b"*%d\r\n" % len(words) + b"".join(b"$%d\r\n%s\r\n" % (len(w), w) for w in words)
-        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-            s.sendall(request)
-            return s.makefile("rb").readline().strip()
-
-
-@contextmanager
-def running_redis() -> Iterator[Redis]:
-    """A redis-server of the bench's own on a free loopback port that keeps nothing on disk."""
-    port = free_port()
-    cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1",
-           "--save", "", "--appendonly", "no"]  # fmt: skip
-    try:
-        process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
-    except FileNotFoundError:
-        raise RuntimeError("redis-server is not installed (apt install redis-server)") from None
-    redis = Redis(f"redis://127.0.0.1:{port}/0", process)
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            with suppress(OSError):
-                if redis.command(b"PING") == b"+PONG":
-                    break
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"redis-server on port {port} did not start")
-            time.sleep(0.05)
-        yield redis
-    finally:
-        stop_process(process)
-
-
-def rq_env(redis_url: str, delay_ms: int) -> dict[str, str]:
-    """Env of every API and worker process of the scaled-out service, scripted model."""
-    return {
-        "QUEUE_BACKEND": "rq",
-        "REDIS_URL": redis_url,
-        "SCRIPTED_DELAY_MS": str(delay_ms),
-        "THINKING_ENABLED": "false",  # no scheduled think jobs among the measured ones
-    }
-
-
-@contextmanager
-def serving(data_dir: Path, env: dict[str, str]) -> Iterator[Server]:
-    """`soul serve` on an existing DATA_DIR (several may share one store), always stopped."""
-    server = start_server(data_dir, env)
-    try:
-        yield server
-    finally:
-        stop_server(server)
-
-
-@contextmanager
-def running_workers(
-    data_dir: Path, env: dict[str, str], count: int, extra_args: Sequence[Sequence[str]] = ()
-) -> Iterator[list[subprocess.Popen[bytes]]]:
-    """`count` `soul worker` processes on the store in data_dir (logs there), always stopped.
-    Worker i gets `extra_args[i]` on its command line (none past the end of the list)."""
-    full_env = {**os.environ, **TEST_ENV, "DATA_DIR": str(data_dir), **env}
-    workers: list[subprocess.Popen[bytes]] = []
-    try:
-        for i in range(count):
-            cmd = [sys.executable, "-m", "synthetic_soul.cli", "worker"]
-            cmd += extra_args[i] if i < len(extra_args) else ()
-            with (data_dir / f"worker-{i}.log").open("ab") as log:
-                err = subprocess.STDOUT
-                workers.append(
-                    subprocess.Popen(cmd, env=full_env, cwd=data_dir, stdout=log, stderr=err)
-                )
-        yield workers
-    finally:
-        for worker in workers:
-            worker.terminate()  # all at once: each finishes its job in parallel
-        for worker in workers:
-            stop_process(worker)
-
-
-def wait_for_workers(
-    server: Server, workers: Sequence[subprocess.Popen[bytes]], timeout_s: float = 60.0
-) -> None:
-    """Until /v1/meta/queue counts every worker (each builds its service before registering)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        if any(w.poll() is not None for w in workers):
-            raise RuntimeError(f"a worker exited early; see {server.data_dir}/worker-*.log")
-        with suppress(httpx.HTTPError, ValueError):
-            body = httpx.get(f"{server.url}/v1/meta/queue", timeout=5).json()
-            if body.get("worker_count", 0) >= len(workers):
-                return
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"only some of {len(workers)} workers registered in time")
-        time.sleep(0.2)
 
 
 def job_rows(data_dir: Path) -> list[dict[str, Any]]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
+import sys
 import tempfile
 import time
 from contextlib import closing
@@ -34,7 +35,10 @@ from typing import Any
 
 import httpx
 
-from benchlib import machine, pct, start_server, stop_server
+from benchlib import BENCH, machine, pct, raise_nofile_limit
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the harness: tests/support
+from tests.support.server import running
 
 # The issue's goals (issue 13): prompt tokens a reply call evaluates, first word, done (p50).
 REPLY_GOAL = 80
@@ -122,8 +126,8 @@ def run(model: str, turns: int, reuse: bool, pause_s: float) -> dict[str, Any]:
     }
     with tempfile.TemporaryDirectory(prefix="bench-embedded-") as tmp:
         data_dir = Path(tmp)
-        server = start_server(data_dir, env)
-        try:
+        raise_nofile_limit()
+        with running(data_dir, env, launch=BENCH) as server:
             with httpx.Client(base_url=server.url, timeout=600.0) as c:
                 token = c.post("/v1/auth/guest").json()["access_token"]
                 results = []
@@ -136,8 +140,6 @@ def run(model: str, turns: int, reuse: bool, pause_s: float) -> dict[str, Any]:
                     print(f"  {model} reuse={reuse}: {results[-1]}", flush=True)
                 wait_idle(c)
             calls = tokens_by_call(data_dir)
-        finally:
-            stop_server(server)
     reply = [c for c in calls if c[1] == "reply"]
     reflect = [c for c in calls if c[1] == "reflect"]
     firsts = [r["first_token_s"] for r in results if r["first_token_s"] is not None]

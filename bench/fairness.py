@@ -28,15 +28,16 @@ import argparse
 import asyncio
 import contextlib
 import json
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from benchlib import (
     HttpStatusError,
     RawApi,
-    Server,
     User,
     events_path,
     machine,
@@ -46,6 +47,10 @@ from benchlib import (
     running_server,
     submit,
 )
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the harness: tests/support
+from tests.support.server import Server
+
 from synthetic_soul.settings import Settings
 
 CHATTER, FLOODER = "127.0.0.1", "127.0.0.2"

@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import json
 import sqlite3
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,6 @@ from benchlib import (
     Api,
     HttpStatusError,
     Phase,
-    Server,
     UserPool,
     events_path,
     fmt,
@@ -42,6 +42,9 @@ from benchlib import (
     summary,
     wait_until_quiet,
 )
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the harness: tests/support
+from tests.support.server import Server
 
 FINAL = ("succeeded", "failed")
 POLL_INTERVAL_S = 0.005

@@ -23,6 +23,7 @@ import contextlib
 import json
 import math
 import sqlite3
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,6 @@ from benchlib import (
     LoopLag,
     Phase,
     Pinger,
-    Server,
     SseEvent,
     User,
     UserPool,
@@ -51,6 +51,9 @@ from benchlib import (
     summary,
     wait_until_quiet,
 )
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the harness: tests/support
+from tests.support.server import Server
 
 DEFINITIONS = """\
 delivery  = wall time the client parsed `done` - jobs.updated_at of that job in the DB (the

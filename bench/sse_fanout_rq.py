@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import json
 import math
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -31,12 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from benchlib import (
+    BENCH,
     CpuSplit,
     HttpStatusError,
     Pinger,
     RawApi,
-    Redis,
-    Server,
     SseEvent,
     User,
     UserPool,
@@ -47,15 +47,16 @@ from benchlib import (
     machine,
     open_fds,
     raise_nofile_limit,
-    rq_env,
     rss_mib,
-    running_redis,
-    running_workers,
-    serving,
     submit,
     summary,
     wait_until_quiet,
 )
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the harness: tests/support
+from tests.support.redis import Redis, rq_env, running_redis
+from tests.support.server import Server, running
+from tests.support.workers import running_workers
 
 DEFINITIONS = """\
 delivery = wall time the client parsed `done` - jobs.updated_at of that job in the shared
@@ -265,10 +266,12 @@ def run(redis: Redis, n: int, args: argparse.Namespace) -> dict[str, Any]:
     env = rq_env(redis.url, args.delay_ms)
     with contextlib.ExitStack() as stack:
         data = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="soul-bench-")))
-        servers = {name: stack.enter_context(serving(data, env)) for name in ("A", "B")}
+        servers = {
+            name: stack.enter_context(running(data, env, launch=BENCH)) for name in ("A", "B")
+        }
 
         def start_workers() -> list[int]:
-            procs = stack.enter_context(running_workers(data, env, args.workers))
+            procs = stack.enter_context(running_workers(data, env, args.workers, launch=BENCH))
             return [p.pid for p in procs]
 
         try:

@@ -19,12 +19,13 @@ import argparse
 import asyncio
 import contextlib
 import json
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from benchlib import (
     Api,
-    Server,
     User,
     UserPool,
     events_path,
@@ -34,6 +35,9 @@ from benchlib import (
     running_server,
     submit,
 )
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the harness: tests/support
+from tests.support.server import Server
 
 SETTLE_S = 1.0  # plus one model call: start-up jobs (the agent's first thought) finish first
 

@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import json
 import shutil
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -33,11 +34,10 @@ from pathlib import Path
 from typing import Any
 
 from benchlib import (
+    BENCH,
     CpuSplit,
     HttpStatusError,
     RawApi,
-    Redis,
-    Server,
     SseEvent,
     User,
     UserPool,
@@ -48,16 +48,16 @@ from benchlib import (
     llm_call_rows,
     machine,
     raise_nofile_limit,
-    rq_env,
     rss_mib,
-    running_redis,
-    running_workers,
-    serving,
     submit,
     summary,
-    wait_for_workers,
     wait_until_quiet,
 )
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the harness: tests/support
+from tests.support.redis import Redis, rq_env, running_redis
+from tests.support.server import Server, running
+from tests.support.workers import running_workers, wait_for_workers
 
 DEFINITIONS = """\
 replies/s    = replies that succeeded / (last reply's `done` received - first submit sent),
@@ -205,8 +205,8 @@ def run(redis: Redis, n: int, args: argparse.Namespace) -> dict[str, Any]:
     mind = args.mind_workers
     with (
         tempfile.TemporaryDirectory(prefix="soul-bench-") as tmp,
-        serving(Path(tmp), env) as server,
-        running_workers(Path(tmp), env, n, [MIND_ARGS] * mind) as workers,
+        running(Path(tmp), env, launch=BENCH) as server,
+        running_workers(Path(tmp), env, n, [MIND_ARGS] * mind, launch=BENCH) as workers,
     ):
         try:
             wait_for_workers(server, workers)
