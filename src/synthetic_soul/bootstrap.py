@@ -16,7 +16,8 @@ from synthetic_soul.conversation import Agents, Conversations, PendingCaps
 from synthetic_soul.domain.agent import new_agent
 from synthetic_soul.edge import EdgeConfig
 from synthetic_soul.forgetting import Forgetting
-from synthetic_soul.jobs import Handler, Jobs
+from synthetic_soul.job_handlers import Handler
+from synthetic_soul.job_runner import Jobs
 from synthetic_soul.memories import Memories
 from synthetic_soul.mind.ahead import Ahead
 from synthetic_soul.mind.farewell import Farewell
@@ -27,6 +28,7 @@ from synthetic_soul.mind.think import Think
 from synthetic_soul.mind.turns import Turns
 from synthetic_soul.mind.writing import Writer
 from synthetic_soul.ports import LLM, Clock, EventBus, JobQueue, RateLimiter, Store
+from synthetic_soul.ports.queue import Workers
 from synthetic_soul.scheduler import Leader, Scheduler, always_leader
 from synthetic_soul.service_status import ServiceStatus
 from synthetic_soul.settings import Settings
@@ -120,7 +122,7 @@ async def _assemble(
     undo: AsyncExitStack,
 ) -> Container:
     """Everything but the store, each part's undoing pushed on `undo` as it is made."""
-    bus, limiter, queue, leader = _messaging(settings, clock, store, undo)
+    bus, limiter, queue, workers, leader = _messaging(settings, clock, store, undo)
     passwords = Passwords(settings.argon2_pepper)
     undo.callback(passwords.close)
     if llm is None:
@@ -223,8 +225,9 @@ async def _assemble(
             expressions_dir=settings.expressions_dir,
         ),
     )
-    await queue.start(jobs.run)
-    undo.push_async_callback(queue.stop)
+    if workers is not None:
+        await workers.start(jobs.run)
+        undo.push_async_callback(workers.stop)
     undo.push_async_callback(jobs.stop)
     if background:
         await scheduler.start()
@@ -234,9 +237,10 @@ async def _assemble(
 
 def _messaging(
     settings: Settings, clock: Clock, store: Store, undo: AsyncExitStack
-) -> tuple[EventBus, RateLimiter, JobQueue, Leader]:
-    """The bus, the limiter, the queue and who leads the scheduler: in this process for the
-    embedded deployment, shared through Redis when RQ workers run the jobs."""
+) -> tuple[EventBus, RateLimiter, JobQueue, Workers | None, Leader]:
+    """The bus, the limiter, the queue, the workers and who leads the scheduler: in this
+    process for the embedded deployment, shared through Redis when RQ workers run the jobs
+    (then `soul worker` processes run them, and this process starts no workers)."""
     if settings.queue_backend == "rq":
         from synthetic_soul.adapters.events.redis import RedisEventBus
         from synthetic_soul.adapters.limits.redis import RedisRateLimiter
@@ -256,6 +260,7 @@ def _messaging(
             redis_bus,
             RedisRateLimiter(client, clock),
             RQJobQueue(connection, settings.job_timeout_s),
+            None,
             leadership,
         )
     from synthetic_soul.adapters.events.memory import MemoryEventBus
@@ -265,5 +270,6 @@ def _messaging(
     bus = MemoryEventBus()
     undo.push_async_callback(bus.close)
     queue = InlineJobQueue(store, clock, settings.inline_workers, settings.job_max_attempts)
-    # The embedded deployment is this one process, so it runs the one scheduler.
-    return bus, MemoryRateLimiter(clock), queue, always_leader
+    # The embedded deployment is this one process: its queue's own workers run the jobs,
+    # and it runs the one scheduler.
+    return bus, MemoryRateLimiter(clock), queue, queue, always_leader

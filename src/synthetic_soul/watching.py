@@ -14,7 +14,7 @@ from typing import Any
 from synthetic_soul import ports
 from synthetic_soul.auth.ratelimit import enforce
 from synthetic_soul.errors import NotFound
-from synthetic_soul.jobs import job_channel, snapshot
+from synthetic_soul.job_handlers import job_channel, snapshot
 from synthetic_soul.ports import EventBus, RateLimiter
 from synthetic_soul.records import Job
 

@@ -12,6 +12,7 @@ from typing import Any
 from synthetic_soul.domain.agent import AgentState, new_agent
 from synthetic_soul.domain.emotions import Emotion
 from synthetic_soul.ports import Clock, JobQueue, Profile, RateLimiter, ReplyCommit, Store
+from synthetic_soul.ports.queue import Workers
 from synthetic_soul.records import Job, Message, Session, Thought, User
 
 T0 = 1_700_000_000.0
@@ -19,7 +20,19 @@ AGENT = "jasmine"
 MODE = "lite"
 
 StoreFactory = Callable[[], Store]
-QueueFactory = Callable[[Store, Clock, int, int], JobQueue]
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """A job queue and the workers that run what it carries: one object in process (inline),
+    apart with RQ (the queue in the API process, the workers where `soul worker` runs)."""
+
+    queue: JobQueue
+    workers: Workers
+
+
+# (store, clock, workers, max_attempts) -> a deployment not yet started
+QueueFactory = Callable[[Store, Clock, int, int], Deployment]
 
 
 class FakeClock:

@@ -12,19 +12,28 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
 from synthetic_soul.adapters.events.memory import MemoryEventBus
 from synthetic_soul.adapters.events.redis import RedisEventBus
 from synthetic_soul.adapters.limits.memory import MemoryRateLimiter
 from synthetic_soul.adapters.limits.redis import RedisRateLimiter
 from synthetic_soul.adapters.queue.inline import InlineJobQueue
+from synthetic_soul.adapters.queue.rq import RQJobQueue
 from synthetic_soul.adapters.store.mongo import MongoStore
 from synthetic_soul.adapters.store.sqlite import SQLiteStore
-from synthetic_soul.ports import Clock, EventBus, JobQueue, Store
-from tests.contract.builders import FakeClock, LimiterHarness, QueueFactory, StoreFactory
+from synthetic_soul.ports import Clock, EventBus, Store
+from tests.contract.builders import (
+    Deployment,
+    FakeClock,
+    LimiterHarness,
+    QueueFactory,
+    StoreFactory,
+)
+from tests.contract.rq_workers import RUN_JOB, RQWorkers
 from tests.support import mongo
 from tests.support.memory_store import MemoryData, MemoryStore
-from tests.support.redis import redis_client
+from tests.support.redis import Redis, redis_client, running_redis
 
 
 @pytest.fixture
@@ -115,21 +124,41 @@ async def limiter(request: pytest.FixtureRequest) -> AsyncIterator[LimiterHarnes
 
 
 # -- JobQueue ------------------------------------------------------------------------------
-@pytest.fixture(params=["inline"])
-async def queue_factory(request: pytest.FixtureRequest) -> AsyncIterator[QueueFactory]:
-    """Makes queues over a given store; every queue made is stopped at the end of the test."""
-    made: list[JobQueue] = []
+@pytest.fixture(scope="session")
+def rq_redis() -> Iterator[Redis]:
+    """One redis-server of the suite's own for the RQ queue (its queue names are fixed)."""
+    with running_redis() as server:
+        yield server
 
-    def make(store: Store, clock: Clock, workers: int, max_attempts: int) -> JobQueue:
+
+@pytest.fixture(params=["inline", "rq"])
+async def queue_factory(request: pytest.FixtureRequest) -> AsyncIterator[QueueFactory]:
+    """Makes queues and their workers over a given store; every deployment made has its workers
+    stopped at the end of the test. RQ: an empty Redis, real RQ workers in threads (rq_workers)."""
+    made: list[Deployment] = []
+    connections: list[redis.Redis] = []
+    if request.param == "rq":
+        server: Redis = request.getfixturevalue("rq_redis")
+        server.flush()
+
+    def make(store: Store, clock: Clock, workers: int, max_attempts: int) -> Deployment:
         if request.param == "inline":
-            queue: JobQueue = InlineJobQueue(store, clock, workers, max_attempts)
+            inline = InlineJobQueue(store, clock, workers, max_attempts)
+            deployment = Deployment(inline, inline)
+        elif request.param == "rq":
+            connection = redis.Redis.from_url(server.url)
+            connections.append(connection)
+            queue = RQJobQueue(connection, job_timeout_s=60, function=RUN_JOB)
+            deployment = Deployment(queue, RQWorkers(server.url, workers))
         else:  # pragma: no cover
             raise AssertionError(f"no job queue backend {request.param!r}")
-        made.append(queue)
-        return queue
+        made.append(deployment)
+        return deployment
 
     try:
         yield make
     finally:
-        for queue in made:
-            await queue.stop()
+        for deployment in made:
+            await deployment.workers.stop()
+        for connection in connections:
+            connection.close()

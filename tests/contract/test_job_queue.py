@@ -1,4 +1,5 @@
-"""JobQueue contract: each job runs once, by priority, and survives a clean restart."""
+"""JobQueue contract: each job runs once, by priority, and survives a restart of its workers;
+on the in-process queue and on RQ with real RQ workers (`rq_workers`)."""
 
 from __future__ import annotations
 
@@ -54,8 +55,9 @@ async def all_succeeded(store: Store, jobs: list[Job]) -> bool:
 async def test_every_job_runs_exactly_once(store: Store, queue_factory: QueueFactory) -> None:
     clock = FakeClock()
     worker = Worker(store, clock)
-    queue = queue_factory(store, clock, 3, 3)
-    await queue.start(worker)
+    deployment = queue_factory(store, clock, 3, 3)
+    await deployment.workers.start(worker)
+    queue = deployment.queue
     jobs = [await submit(store) for _ in range(20)]
     for job in jobs:
         await queue.enqueue(job)
@@ -70,8 +72,9 @@ async def test_priority_high_then_default_then_low(
 ) -> None:
     clock = FakeClock()
     worker = Worker(store, clock)
-    queue = queue_factory(store, clock, 1, 3)
-    await queue.start(worker)
+    deployment = queue_factory(store, clock, 1, 3)
+    await deployment.workers.start(worker)
+    queue = deployment.queue
     blocker = await submit(store)
     worker.gates[blocker.id] = asyncio.Event()
     await queue.enqueue(blocker)
@@ -95,20 +98,27 @@ async def _started(worker: Worker, job_id: str) -> bool:
     return job_id in worker.started
 
 
+# In process, the workers are the only runners: at `stop` they hand back what they cut off and
+# at `start` they take up what the store holds. With RQ that is the scheduler leader's
+# recovery sweep (`Jobs.recover`, tests/scale/test_rq_recovery.py), not the queue's.
+inline_only = pytest.mark.parametrize("queue_factory", ["inline"], indirect=True)
+
+
+@inline_only
 async def test_stop_requeues_a_running_job_and_a_new_queue_resumes_it(
     store: Store, queue_factory: QueueFactory
 ) -> None:
     clock = FakeClock()
     first_worker = Worker(store, clock)
     first = queue_factory(store, clock, 1, 3)
-    await first.start(first_worker)
+    await first.workers.start(first_worker)
     job = await submit(store)
     first_worker.gates[job.id] = asyncio.Event()  # never set: the job is cut off mid-run
-    await first.enqueue(job)
+    await first.queue.enqueue(job)
     await eventually(lambda: _started(first_worker, job.id))
     assert await status_of(store, job.id) == "running"
 
-    await first.stop()
+    await first.workers.stop()
 
     requeued = await store.get_job(job.id)
     assert requeued is not None
@@ -117,7 +127,7 @@ async def test_stop_requeues_a_running_job_and_a_new_queue_resumes_it(
 
     second_worker = Worker(store, clock)
     second = queue_factory(store, clock, 1, 3)
-    await second.start(second_worker)
+    await second.workers.start(second_worker)
 
     async def resumed() -> bool:
         return await status_of(store, job.id) == "succeeded"
@@ -129,22 +139,41 @@ async def test_stop_requeues_a_running_job_and_a_new_queue_resumes_it(
     assert done.attempts == 1
 
 
+@inline_only
 async def test_start_resumes_jobs_left_queued(store: Store, queue_factory: QueueFactory) -> None:
     clock = FakeClock()
     left = [await submit(store) for _ in range(3)]  # persisted, never handed to a worker
     worker = Worker(store, clock)
-    queue = queue_factory(store, clock, 2, 3)
-    await queue.start(worker)
+    await queue_factory(store, clock, 2, 3).workers.start(worker)
 
     await eventually(lambda: all_succeeded(store, left))
     assert worker.runs == Counter({j.id: 1 for j in left})
 
 
+async def test_jobs_enqueued_while_no_worker_runs_wait_for_the_next_ones(
+    store: Store, queue_factory: QueueFactory
+) -> None:
+    clock = FakeClock()
+    first = queue_factory(store, clock, 1, 3)
+    await first.workers.start(Worker(store, clock))
+    await first.workers.stop()
+    waiting = [await submit(store, q) for q in ("low", "default", "high")]
+    for job in waiting:
+        await first.queue.enqueue(job)  # handed over while no worker runs
+
+    worker = Worker(store, clock)
+    await queue_factory(store, clock, 1, 3).workers.start(worker)
+
+    await eventually(lambda: all_succeeded(store, waiting))
+    assert worker.runs == Counter({j.id: 1 for j in waiting})
+
+
 async def test_stats_reports_workers_and_backlog(store: Store, queue_factory: QueueFactory) -> None:
     clock = FakeClock()
     worker = Worker(store, clock)
-    queue = queue_factory(store, clock, 2, 3)
-    await queue.start(worker)
+    deployment = queue_factory(store, clock, 2, 3)
+    await deployment.workers.start(worker)
+    queue = deployment.queue
     idle = await queue.stats()
     assert len(idle.workers) == 2
     assert all(w.state == "idle" for w in idle.workers)

@@ -18,7 +18,8 @@ from synthetic_soul.conversation import Conversations
 from synthetic_soul.domain.agent import AgentState, new_agent
 from synthetic_soul.domain.facts import THOUGHT_VIBES
 from synthetic_soul.domain.relationship import new_profile_doc
-from synthetic_soul.jobs import Handler, Jobs
+from synthetic_soul.job_handlers import Handler
+from synthetic_soul.job_runner import Jobs
 from synthetic_soul.mind.ahead import Ahead
 from synthetic_soul.mind.reflect import Reflect
 from synthetic_soul.mind.reply import Reply

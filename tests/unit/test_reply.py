@@ -20,7 +20,7 @@ from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.conversation import Conversations
 from synthetic_soul.domain.agent import AgentState, new_agent
 from synthetic_soul.domain.relationship import Relationship
-from synthetic_soul.jobs import Jobs
+from synthetic_soul.job_runner import Jobs
 from synthetic_soul.mind.reading import HISTORY_MIN, HISTORY_STEP, HISTORY_TURNS, history_window
 from synthetic_soul.mind.reply import FALLBACK_REPLY, Reply
 from synthetic_soul.mind.turns import Turns, turn_key

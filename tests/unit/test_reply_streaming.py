@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from synthetic_soul.adapters.llm.scripted import DEFAULT_SCRIPTS, ScriptedLLM
-from synthetic_soul.jobs import job_channel
+from synthetic_soul.job_handlers import job_channel
 from synthetic_soul.mind.reply import FALLBACK_REPLY
 from synthetic_soul.mind.schemas import REPLY_TEXT_PATH, ReplyOutput
 from synthetic_soul.ports import LLMError, LLMInfo, LLMRequest, M, Subscription, TextStream

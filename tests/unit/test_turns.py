@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from synthetic_soul.adapters.events.memory import MemoryEventBus
-from synthetic_soul.jobs import Busy
+from synthetic_soul.job_handlers import Busy
 from synthetic_soul.mind.turns import Turns
 from tests.support.memory_store import MemoryStore
 from tests.unit.fakes import FakeClock

@@ -10,7 +10,7 @@ from synthetic_soul.adapters.events.memory import MemoryEventBus
 from synthetic_soul.adapters.limits.memory import MemoryRateLimiter
 from synthetic_soul.auth.ratelimit import LIMITS
 from synthetic_soul.errors import NotFound, RateLimited
-from synthetic_soul.jobs import job_channel
+from synthetic_soul.job_handlers import job_channel
 from synthetic_soul.records import Job, Message
 from synthetic_soul.watching import JobEvent, Watching
 from tests.support.memory_store import MemoryStore

@@ -15,7 +15,7 @@ from synthetic_soul.domain import occasions
 from synthetic_soul.domain.affect import feel_potentials
 from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.reasons import FORGOTTEN
-from synthetic_soul.jobs import Outcome, Report
+from synthetic_soul.job_handlers import Outcome, Report
 from synthetic_soul.mind.asked import FarewellAsked
 from synthetic_soul.mind.history import snapshot_of
 from synthetic_soul.mind.writing import CommitFailed, Writer

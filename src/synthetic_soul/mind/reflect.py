@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from synthetic_soul.domain.relationship import reconsider
-from synthetic_soul.jobs import Outcome, Report
+from synthetic_soul.job_handlers import Outcome, Report
 from synthetic_soul.mind.ahead import Ahead
 from synthetic_soul.mind.asked import ReflectionAsked
 from synthetic_soul.mind.asking import ask

@@ -15,7 +15,7 @@ from synthetic_soul.domain.personality import drift
 from synthetic_soul.domain.reasons import REUNION, felt_reason
 from synthetic_soul.domain.relationship import affinity, after_interaction
 from synthetic_soul.domain.voice import in_her_voice
-from synthetic_soul.jobs import Outcome, Report
+from synthetic_soul.job_handlers import Outcome, Report
 from synthetic_soul.mind.ahead import Ahead
 from synthetic_soul.mind.asked import ReplyAsked
 from synthetic_soul.mind.asking import ask

@@ -31,7 +31,7 @@ from synthetic_soul.domain.outreach import (
 )
 from synthetic_soul.domain.reasons import MISSED, UNANSWERED, musing_reason
 from synthetic_soul.domain.relationship import affinity
-from synthetic_soul.jobs import Outcome, Report
+from synthetic_soul.job_handlers import Outcome, Report
 from synthetic_soul.mind.asked import ThinkingAsked
 from synthetic_soul.mind.asking import ask
 from synthetic_soul.mind.episodes import episode

@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from synthetic_soul.jobs import Busy
+from synthetic_soul.job_handlers import Busy
 from synthetic_soul.ports import Clock, EventBus, Leases
 
 LEASE_TTL_S = 60.0

@@ -1,4 +1,8 @@
-"""In-process job runner: asyncio workers over a priority queue of persisted jobs.
+"""In-process jobs: a priority queue of persisted jobs and the asyncio workers that run them.
+
+One object is both ports here (`JobQueue` and `Workers`): in one process, carrying a job id
+to a worker is putting it where the workers take from. Use cases see only the queue; the
+composition root starts and stops the workers.
 
 Job records live in the Store, so a job queued or running when the process dies is found
 again at the next start (`recover_jobs`) and resumed, or failed once it has used its attempts.
@@ -63,6 +67,8 @@ class FairLanes:
 
 
 class InlineJobQueue:
+    """Fair lanes carried to `workers` asyncio tasks; what is running is requeued at `stop`."""
+
     def __init__(self, store: Jobs, clock: Clock, workers: int, max_attempts: int) -> None:
         self._store = store
         self._clock = clock

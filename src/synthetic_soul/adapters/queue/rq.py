@@ -3,9 +3,10 @@
 Job records stay in the Store (owner, status, result, attempts); RQ only carries a job's id
 to a worker, on the queue the job names (`high`, `default`, `low`), serialized as JSON. A
 worker runs `synthetic_soul.worker.run_job(job_id)`, which hands the id to the same
-`Jobs.run` the in-process queue uses. RQ's own retries (with backoff) cover a worker that
-could not run the job at all; RQ's timeout is a little longer than the service's own, so the
-service's fires first and records the failure itself.
+`Jobs.run` the in-process workers use; an API process only carries, it starts no `Workers`.
+RQ's own retries (with backoff) cover a worker that could not run the job at all; RQ's
+timeout is a little longer than the service's own, so the service's fires first and records
+the failure itself.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from rq import Queue, Retry, Worker
 from rq.serializers import JSONSerializer
 
 from synthetic_soul.errors import QueueUnavailable
-from synthetic_soul.ports import JobHandler
 from synthetic_soul.records import QUEUE_NAMES, Job, QueueStats, QueueWorker
 
 JOB_FUNCTION = "synthetic_soul.worker.run_job"
@@ -36,22 +36,22 @@ def rq_queues(connection: redis.Redis) -> dict[str, Queue]:
 
 
 class RQJobQueue:
-    def __init__(self, connection: redis.Redis, job_timeout_s: int) -> None:
+    """`function`: what a worker calls with the job's id, by its dotted path (`soul worker`'s
+    `run_job`; the contract suite names a handler of its own)."""
+
+    def __init__(
+        self, connection: redis.Redis, job_timeout_s: int, function: str = JOB_FUNCTION
+    ) -> None:
         self._connection = connection
         self._queues = rq_queues(connection)
         self._timeout_s = job_timeout_s + _GRACE_S
-
-    async def start(self, run: JobHandler) -> None:
-        """Nothing runs jobs in this process: `soul worker` processes do."""
-
-    async def stop(self) -> None:
-        """Nothing to stop: enqueued jobs wait in Redis for a worker."""
+        self._function = function
 
     async def enqueue(self, job: Job) -> None:
         queue = self._queues.get(job.queue, self._queues["default"])
         put = partial(
             queue.enqueue_call,
-            JOB_FUNCTION,
+            self._function,
             args=(job.id,),
             timeout=self._timeout_s,
             result_ttl=0,

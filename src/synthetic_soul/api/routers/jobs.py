@@ -8,7 +8,7 @@ from fastapi.responses import StreamingResponse
 from synthetic_soul.api.deps import SignedIn, Soul, bearer_token
 from synthetic_soul.api.replies import JobSnapshot
 from synthetic_soul.api.sse import framed
-from synthetic_soul.jobs import snapshot
+from synthetic_soul.job_handlers import snapshot
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 

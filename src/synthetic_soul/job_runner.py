@@ -1,64 +1,21 @@
-"""Running jobs: claim, dispatch to the handler of the job's kind, finish, announce."""
+"""Running jobs: claim, dispatch to the handler of the job's kind, finish, announce.
+
+The same runner serves both deployments: the embedded one's in-process workers and RQ's
+`soul worker` hand it job ids; what a handler is and returns is in `job_handlers`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from synthetic_soul import ports
+from synthetic_soul.job_handlers import Busy, Handler, job_channel, snapshot
 from synthetic_soul.ports import Clock, EventBus, JobQueue
 from synthetic_soul.records import Job
 
 log = logging.getLogger(__name__)
-
-
-class Report(Protocol):
-    """How a running handler tells whoever watches its job what it is doing (no bus needed)."""
-
-    async def progress(self, fraction: float) -> None: ...
-
-    async def text(self, text: str, reset: bool = False) -> None:
-        """More of the reply's text as the model writes it; `reset`: this replaces all before."""
-        ...
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a handler's run resolved: its own job first, then any job it answered too;
-    and the jobs it created (already stored) for workers to pick up next."""
-
-    finished: tuple[Job, ...]
-    follow_ups: tuple[Job, ...] = ()
-
-
-Handler = Callable[[Job, Report], Awaitable[Outcome]]
-
-
-class Busy(Exception):
-    """The job cannot run yet (e.g. its user's turn is in progress). It goes back to the
-    queue once `until` returns, without holding a worker while it waits."""
-
-    def __init__(self, until: Callable[[], Awaitable[None]]) -> None:
-        super().__init__("busy")
-        self.until = until
-
-
-def job_channel(job_id: str) -> str:
-    return f"job:{job_id}"
-
-
-def snapshot(job: Job) -> dict[str, Any]:
-    """The job as clients see it when polling."""
-    return {
-        "job_id": job.id,
-        "status": job.status,
-        "progress": job.progress,
-        "result": job.result,
-        "error": job.error,
-    }
 
 
 class Jobs:
