@@ -7,7 +7,6 @@ import asyncio
 import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from synthetic_soul.adapters.events.memory import MemoryEventBus
 from synthetic_soul.adapters.limits.memory import MemoryRateLimiter
@@ -174,7 +173,6 @@ def declining_tick(seed: int | None) -> int:
 
 
 async def make_world(
-    tmp_path: Path,  # unused now the store is in memory; its callers still pass it
     llm: LLM | None = None,
     *,
     seed: int | None = SEED,

@@ -3,8 +3,6 @@ next reply's prompt up to where the new message goes, exactly as that reply will
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from synthetic_soul.mind.prompts import MESSAGE_HEADER
@@ -39,8 +37,8 @@ def _starts_the_next_reply(world: World, prepared: LLMRequest) -> None:
     assert "Message from" not in rest
 
 
-async def test_after_a_direct_reply_the_next_reply_s_head_is_read_ahead(tmp_path: Path) -> None:
-    async for world in make_world(tmp_path, reflect=False):
+async def test_after_a_direct_reply_the_next_reply_s_head_is_read_ahead() -> None:
+    async for world in make_world(reflect=False):
         await world.say("Hi Jasmine, I love gardening.")
         assert [r.task for r in world.llm.prepared] == ["reply"]
         head = world.llm.prepared[-1]
@@ -53,12 +51,10 @@ async def test_after_a_direct_reply_the_next_reply_s_head_is_read_ahead(tmp_path
         assert "What should I plant" not in head.prompt
 
 
-async def test_after_a_reflection_the_head_with_what_it_learned_is_read_ahead(
-    tmp_path: Path,
-) -> None:
+async def test_after_a_reflection_the_head_with_what_it_learned_is_read_ahead() -> None:
     """The reflection rewrote the summary and kept a memory: the head read after it carries
     both, and still is what the next reply reads first, hours later."""
-    async for world in make_world(tmp_path):
+    async for world in make_world():
         await world.say("I am so happy, my sister had a beautiful baby girl!")
         world.clock.advance(600)
         await world.say("We named her Rose, after our wonderful grandmother.")
@@ -76,9 +72,9 @@ async def test_after_a_reflection_the_head_with_what_it_learned_is_read_ahead(
         assert (await _newest_memory(world)).recall_count == 1
 
 
-async def test_a_group_reply_reads_nothing_ahead(tmp_path: Path) -> None:
+async def test_a_group_reply_reads_nothing_ahead() -> None:
     """The next message in a group may come from anyone: only a direct reply prepares."""
-    async for world in make_world(tmp_path, reflect=False):
+    async for world in make_world(reflect=False):
         await world.say("Hello there, Jasmine!")
         assert len(world.llm.prepared) == 1
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -22,8 +21,8 @@ PLAIN = "Hello again"
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    async for made in make_world(tmp_path):
+async def world() -> AsyncIterator[World]:
+    async for made in make_world():
         yield made
 
 

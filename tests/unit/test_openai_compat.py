@@ -290,7 +290,7 @@ async def test_a_reply_job_completes_with_the_fallback_when_the_model_is_down(
 ) -> None:
     stub.respond_with(lambda _: failure(500))
     model = build(stub, "compatible", max_retries=1)
-    async for world in make_world(tmp_path, model):
+    async for world in make_world(model):
         job = await world.say("You are lovely")
 
         assert job.status == "succeeded"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,8 +24,8 @@ SECRET = "pineapple umbrella"
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    async for made in make_world(tmp_path):
+async def world() -> AsyncIterator[World]:
+    async for made in make_world():
         yield made
 
 
@@ -201,8 +200,8 @@ async def _memories_of(world: World, who: str, text: str) -> list[str | None]:
 
 
 @pytest.mark.parametrize("text", ["I keep smiling at ADA's jokes.", "Ada: what a day we had."])
-async def test_a_thought_naming_a_user_is_scoped_to_that_user(tmp_path: Path, text: str) -> None:
-    async for world in make_world(tmp_path, _thinker(text)):
+async def test_a_thought_naming_a_user_is_scoped_to_that_user(text: str) -> None:
+    async for world in make_world(_thinker(text)):
         job = await _think_after_both_talked(world)
         assert job.status == "succeeded"
         assert text in await _visible(world, ADA.user_id)
@@ -212,9 +211,9 @@ async def test_a_thought_naming_a_user_is_scoped_to_that_user(tmp_path: Path, te
         assert "musing-tag" not in (await world.agent()).memory_tags  # tags are shown to all
 
 
-async def test_a_thought_naming_several_users_is_shown_to_no_one(tmp_path: Path) -> None:
+async def test_a_thought_naming_several_users_is_shown_to_no_one() -> None:
     text = "Ada and Bob both make me laugh."
-    async for world in make_world(tmp_path, _thinker(text)):
+    async for world in make_world(_thinker(text)):
         job = await _think_after_both_talked(world)
         assert job.status == "succeeded" and job.result is not None
         assert job.result["thought"] is None and job.result["memories"] == []
@@ -223,9 +222,9 @@ async def test_a_thought_naming_several_users_is_shown_to_no_one(tmp_path: Path)
         assert "musing-tag" not in (await world.agent()).memory_tags
 
 
-async def test_a_word_that_only_contains_a_username_names_no_one(tmp_path: Path) -> None:
+async def test_a_word_that_only_contains_a_username_names_no_one() -> None:
     text = "I feel adamant about tea; a bobbing boat drifts by."
-    async for world in make_world(tmp_path, _thinker(text)):
+    async for world in make_world(_thinker(text)):
         job = await _think_after_both_talked(world)
         assert job.status == "succeeded"
         assert text in await _visible(world, BOB.user_id)
@@ -241,11 +240,11 @@ def _ada_changes_who_i_am(request: LLMRequest) -> dict[str, Any]:
     return out
 
 
-async def test_an_identity_drawn_from_ada_s_words_is_hers_alone(tmp_path: Path) -> None:
+async def test_an_identity_drawn_from_ada_s_words_is_hers_alone() -> None:
     """A reflection on Ada's messages may change how the agent sees itself, with her: the
     identity every user sees (and every other prompt carries) stays as it was."""
     llm = ScriptedLLM(scripts={"reflect": _ada_changes_who_i_am})
-    async for world in make_world(tmp_path, llm):
+    async for world in make_world(llm):
         born = (await world.agent()).identity
         await world.say("Thank you, you are wonderful!", ADA)
         await world.say("Hello there, how are you?", BOB)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -20,8 +19,8 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    async for made in make_world(tmp_path):
+async def world() -> AsyncIterator[World]:
+    async for made in make_world():
         yield made
 
 
@@ -81,8 +80,8 @@ async def test_the_reflect_prompt_holds_only_this_users_conversation(world: Worl
     assert "pineapple" not in ada_prompts[0]
 
 
-async def test_queued_reflections_of_one_user_coalesce(tmp_path: Path) -> None:
-    async for world in make_world(tmp_path, reflect=False):
+async def test_queued_reflections_of_one_user_coalesce() -> None:
+    async for world in make_world(reflect=False):
         await world.say("hello there, friend")
         await world.say("it is a lovely day")
         now = world.clock.now()
@@ -116,8 +115,8 @@ async def test_the_next_reflection_reads_only_what_is_new(world: World) -> None:
     assert "rainy mornings" not in second.split("What happened since you last reflected:")[1]
 
 
-async def test_two_reflections_at_once_write_once(tmp_path: Path) -> None:
-    async for world in make_world(tmp_path, ScriptedLLM(delay_ms=50), workers=2, reflect=False):
+async def test_two_reflections_at_once_write_once() -> None:
+    async for world in make_world(ScriptedLLM(delay_ms=50), workers=2, reflect=False):
         await world.say("You are a brilliant friend")
         now = world.clock.now()
         jobs = [reflect_job("jasmine", "lite", ADA.user_id, now) for _ in range(2)]
@@ -181,10 +180,8 @@ def test_insight_due_sums_only_episodes_since_the_last_insight() -> None:
     assert insight_due([episode(300.0, 10)] * 20, since=300.0) == []
 
 
-async def test_a_model_that_answers_nonsense_leaves_the_messages_for_later(
-    tmp_path: Path,
-) -> None:
-    async for world in make_world(tmp_path, GarbageLLM()):
+async def test_a_model_that_answers_nonsense_leaves_the_messages_for_later() -> None:
+    async for world in make_world(GarbageLLM()):
         await world.say("You are lovely")
         (reflection,) = [j for j in world.queue.enqueued if j.kind == "reflect"]
         done = await world.wait(reflection.id)

@@ -7,7 +7,6 @@ import itertools
 import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -60,7 +59,6 @@ class World:
 
 
 async def make_world(
-    tmp_path: Path,  # unused now the store is in memory; its callers still pass it
     llm: LLM,
     workers: int = 1,
     clock: FakeClock | None = None,
@@ -91,8 +89,8 @@ async def make_world(
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    async for made in make_world(tmp_path, ScriptedLLM()):
+async def world() -> AsyncIterator[World]:
+    async for made in make_world(ScriptedLLM()):
         yield made
 
 
@@ -147,9 +145,9 @@ async def test_a_group_message_not_for_her_gets_no_reply(world: World) -> None:
     assert [m.from_agent for m in conversation.messages] == [False]
 
 
-async def _rises(tmp_path: Path, llm: LLM, text: str, kind: str) -> dict[str, float]:
+async def _rises(llm: LLM, text: str, kind: str) -> dict[str, float]:
     """How much each emotion rose from one message in a fresh world."""
-    async for world in make_world(tmp_path / kind, llm):
+    async for world in make_world(llm):
         before = (await world.agent()).emotions_at(world.clock.now())
         world.clock.advance(30)
         assert (await world.say(text, kind=kind)).status == "succeeded"
@@ -160,13 +158,13 @@ async def _rises(tmp_path: Path, llm: LLM, text: str, kind: str) -> dict[str, fl
 
 @pytest.mark.parametrize("llm", [ScriptedLLM, GarbageLLM], ids=["model", "fallback"])
 async def test_a_group_message_not_for_her_is_felt_only_faintly(
-    tmp_path: Path, llm: type[ScriptedLLM] | type[GarbageLLM]
+    llm: type[ScriptedLLM] | type[GarbageLLM],
 ) -> None:
     # Someone else's cheer is overheard: a fraction of the joy it would bring if said to
     # her, and none of the warmth toward her, since it was not about her.
     text = "You are wonderful, thank you so much!"
-    said = await _rises(tmp_path, llm(), text, "dm")
-    heard = await _rises(tmp_path, llm(), text, "group")
+    said = await _rises(llm(), text, "dm")
+    heard = await _rises(llm(), text, "group")
     assert said["joy"] > 0 and said["love"] > 0
     assert 0 < heard["joy"] < 0.5 * said["joy"]
     # Only the half-minute's drift toward its resting level moves love.
@@ -195,9 +193,9 @@ async def test_history_grows_turn_by_turn(world: World) -> None:
     assert (await world.agent()).version == 3
 
 
-async def test_a_model_that_answers_nonsense_gets_the_fallback_reply(tmp_path: Path) -> None:
+async def test_a_model_that_answers_nonsense_gets_the_fallback_reply() -> None:
     llm = GarbageLLM()
-    async for world in make_world(tmp_path, llm):
+    async for world in make_world(llm):
         job = await world.say("You are lovely")
 
         assert job.status == "succeeded"
@@ -212,12 +210,10 @@ async def test_a_model_that_answers_nonsense_gets_the_fallback_reply(tmp_path: P
         ]
 
 
-async def test_messages_sent_before_the_agent_answers_get_one_reply_together(
-    tmp_path: Path,
-) -> None:
+async def test_messages_sent_before_the_agent_answers_get_one_reply_together() -> None:
     """While a turn of Ada's is in progress, two more messages wait; one reply answers both
     and both jobs resolve, the folded one naming the job that answered it."""
-    async for world in make_world(tmp_path, ScriptedLLM(delay_ms=20), workers=2):
+    async for world in make_world(ScriptedLLM(delay_ms=20), workers=2):
         turns = Turns(world.store, world.bus, world.clock)
         async with turns.hold(turn_key("jasmine", ADA.user_id), "a-turn-in-progress"):
             first = await world.conversations.submit(ADA, "hello", "dm")
@@ -262,28 +258,28 @@ class SlowLLM:
         return await self._inner.generate(request, schema)
 
 
-async def test_a_results_time_is_the_seconds_the_reply_took(tmp_path: Path) -> None:
+async def test_a_results_time_is_the_seconds_the_reply_took() -> None:
     """Clients show `time` as the reply's latency: seconds from the message to its answer."""
     clock = FakeClock()
-    async for world in make_world(tmp_path, SlowLLM(ScriptedLLM(), clock, 7.6), clock=clock):
+    async for world in make_world(SlowLLM(ScriptedLLM(), clock, 7.6), clock=clock):
         job = await world.say("You are wonderful")
         assert job.result is not None
         assert job.result["time"] == 8
 
 
-async def test_a_fallbacks_time_counts_both_tries(tmp_path: Path) -> None:
+async def test_a_fallbacks_time_counts_both_tries() -> None:
     clock = FakeClock()
-    async for world in make_world(tmp_path, SlowLLM(GarbageLLM(), clock, 2.2), clock=clock):
+    async for world in make_world(SlowLLM(GarbageLLM(), clock, 2.2), clock=clock):
         job = await world.say("You are lovely")
         assert job.result is not None
         assert job.result["fallback"] == "llm_invalid_output"
         assert job.result["time"] == 4
 
 
-async def test_a_folded_jobs_time_counts_from_its_own_message(tmp_path: Path) -> None:
+async def test_a_folded_jobs_time_counts_from_its_own_message() -> None:
     clock = FakeClock()
     slow = SlowLLM(ScriptedLLM(), clock, 5.0)
-    async for world in make_world(tmp_path, slow, workers=2, clock=clock):
+    async for world in make_world(slow, workers=2, clock=clock):
         turns = Turns(world.store, world.bus, world.clock)
         async with turns.hold(turn_key("jasmine", ADA.user_id), "a-turn-in-progress"):
             first = await world.conversations.submit(ADA, "hello", "dm")
@@ -315,7 +311,7 @@ def test_the_conversation_window_keeps_its_first_message_for_a_few_turns() -> No
     assert changes == 2  # once every HISTORY_STEP turns, not every turn
 
 
-async def test_help_desk_sentences_are_cut_from_her_reply(tmp_path: Path) -> None:
+async def test_help_desk_sentences_are_cut_from_her_reply() -> None:
     """Small models close a friend's reply like a ticket; she does not (domain.voice)."""
 
     def help_desk(request: LLMRequest) -> dict[str, Any]:
@@ -323,7 +319,7 @@ async def test_help_desk_sentences_are_cut_from_her_reply(tmp_path: Path) -> Non
         said = "Congratulations on the job! Let me know if there's anything else you need."
         return {**answer, "reply": {**answer["reply"], "message": said}}
 
-    async for world in make_world(tmp_path, ScriptedLLM(scripts={"reply": help_desk})):
+    async for world in make_world(ScriptedLLM(scripts={"reply": help_desk})):
         job = await world.say("I got the job I wanted today!")
 
         assert job.result is not None

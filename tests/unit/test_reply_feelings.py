@@ -4,7 +4,6 @@ the scripted model, a few seconds apart, then the emotions, the mood and its nam
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -28,8 +27,8 @@ INSULTS = (
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    async for made in make_world(tmp_path, ScriptedLLM()):
+async def world() -> AsyncIterator[World]:
+    async for made in make_world(ScriptedLLM()):
         yield made
 
 

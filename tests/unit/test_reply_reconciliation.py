@@ -4,7 +4,6 @@ through the Reply use case with the scripted model; the stored profile holds the
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,8 +24,8 @@ APOLOGY = "I am sorry, that was unfair of me. Thank you for being patient with m
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    async for made in make_world(tmp_path, ScriptedLLM()):
+async def world() -> AsyncIterator[World]:
+    async for made in make_world(ScriptedLLM()):
         now = made.clock.now()
         agent = await made.agent()
         await made.store.create_user(

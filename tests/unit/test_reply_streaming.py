@@ -6,7 +6,6 @@ import asyncio
 import itertools
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -87,9 +86,9 @@ def shown_text(events: list[dict[str, Any]]) -> str:
 
 
 @pytest.fixture
-async def slow_world(tmp_path: Path) -> AsyncIterator[World]:
+async def slow_world() -> AsyncIterator[World]:
     # The delay lets the test join the job's channel before the first piece is written.
-    async for made in make_world(tmp_path, ScriptedLLM(delay_ms=300)):
+    async for made in make_world(ScriptedLLM(delay_ms=300)):
         yield made
 
 
@@ -137,8 +136,8 @@ class Attempts:
         )
 
 
-async def run_reply(tmp_path: Path, model: Attempts, kind: str = "dm") -> list[dict[str, Any]]:
-    async for world in make_world(tmp_path, model):
+async def run_reply(model: Attempts, kind: str = "dm") -> list[dict[str, Any]]:
+    async for world in make_world(model):
         job = await world.conversations.submit(ADA, "hello there", kind)
         async with world.bus.subscribe(job_channel(job.id)) as sub:
             model.gate.set()
@@ -152,37 +151,37 @@ def tokens(events: list[dict[str, Any]]) -> list[tuple[str, bool]]:
     ]
 
 
-async def test_a_second_attempt_saying_the_same_adds_only_what_is_new(tmp_path: Path) -> None:
+async def test_a_second_attempt_saying_the_same_adds_only_what_is_new() -> None:
     model = Attempts(
         (["Hello", "Hello wo"], None),
         (["H", "Hello", "Hello wo", "Hello world"], reply_doc("Hello world")),
     )
-    events = await run_reply(tmp_path, model)
+    events = await run_reply(model)
 
     assert tokens(events) == [("Hello", False), (" wo", False), ("rld", False)]
     assert events[-1]["data"]["result"]["response"] == "Hello world" == shown_text(events)
 
 
-async def test_a_second_attempt_saying_otherwise_resets_the_text(tmp_path: Path) -> None:
+async def test_a_second_attempt_saying_otherwise_resets_the_text() -> None:
     model = Attempts((["I was"], None), (["Hi", "Hi there"], reply_doc("Hi there")))
-    events = await run_reply(tmp_path, model)
+    events = await run_reply(model)
 
     assert tokens(events) == [("I was", False), ("Hi", True), (" there", False)]
     assert shown_text(events) == "Hi there" == events[-1]["data"]["result"]["response"]
 
 
-async def test_after_failed_attempts_the_text_resets_to_the_fallback(tmp_path: Path) -> None:
+async def test_after_failed_attempts_the_text_resets_to_the_fallback() -> None:
     model = Attempts((["I think"], None), (["Well"], None))
-    events = await run_reply(tmp_path, model)
+    events = await run_reply(model)
 
     assert tokens(events)[-1] == (FALLBACK_REPLY, True)
     assert shown_text(events) == FALLBACK_REPLY == events[-1]["data"]["result"]["response"]
 
 
-async def test_text_written_for_a_reply_not_sent_resets_to_nothing(tmp_path: Path) -> None:
+async def test_text_written_for_a_reply_not_sent_resets_to_nothing() -> None:
     """In a group the model may write a reply and still decide to stay silent."""
     model = Attempts((["Maybe I"], reply_doc("Maybe I will", respond=False)))
-    events = await run_reply(tmp_path, model, "group")
+    events = await run_reply(model, "group")
 
     assert tokens(events) == [("Maybe I", False), ("", True)]
     assert events[-1]["data"]["result"]["response"] is None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -34,8 +33,8 @@ KIND = "You are wonderful, thank you so much!"
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    async for made in make_world(tmp_path):
+async def world() -> AsyncIterator[World]:
+    async for made in make_world():
         yield made
 
 
@@ -216,10 +215,9 @@ async def test_the_think_prompt_never_holds_what_users_said(world: World) -> Non
             assert "pineapple" not in request.prompt
 
 
-async def test_a_day_replays_the_same_with_the_same_seed_and_clock(tmp_path: Path) -> None:
-    async def day(folder: str, seed: int) -> list[tuple[str, str | None]]:
-        (tmp_path / folder).mkdir()
-        async for world in make_world(tmp_path / folder, seed=seed):
+async def test_a_day_replays_the_same_with_the_same_seed_and_clock() -> None:
+    async def day(seed: int) -> list[tuple[str, str | None]]:
+        async for world in make_world(seed=seed):
             await befriend(world)
             seen: list[tuple[str, str | None]] = []
             for _ in range(24):
@@ -233,9 +231,9 @@ async def test_a_day_replays_the_same_with_the_same_seed_and_clock(tmp_path: Pat
             return seen
         raise AssertionError("no world")
 
-    first = await day("a", SEED)
-    assert first == await day("b", SEED)
-    assert first != await day("c", SEED + 1)
+    first = await day(SEED)
+    assert first == await day(SEED)
+    assert first != await day(SEED + 1)
     assert any(thought for _, thought in first)
 
 
