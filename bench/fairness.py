@@ -10,7 +10,7 @@ back, while the chatter chats. Scenarios:
 
   alone          the chatter only (the baseline)
   flood          the flood, with the service's default limits (GUEST_SIGNUPS_PER_HOUR,
-                 MAX_PENDING_REPLIES_PER_USER / _PER_ADDRESS as in settings.py)
+                 MAX_PENDING_REPLIES_PER_USER / _PER_ADDRESS as in settings/env.py)
   flood, no caps the flood with those limits lifted: what the queue's turns alone do (the
                  RQ deployment has no turns and relies on the caps)
 
@@ -64,7 +64,7 @@ SCENARIOS = {"alone": "alone", "flood": "flood", "nocaps": "flood, no caps"}
 
 
 def default_limits() -> dict[str, str]:
-    """The limits as settings.py sets them by default (benchlib lifts them for other benches);
+    """The limits as settings/env.py sets them by default (benchlib lifts them for other benches);
     none with a `src/` from before the limits (PYTHONPATH), to measure that code too."""
     fields = {f.alias: f.default for f in Settings.model_fields.values() if f.alias in LIMITS}
     return {name: str(fields[name]) for name in LIMITS if name in fields}

@@ -48,14 +48,13 @@ from benchlib import machine
 from synthetic_soul.adapters.llm.embedded import (
     REPEAT_PENALTY,
     TEMPERATURE,
-    EmbeddedConfig,
     EmbeddedLLM,
 )
 from synthetic_soul.adapters.llm.hardware import load_options
 from synthetic_soul.adapters.llm.model_files import DEFAULT_MODEL, resolve
 from synthetic_soul.mind.schemas import ReplyText
 from synthetic_soul.ports import LLMRequest, TextStream
-from synthetic_soul.settings import Settings
+from synthetic_soul.settings import EmbeddedConfig, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path.home() / ".cache" / "synthetic-soul" / "llama-bench"

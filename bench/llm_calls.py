@@ -154,7 +154,10 @@ def _model(kind: str, data_dir: Path) -> Iterator[tuple[Settings, LLM]]:
         settings = Settings(
             **base, LLM_MODE="hosted", OPENAI_API_KEY="sk-bench", OPENAI_BASE_URL=stub.url
         )
-        yield settings, OpenAICompatLLM.from_settings(settings)
+        yield (
+            settings,
+            OpenAICompatLLM(settings.endpoint, settings.llm_timeout, settings.llm_max_retries),
+        )
 
 
 async def _settled(soul: Container) -> None:

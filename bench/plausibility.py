@@ -318,7 +318,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         base = _settings(
             Path(tmp), LLM_MODE="embedded", SOUL_MODEL=args.model, LLM_TIMEOUT_SECONDS=600
         )
-        model = EmbeddedLLM.from_settings(base)
+        model = EmbeddedLLM(base.embedded)
     llm = Recorder(model, model if args.reflect == "model" else ScriptedLLM())
     figures: dict[str, Any] = {"model": model.info.fast_model}
     started = time.perf_counter()

@@ -28,12 +28,12 @@ import time
 from typing import Any
 
 from benchlib import machine, pct
-from synthetic_soul.adapters.llm.embedded import EmbeddedConfig, EmbeddedLLM
+from synthetic_soul.adapters.llm.embedded import EmbeddedLLM
 from synthetic_soul.domain.agent import new_agent
 from synthetic_soul.mind.prompts import persona
 from synthetic_soul.mind.schemas import REPLY_TEXT_PATH, ReflectOutput, ReplyOutput
 from synthetic_soul.ports import LLMRequest, TextStream
-from synthetic_soul.settings import Settings
+from synthetic_soul.settings import EmbeddedConfig, Settings
 
 GOAL_S = 0.5
 # Messages of one length in words, one per call, so each reply evaluates a fresh tail.

@@ -72,11 +72,11 @@ def _llm(settings: Settings) -> LLM:
     if settings.llm_mode == "embedded":
         from synthetic_soul.adapters.llm.embedded import EmbeddedLLM
 
-        return EmbeddedLLM.from_settings(settings)
+        return EmbeddedLLM(settings.embedded)
     if settings.llm_mode in ("hosted", "local", "compatible"):
         from synthetic_soul.adapters.llm.openai_compat import OpenAICompatLLM
 
-        return OpenAICompatLLM.from_settings(settings)
+        return OpenAICompatLLM(settings.endpoint, settings.llm_timeout, settings.llm_max_retries)
     from synthetic_soul.adapters.llm.scripted import ScriptedLLM
 
     return ScriptedLLM(delay_ms=settings.scripted_delay_ms, prompt_log=settings.scripted_prompt_log)
@@ -248,9 +248,9 @@ def _messaging(
         from synthetic_soul.adapters.queue.rq import RQJobQueue
         from synthetic_soul.adapters.redis_connection import async_redis, sync_redis
 
-        client = async_redis(settings)
+        client = async_redis(settings.redis)
         undo.push_async_callback(client.aclose)
-        connection = sync_redis(settings)
+        connection = sync_redis(settings.redis)
         undo.callback(connection.close)
         redis_bus = RedisEventBus(client)
         undo.push_async_callback(redis_bus.close)

@@ -97,7 +97,7 @@ def work(settings: Settings, queue_names: Sequence[str] = QUEUE_NAMES) -> int:
         return asyncio.run_coroutine_threadsafe(coro, loop)
 
     container = on_loop(stack.enter_async_context(running(settings))).result()
-    connection = sync_redis(settings)
+    connection = sync_redis(settings.redis)
     every = rq_queues(connection)
     queues = [every[name] for name in queue_names]
     kind = Worker if settings.rq_use_fork_worker else SimpleWorker

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 from pydantic import BaseModel
 
-from synthetic_soul.adapters.llm.embedded import PROVIDER, EmbeddedConfig, EmbeddedLLM, _evaluated
+from synthetic_soul.adapters.llm.embedded import PROVIDER, EmbeddedLLM, _evaluated
 from synthetic_soul.mind.schemas import (
     REPLY_TEXT_PATH,
     ReflectOutput,
@@ -20,6 +20,7 @@ from synthetic_soul.mind.schemas import (
     ThinkOutput,
 )
 from synthetic_soul.ports import LLMError, LLMRequest, TextStream
+from synthetic_soul.settings import EmbeddedConfig
 from tests.llm.conftest import REQUEST, SMALL, SYSTEM, Said
 
 if TYPE_CHECKING:

@@ -14,7 +14,6 @@ import httpx
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from synthetic_soul.adapters.llm.endpoints import Endpoint, Mode
 from synthetic_soul.adapters.llm.openai_compat import OpenAICompatLLM
 from synthetic_soul.mind.schemas import (
     REPLY_TEXT_PATH,
@@ -23,6 +22,7 @@ from synthetic_soul.mind.schemas import (
     ThinkOutput,
 )
 from synthetic_soul.ports import LLMError, LLMRequest, TextStream
+from synthetic_soul.settings.sections import Endpoint, Mode
 from tests.llm.conftest import REQUEST, SYSTEM, Said
 from tests.support.server import free_port
 

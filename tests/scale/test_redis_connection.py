@@ -72,12 +72,12 @@ def test_tls_url_wins_and_plain_is_the_default() -> None:
 async def test_tls_with_the_ca_certificate(tls_redis: tuple[int, Path]) -> None:
     port, cert = tls_redis
     s = settings(REDIS_TLS_URL=f"rediss://127.0.0.1:{port}/0", REDIS_CA_CERT=str(cert))
-    client = async_redis(s)
+    client = async_redis(s.redis)
     try:
         assert await client.ping()
     finally:
         await client.aclose()
-    assert sync_redis(s).ping()
+    assert sync_redis(s.redis).ping()
 
 
 async def test_tls_refuses_an_unknown_certificate_unless_told_not_to_check(
@@ -86,9 +86,9 @@ async def test_tls_refuses_an_unknown_certificate_unless_told_not_to_check(
     port, _ = tls_redis
     url = f"rediss://127.0.0.1:{port}/0"
     with pytest.raises(redis.ConnectionError):
-        sync_redis(settings(REDIS_TLS_URL=url)).ping()
+        sync_redis(settings(REDIS_TLS_URL=url).redis).ping()
     s = settings(REDIS_TLS_URL=url, REDIS_TLS_INSECURE_SKIP_VERIFY="true")
-    assert sync_redis(s).ping()
+    assert sync_redis(s.redis).ping()
 
 
 def test_skipping_verification_is_refused_outside_development() -> None:

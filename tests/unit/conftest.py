@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from synthetic_soul.adapters.llm.endpoints import Endpoint
 from synthetic_soul.adapters.llm.openai_compat import OpenAICompatLLM
+from synthetic_soul.settings import Endpoint
 from tests.support.openai_stub import OpenAIStub
 
 

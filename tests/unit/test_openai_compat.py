@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from synthetic_soul.adapters.llm.endpoints import Endpoint, endpoint_for
 from synthetic_soul.adapters.llm.json_schemas import grammar_schema, guide_schema, strict_schema
 from synthetic_soul.adapters.llm.openai_compat import OpenAICompatLLM
 from synthetic_soul.adapters.llm.scripted import DEFAULT_SCRIPTS
@@ -19,7 +18,7 @@ from synthetic_soul.bootstrap import _llm
 from synthetic_soul.mind.reply import FALLBACK_REPLY
 from synthetic_soul.mind.schemas import ReplyOutput
 from synthetic_soul.ports import LLMError, LLMRequest
-from synthetic_soul.settings import Settings
+from synthetic_soul.settings import Endpoint, Settings
 from tests.support.openai_stub import (
     HANG,
     Answer,
@@ -240,11 +239,11 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("clean_environment")
 def test_defaults_per_mode() -> None:
-    hosted = endpoint_for(settings(LLM_MODE="hosted", OPENAI_API_KEY=KEY))
+    hosted = settings(LLM_MODE="hosted", OPENAI_API_KEY=KEY).endpoint
     assert (hosted.provider, hosted.base_url) == ("openai", "https://api.openai.com/v1")
     assert (hosted.fast_model, hosted.quality_model) == ("gpt-4o-mini", "gpt-4o")
     assert hosted.configured
-    local = endpoint_for(settings(LLM_MODE="local"))
+    local = settings(LLM_MODE="local").endpoint
     assert (local.provider, local.base_url, local.api_key) == (
         "ollama",
         "http://127.0.0.1:11434/v1",
@@ -252,9 +251,7 @@ def test_defaults_per_mode() -> None:
     )
     assert (local.fast_model, local.quality_model) == ("llama3.2:3b", "llama3.1:8b")
     assert local.configured
-    compatible = endpoint_for(
-        settings(LLM_MODE="compatible", COMPATIBLE_BASE_URL="http://h:8080/v1")
-    )
+    compatible = settings(LLM_MODE="compatible", COMPATIBLE_BASE_URL="http://h:8080/v1").endpoint
     assert (compatible.provider, compatible.base_url) == ("compatible", "http://h:8080/v1")
     assert compatible.quality_model == compatible.fast_model  # one model serves both tiers
     assert compatible.configured

@@ -9,12 +9,8 @@ from typing import Any
 
 import pytest
 
-from synthetic_soul.settings import (
-    DEFAULT_JWT_SECRET,
-    DEFAULT_PEPPER,
-    InsecureSettingsError,
-    Settings,
-)
+from synthetic_soul.settings import InsecureSettingsError, Settings
+from synthetic_soul.settings.env import DEFAULT_JWT_SECRET, DEFAULT_PEPPER
 
 # Random-looking, as `secrets.token_urlsafe` would give: long enough and varied enough.
 STRONG_JWT = "q7Vn2LxK9pRt4ZmW8cYb3HsJ6dFg1Ae5"

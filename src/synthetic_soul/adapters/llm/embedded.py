@@ -31,7 +31,6 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from synthetic_soul.adapters.llm.answers import parse_answer
@@ -45,7 +44,7 @@ from synthetic_soul.adapters.llm.model_turns import ModelTurns, Run
 from synthetic_soul.adapters.llm.task_states import TaskStates
 from synthetic_soul.ports import LLMError, LLMInfo, LLMRequest, M
 from synthetic_soul.records import LLMCall
-from synthetic_soul.settings import Settings
+from synthetic_soul.settings import EmbeddedConfig
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
@@ -59,29 +58,6 @@ TEMPERATURE = 0.7
 REPEAT_PENALTY = 1.1  # measured: without it small models repeat a phrase to the length bound
 URGENT_TASKS = frozenset({"reply"})  # someone is waiting: these go first (`model_turns`)
 _END = object()
-
-
-@dataclass(frozen=True)
-class EmbeddedConfig:
-    model: str  # a catalogue name or a GGUF path
-    directory: Path
-    context: int = 8192
-    threads: int | None = None
-    seed: int | None = None
-    timeout_s: float = 60.0
-    prefix_reuse: bool = True
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> EmbeddedConfig:
-        return cls(
-            settings.soul_model,
-            settings.model_directory,
-            settings.embedded_context,
-            settings.embedded_threads,
-            settings.soul_seed,
-            settings.llm_timeout,
-            settings.embedded_prefix_reuse,
-        )
 
 
 @dataclass(frozen=True)
@@ -111,10 +87,6 @@ class EmbeddedLLM:
         except ModelError as exc:
             self._missing = str(exc)
             log.warning("LLM_MODE=embedded: %s; replies will fall back", exc)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> EmbeddedLLM:
-        return cls(EmbeddedConfig.from_settings(settings))
 
     @property
     def info(self) -> LLMInfo:

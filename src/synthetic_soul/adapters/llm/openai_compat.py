@@ -34,7 +34,6 @@ from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from openai.types.chat.completion_create_params import ResponseFormat
 
 from synthetic_soul.adapters.llm.answers import parse_answer
-from synthetic_soul.adapters.llm.endpoints import Endpoint, endpoint_for
 from synthetic_soul.adapters.llm.json_schemas import (
     grammar_schema,
     guide_schema,
@@ -44,7 +43,7 @@ from synthetic_soul.adapters.llm.json_schemas import (
 from synthetic_soul.adapters.llm.json_stream import StringAt
 from synthetic_soul.ports import LLMError, LLMInfo, LLMRequest, M, TextStream
 from synthetic_soul.records import LLMCall
-from synthetic_soul.settings import Settings
+from synthetic_soul.settings import Endpoint
 
 log = logging.getLogger(__name__)
 
@@ -107,10 +106,6 @@ class OpenAICompatLLM:
                 # OpenAI's business, not another server's.
                 self._client.organization = None
                 self._client.project = None
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> OpenAICompatLLM:
-        return cls(endpoint_for(settings), settings.llm_timeout, settings.llm_max_retries)
 
     @property
     def info(self) -> LLMInfo:

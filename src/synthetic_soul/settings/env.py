@@ -1,4 +1,4 @@
-"""The one Settings object, read from env vars and `.env` at start-up."""
+"""The one Settings object, read from env vars and `.env` at start-up, cut into sections."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from synthetic_soul.settings.sections import OPENAI_BASE_URL, EmbeddedConfig, Endpoint, RedisConfig
 
 DEV_ENVS = frozenset({"dev", "development", "local", "test"})
 DEFAULT_JWT_SECRET = "dev-only-jwt-secret-change-me-in-production"
@@ -52,6 +54,11 @@ def _weak_secret(name: str, value: str, default: str, min_chars: int, min_bits: 
             " too few distinct characters or too repetitive; use a random secret)"
         )
     return None
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    """The secret's text; None when unset or empty."""
+    return (value.get_secret_value() if value is not None else "") or None
 
 
 class Settings(BaseSettings):
@@ -160,6 +167,58 @@ class Settings(BaseSettings):
     def redis_target(self) -> str:
         """The Redis to use: REDIS_TLS_URL, else REDIS_URL, else the local default."""
         return self.redis_tls_url or self.redis_url or "redis://127.0.0.1:6379/0"
+
+    @property
+    def endpoint(self) -> Endpoint:
+        """The endpoint an `LLM_MODE` of hosted, local or compatible names."""
+        if self.llm_mode == "hosted":
+            return Endpoint(
+                "hosted",
+                "openai",
+                self.openai_base_url or OPENAI_BASE_URL,
+                _secret(self.openai_api_key),
+                self.gpt_fast_model,
+                self.gpt_quality_model,
+            )
+        if self.llm_mode == "local":
+            return Endpoint(
+                "local",
+                "ollama",
+                self.ollama_base_url,
+                _secret(self.ollama_api_key),
+                self.ollama_fast_model,
+                self.ollama_quality_model,
+            )
+        if self.llm_mode == "compatible":
+            return Endpoint(
+                "compatible",
+                "compatible",
+                self.compatible_base_url or None,
+                _secret(self.compatible_api_key),
+                self.compatible_fast_model,
+                self.compatible_quality_model or self.compatible_fast_model,
+            )
+        raise ValueError(
+            f"LLM_MODE={self.llm_mode!r} is not served by an OpenAI-compatible endpoint"
+        )
+
+    @property
+    def embedded(self) -> EmbeddedConfig:
+        return EmbeddedConfig(
+            self.soul_model,
+            self.model_directory,
+            self.embedded_context,
+            self.embedded_threads,
+            self.soul_seed,
+            self.llm_timeout,
+            self.embedded_prefix_reuse,
+        )
+
+    @property
+    def redis(self) -> RedisConfig:
+        return RedisConfig(
+            self.redis_target, self.redis_ca_cert, self.redis_tls_insecure_skip_verify
+        )
 
     @property
     def mongo_uri(self) -> str:

@@ -1,0 +1,6 @@
+"""Settings: every variable read once (`env.Settings`), handed out in sections."""
+
+from synthetic_soul.settings.env import InsecureSettingsError, Settings
+from synthetic_soul.settings.sections import EmbeddedConfig, Endpoint, RedisConfig
+
+__all__ = ["EmbeddedConfig", "Endpoint", "InsecureSettingsError", "RedisConfig", "Settings"]

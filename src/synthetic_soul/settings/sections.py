@@ -1,0 +1,60 @@
+"""The settings each part of the service is given: a section each, never the whole.
+
+`Settings` (env.py) reads every variable once; its properties cut it into these, and the
+composition root hands each adapter only its own (the Redis clients a `RedisConfig`, the
+embedded model an `EmbeddedConfig`, an OpenAI-compatible provider an `Endpoint`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Mode = Literal["hosted", "local", "compatible"]
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a mode's model lives and which models answer each tier."""
+
+    mode: Mode
+    provider: str
+    base_url: str | None
+    api_key: str | None
+    fast_model: str
+    quality_model: str
+
+    @property
+    def configured(self) -> bool:
+        if self.mode == "hosted":
+            return bool(self.api_key)
+        return bool(self.base_url)
+
+    @property
+    def missing(self) -> str | None:
+        """What the operator has not set, if the mode cannot run without it."""
+        if self.configured:
+            return None
+        return "OPENAI_API_KEY is not set" if self.mode == "hosted" else "no base URL is set"
+
+
+@dataclass(frozen=True)
+class EmbeddedConfig:
+    model: str  # a catalogue name or a GGUF path
+    directory: Path
+    context: int = 8192
+    threads: int | None = None
+    seed: int | None = None
+    timeout_s: float = 60.0
+    prefix_reuse: bool = True
+
+
+@dataclass(frozen=True)
+class RedisConfig:
+    """The deployment's Redis, and how to trust its TLS certificate (`rediss://`)."""
+
+    url: str
+    ca_cert: Path | None = None
+    insecure_skip_verify: bool = False  # refused outside development
