@@ -13,7 +13,7 @@ from synthetic_soul.auth.sessions import Auth, AuthConfig
 from synthetic_soul.auth.tokens import AccessTokens
 from synthetic_soul.clock import SystemClock
 from synthetic_soul.conversation import Agents, Conversations, PendingCaps
-from synthetic_soul.domain.agent import new_agent
+from synthetic_soul.domain.agent import ActiveAgent, new_agent
 from synthetic_soul.edge import EdgeConfig
 from synthetic_soul.forgetting import Forgetting
 from synthetic_soul.job_handlers import Handler
@@ -137,6 +137,7 @@ async def _assemble(
             clock.now(),
         )
     )
+    active = ActiveAgent.of(agent)
     writer = Writer()  # one writer of the agent at a time in this process
     # The model reads the next reply's prompt while idle; stopped before the model closes.
     ahead = Ahead(store, llm, clock)
@@ -162,8 +163,7 @@ async def _assemble(
         store,
         queue,
         clock,
-        settings.bot_name,
-        settings.mode,
+        active,
         settings.thinking_rate_seconds,
         settings.emotional_decay_rate_seconds,
         thinking=settings.thinking_enabled,
@@ -181,8 +181,7 @@ async def _assemble(
         AuthConfig(
             pepper=settings.argon2_pepper,
             refresh_ttl_s=settings.refresh_ttl_days * 86400,
-            agent_id=agent.id,
-            agent_mode=agent.mode,
+            agent=active,
             developer_email=settings.developer_email,
             guest_signups_per_hour=settings.guest_signups_per_hour,
         ),
@@ -204,17 +203,16 @@ async def _assemble(
             queue,
             limiter,
             clock,
-            settings.bot_name,
-            settings.mode,
+            active,
             PendingCaps(
                 settings.max_pending_replies_per_user,
                 settings.max_pending_replies_per_address,
                 settings.argon2_pepper,
             ),
         ),
-        agents=Agents(store, clock, settings.bot_name, settings.mode),
-        memories=Memories(store, agent.id),
-        histories=Histories(store, clock, settings.bot_name, settings.mode),
+        agents=Agents(store, clock, active),
+        memories=Memories(store, active),
+        histories=Histories(store, clock, active),
         scheduler=scheduler,
         watching=Watching(store, bus, limiter, settings.sse_keepalive_s),
         status=ServiceStatus(queue, clock, llm),

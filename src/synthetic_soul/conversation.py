@@ -10,7 +10,7 @@ from synthetic_soul import ports
 from synthetic_soul.auth.ratelimit import enforce
 from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.auth.tokens import keyed_hash
-from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.domain.agent import ActiveAgent, AgentState
 from synthetic_soul.domain.relationship import new_profile_doc
 from synthetic_soul.errors import NotFound, TooManyPending
 from synthetic_soul.mind.asked import ReplyAsked
@@ -43,16 +43,14 @@ class Conversations:
         queue: JobQueue,
         limiter: RateLimiter,
         clock: Clock,
-        agent_name: str,
-        mode: str,
+        agent: ActiveAgent,
         caps: PendingCaps | None = None,
     ) -> None:
         self._store = store
         self._queue = queue
         self._limiter = limiter
         self._clock = clock
-        self.agent_name = agent_name
-        self._mode = mode
+        self.agent = agent
         self._caps = caps or PendingCaps()
 
     async def submit(
@@ -92,28 +90,27 @@ class Conversations:
             # Group messages without a channel share one group context.
             channel=(channel_id or "") if kind == "group" else None,
         )
-        payload = ReplyAsked(self.agent_name, self._mode, message.id, client).payload()
+        payload = ReplyAsked(self.agent.name, self.agent.mode, message.id, client).payload()
         job = Job.queued(job_id, who.user_id, "reply", "default", payload, now)
-        await self._store.submit_message(job, message, self.agent_name)
+        await self._store.submit_message(job, message, self.agent.name)
         await self._queue.enqueue(job)
         return job
 
     async def conversation(self, who: Principal) -> Conversation:
-        return await self._store.get_conversation(self.agent_name, who.user_id, self._clock.now())
+        return await self._store.get_conversation(self.agent.name, who.user_id, self._clock.now())
 
 
 class Agents:
-    def __init__(self, store: ConversationStore, clock: Clock, agent_name: str, mode: str) -> None:
+    def __init__(self, store: ConversationStore, clock: Clock, agent: ActiveAgent) -> None:
         self._store = store
         self._clock = clock
-        self.agent_name = agent_name
-        self._mode = mode
+        self.agent = agent
 
     async def active(self) -> tuple[AgentState, float]:
         """The active agent and the instant its emotions should be read at."""
-        agent = await self._store.get_agent(self.agent_name, self._mode)
+        agent = await self._store.get_agent(self.agent.name, self.agent.mode)
         if agent is None:
-            raise NotFound(f"No agent named {self.agent_name}.", "agent_not_found")
+            raise NotFound(f"No agent named {self.agent.name}.", "agent_not_found")
         return agent, self._clock.now()
 
     async def relationship(self, who: Principal) -> tuple[Profile, float]:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from synthetic_soul import ports
 from synthetic_soul.auth.sessions import Principal
+from synthetic_soul.domain.agent import ActiveAgent
 from synthetic_soul.errors import NotFound
 from synthetic_soul.records import Memory
 
 
 class Memories:
-    def __init__(self, store: ports.Memories, agent_id: str) -> None:
+    def __init__(self, store: ports.Memories, agent: ActiveAgent) -> None:
         self._store = store
-        self._agent_id = agent_id  # the active agent, known from start-up
+        self._agent_id = agent.id
 
     async def about(self, who: Principal) -> list[Memory]:
         """The active agent's memories about this user, newest first."""

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+from synthetic_soul.domain.agent import ActiveAgent
 from synthetic_soul.mind.history import snapshot_of
 from synthetic_soul.mind.think import think_job
 from synthetic_soul.ports import Agents, Clock, JobQueue, Jobs, Snapshots
@@ -42,8 +43,7 @@ class Scheduler:
         store: SchedulerStore,
         queue: JobQueue,
         clock: Clock,
-        agent_name: str,
-        mode: str,
+        agent: ActiveAgent,
         thinking_period_s: float,
         snapshot_period_s: float,
         *,
@@ -55,8 +55,7 @@ class Scheduler:
         self._store = store
         self._queue = queue
         self._clock = clock
-        self._agent = agent_name
-        self._mode = mode
+        self._agent = agent
         self._thinking_period = thinking_period_s
         self._snapshot_period = snapshot_period_s
         self._thinking = thinking
@@ -99,7 +98,7 @@ class Scheduler:
     async def spell(self, now: float) -> bool:
         """Queue the spell of thinking of the tick `now` falls in, unless it was made already
         (before a restart, or asked for twice); whether it was queued now."""
-        job = think_job(self._agent, self._mode, self.tick_of(now), now)
+        job = think_job(self._agent.name, self._agent.mode, self.tick_of(now), now)
         if await self._store.get_job(job.id) is not None:
             return False
         await self._store.create_job(job)
@@ -109,7 +108,7 @@ class Scheduler:
     async def _snapshot(self, now: float) -> None:
         if self._last_snapshot is not None and now - self._last_snapshot < self._snapshot_period:
             return
-        agent = await self._store.get_agent(self._agent, self._mode)
+        agent = await self._store.get_agent(self._agent.name, self._agent.mode)
         if agent is None:
             return
         if self._last_snapshot is None:  # first pass of this process: ask the store

@@ -14,7 +14,7 @@ from synthetic_soul.adapters.llm.scripted import ScriptedLLM
 from synthetic_soul.adapters.queue.inline import InlineJobQueue
 from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.conversation import Conversations
-from synthetic_soul.domain.agent import AgentState, new_agent
+from synthetic_soul.domain.agent import ActiveAgent, AgentState, new_agent
 from synthetic_soul.domain.facts import THOUGHT_VIBES
 from synthetic_soul.domain.relationship import new_profile_doc
 from synthetic_soul.job_handlers import Handler
@@ -204,8 +204,12 @@ async def make_world(
     }
     jobs = Jobs(store, bus, queue, clock, handlers, 10)
     await queue.start(jobs.run)
-    conversations = Conversations(store, queue, MemoryRateLimiter(clock), clock, "jasmine", "lite")
-    scheduler = Scheduler(store, queue, clock, "jasmine", "lite", THINKING_PERIOD, SNAPSHOT_PERIOD)
+    conversations = Conversations(
+        store, queue, MemoryRateLimiter(clock), clock, ActiveAgent.of(agent)
+    )
+    scheduler = Scheduler(
+        store, queue, clock, ActiveAgent.of(agent), THINKING_PERIOD, SNAPSHOT_PERIOD
+    )
     try:
         yield World(store, clock, recording, queue, conversations, scheduler, ahead)
     finally:

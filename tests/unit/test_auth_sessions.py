@@ -14,7 +14,7 @@ from synthetic_soul.auth.passwords import Passwords
 from synthetic_soul.auth.ratelimit import LIMITS, WINDOW_S
 from synthetic_soul.auth.sessions import Auth, AuthConfig, Grant
 from synthetic_soul.auth.tokens import AccessTokens
-from synthetic_soul.domain.agent import new_agent
+from synthetic_soul.domain.agent import ActiveAgent, new_agent
 from synthetic_soul.errors import Conflict, RateLimited, Unauthorized
 from tests.support.memory_store import MemoryStore
 from tests.unit.fakes import FakeClock
@@ -47,7 +47,7 @@ async def make_world(clock: FakeClock) -> tuple[World, Passwords]:
         passwords,
         MemoryRateLimiter(clock),
         clock,
-        AuthConfig(PEPPER, REFRESH_TTL, agent.id, agent.mode, DEVELOPER),
+        AuthConfig(PEPPER, REFRESH_TTL, ActiveAgent.of(agent), DEVELOPER),
     )
     return World(auth, store, clock, agent.id), passwords
 

@@ -17,7 +17,7 @@ from synthetic_soul.adapters.llm.scripted import DEFAULT_SCRIPTS, ScriptedLLM
 from synthetic_soul.adapters.queue.inline import InlineJobQueue
 from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.conversation import Conversations
-from synthetic_soul.domain.agent import AgentState, new_agent
+from synthetic_soul.domain.agent import ActiveAgent, AgentState, new_agent
 from synthetic_soul.domain.relationship import Relationship
 from synthetic_soul.job_runner import Jobs
 from synthetic_soul.mind.reading import HISTORY_MIN, HISTORY_STEP, HISTORY_TURNS, history_window
@@ -80,7 +80,9 @@ async def make_world(
         store, bus, queue, clock, {"reply": Reply(store, llm, clock, Turns(store, bus, clock))}, 10
     )
     await queue.start(jobs.run)
-    conversations = Conversations(store, queue, MemoryRateLimiter(clock), clock, "jasmine", "lite")
+    conversations = Conversations(
+        store, queue, MemoryRateLimiter(clock), clock, ActiveAgent.of(agent)
+    )
     try:
         yield World(store, clock, conversations, bus)
     finally:

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from pydantic import ValidationError
 
+from synthetic_soul.domain.agent import ActiveAgent
 from synthetic_soul.domain.facts import THOUGHT_VIBES
 from synthetic_soul.domain.outreach import DAY_S
 from synthetic_soul.mind.prompts import THINK_CONTACTS_HEADER
@@ -30,6 +31,8 @@ from tests.unit.mind_world import (
 pytestmark = pytest.mark.anyio
 HOUR = 3600.0
 KIND = "You are wonderful, thank you so much!"
+
+JASMINE = ActiveAgent(AGENT_ID, "jasmine", "lite")
 
 
 @pytest.fixture
@@ -247,7 +250,7 @@ async def test_the_scheduler_thinks_once_per_tick_and_only_when_leading(world: W
 
     # A restarted scheduler within the same tick leaves that tick's job alone.
     again = Scheduler(
-        world.store, world.queue, world.clock, "jasmine", "lite", THINKING_PERIOD, SNAPSHOT_PERIOD
+        world.store, world.queue, world.clock, JASMINE, THINKING_PERIOD, SNAPSHOT_PERIOD
     )
     await again.tick()
     assert len(world.queue.enqueued) == 1
@@ -259,8 +262,7 @@ async def test_the_scheduler_thinks_once_per_tick_and_only_when_leading(world: W
         world.store,
         world.queue,
         world.clock,
-        "jasmine",
-        "lite",
+        JASMINE,
         THINKING_PERIOD,
         SNAPSHOT_PERIOD,
         leader=follower,
@@ -286,8 +288,7 @@ async def test_snapshots_at_most_every_period(world: World) -> None:
         world.store,
         world.queue,
         world.clock,
-        "jasmine",
-        "lite",
+        JASMINE,
         THINKING_PERIOD,
         SNAPSHOT_PERIOD,
         thinking=False,

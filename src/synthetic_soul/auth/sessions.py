@@ -11,6 +11,7 @@ from typing import Protocol
 from synthetic_soul.auth.passwords import Passwords
 from synthetic_soul.auth.ratelimit import GUEST_WINDOW_S, enforce
 from synthetic_soul.auth.tokens import AccessTokens, keyed_hash, new_secret_token, same
+from synthetic_soul.domain.agent import ActiveAgent
 from synthetic_soul.domain.relationship import CREATOR, new_profile_doc
 from synthetic_soul.errors import Conflict, Unauthorized, Unavailable
 from synthetic_soul.ports import (
@@ -58,8 +59,7 @@ class Grant:
 class AuthConfig:
     pepper: str
     refresh_ttl_s: int
-    agent_id: str
-    agent_mode: str
+    agent: ActiveAgent  # whose profile a new or claimed user starts with
     developer_email: str
     guest_signups_per_hour: int = 20  # per client address
 
@@ -111,10 +111,10 @@ class Auth:
         user = User(uuid.uuid4().hex, f"guest_{uuid.uuid4()}", True, now)
         session, grant = self._mint(user, now)
         profile = Profile(
-            self._config.agent_id,
+            self._config.agent.id,
             user.id,
             user.username,
-            new_profile_doc(self._config.agent_mode, now),
+            new_profile_doc(self._config.agent.mode, now),
         )
         await self._store.create_user(user, session, profile)
         return grant
@@ -144,8 +144,8 @@ class Auth:
             user, username=username, email=email, password_hash=password_hash, guest=False
         )
         session, grant = self._mint(claimed, now)
-        profile = await self._store.get_profile(self._config.agent_id, user.id)
-        doc = profile.doc if profile else new_profile_doc(self._config.agent_mode, now)
+        profile = await self._store.get_profile(self._config.agent.id, user.id)
+        doc = profile.doc if profile else new_profile_doc(self._config.agent.mode, now)
         developer = folded(self._config.developer_email.strip())
         if developer and folded(email) == developer:
             doc = {**doc, "intrinsic_relationship": CREATOR}
@@ -154,7 +154,7 @@ class Auth:
                 claimed,
                 who.session_id,
                 session,
-                Profile(self._config.agent_id, user.id, username, doc),
+                Profile(self._config.agent.id, user.id, username, doc),
                 now,
             )
         except ConflictError as exc:

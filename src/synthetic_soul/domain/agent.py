@@ -15,6 +15,20 @@ from synthetic_soul.domain.reasons import BORN
 
 
 @dataclass(frozen=True)
+class ActiveAgent:
+    """The agent the use cases speak for, resolved once (its id from the store at start-up)
+    rather than its name, mode and id passed about apart."""
+
+    id: str
+    name: str
+    mode: str
+
+    @classmethod
+    def of(cls, state: AgentState) -> ActiveAgent:
+        return cls(state.id, state.name, state.mode)
+
+
+@dataclass(frozen=True)
 class AgentState:
     id: str
     name: str

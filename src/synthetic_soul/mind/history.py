@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.domain.agent import ActiveAgent, AgentState
 from synthetic_soul.errors import NotFound
 from synthetic_soul.ports import Agents, Clock, Conversations, Snapshots, Thoughts
 from synthetic_soul.records import AffectSnapshot, Message, Thought
@@ -37,21 +37,20 @@ class History:
 
 
 class Histories:
-    def __init__(self, store: HistoryStore, clock: Clock, agent_name: str, mode: str) -> None:
+    def __init__(self, store: HistoryStore, clock: Clock, agent: ActiveAgent) -> None:
         self._store = store
         self._clock = clock
-        self._agent_name = agent_name
-        self._mode = mode
+        self._agent = agent
 
     async def of(self, user_id: str, since: float | None, limit: int) -> History:
-        agent = await self._store.get_agent(self._agent_name, self._mode)
+        agent = await self._store.get_agent(self._agent.name, self._agent.mode)
         if agent is None:
-            raise NotFound(f"No agent named {self._agent_name}.", "agent_not_found")
+            raise NotFound(f"No agent named {self._agent.name}.", "agent_not_found")
         now = self._clock.now()
         start = since if since is not None else now - 86400
         limit = max(1, min(limit, MAX_POINTS))
         points = await self._store.list_snapshots(agent.id, start, now, limit - 1)
-        conversation = await self._store.get_conversation(self._agent_name, user_id, now)
+        conversation = await self._store.get_conversation(self._agent.name, user_id, now)
         thoughts = await self._store.list_thoughts(agent.id, user_id, start, now, MAX_MARKS)
         return History(
             points=(*points, snapshot_of(agent, now)),

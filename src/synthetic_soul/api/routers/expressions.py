@@ -49,7 +49,7 @@ def find_image(root: Path, agent: str, filename: str, default_agent: str) -> Pat
 )
 async def expression_image(agent: str, filename: str, soul: Soul) -> FileResponse:
     root = soul.edge.expressions_dir or PACKAGED
-    path = find_image(root, agent, filename, soul.agents.agent_name)
+    path = find_image(root, agent, filename, soul.agents.agent.name)
     if path is None:
         raise NotFound("No such expression image.", "expression_not_found")
     return FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})

@@ -12,4 +12,4 @@ router = APIRouter(tags=["root"])
 
 @router.get("/")
 async def root(soul: Soul) -> RootReply:
-    return RootReply(active_agent=soul.agents.agent_name)
+    return RootReply(active_agent=soul.agents.agent.name)
