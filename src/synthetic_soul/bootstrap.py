@@ -27,8 +27,7 @@ from synthetic_soul.mind.reply import Reply
 from synthetic_soul.mind.think import Think
 from synthetic_soul.mind.turns import Turns
 from synthetic_soul.mind.writing import Writer
-from synthetic_soul.ports import LLM, Clock, EventBus, JobQueue, RateLimiter, Store
-from synthetic_soul.ports.queue import Workers
+from synthetic_soul.ports import LLM, Clock, EventBus, JobQueue, RateLimiter, Store, Workers
 from synthetic_soul.scheduler import Leader, Scheduler, always_leader
 from synthetic_soul.service_status import ServiceStatus
 from synthetic_soul.settings import Settings

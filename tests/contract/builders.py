@@ -11,8 +11,7 @@ from typing import Any
 
 from synthetic_soul.domain.agent import AgentState, new_agent
 from synthetic_soul.domain.emotions import Emotion
-from synthetic_soul.ports import Clock, JobQueue, Profile, RateLimiter, ReplyCommit, Store
-from synthetic_soul.ports.queue import Workers
+from synthetic_soul.ports import Clock, JobQueue, Profile, RateLimiter, ReplyCommit, Store, Workers
 from synthetic_soul.records import Job, Message, Session, Thought, User
 
 T0 = 1_700_000_000.0

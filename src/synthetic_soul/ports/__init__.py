@@ -29,7 +29,7 @@ from synthetic_soul.ports.llm import (
 )
 from synthetic_soul.ports.memories import Memories
 from synthetic_soul.ports.mind import MindReads, Musing, Reflection
-from synthetic_soul.ports.queue import JobHandler, JobQueue
+from synthetic_soul.ports.queue import JobHandler, JobQueue, Workers
 from synthetic_soul.ports.store import Lifecycle, Store
 from synthetic_soul.ports.thoughts import Thoughts
 
@@ -70,4 +70,5 @@ __all__ = [
     "Thoughts",
     "Tier",
     "Turn",
+    "Workers",
 ]
