@@ -12,13 +12,9 @@ from synthetic_soul.auth.passwords import Passwords
 from synthetic_soul.auth.sessions import Auth, AuthConfig
 from synthetic_soul.auth.tokens import AccessTokens
 from synthetic_soul.clock import SystemClock
-from synthetic_soul.conversation import Agents, Conversations, PendingCaps
 from synthetic_soul.domain.agent import ActiveAgent, new_agent
-from synthetic_soul.edge import EdgeConfig
-from synthetic_soul.forgetting import Forgetting
 from synthetic_soul.job_handlers import Handler
 from synthetic_soul.job_runner import Jobs
-from synthetic_soul.memories import Memories
 from synthetic_soul.mind.ahead import Ahead
 from synthetic_soul.mind.farewell import Farewell
 from synthetic_soul.mind.history import Histories
@@ -29,9 +25,13 @@ from synthetic_soul.mind.turns import Turns
 from synthetic_soul.mind.writing import Writer
 from synthetic_soul.ports import LLM, Clock, EventBus, JobQueue, RateLimiter, Store, Workers
 from synthetic_soul.scheduler import Leader, Scheduler, always_leader
-from synthetic_soul.service_status import ServiceStatus
-from synthetic_soul.settings import Settings
-from synthetic_soul.watching import Watching
+from synthetic_soul.settings import EdgeConfig, Settings
+from synthetic_soul.usecases.agents import Agents
+from synthetic_soul.usecases.conversations import Conversations, PendingCaps
+from synthetic_soul.usecases.forgetting import Forgetting
+from synthetic_soul.usecases.memories import Memories
+from synthetic_soul.usecases.status import ServiceStatus
+from synthetic_soul.usecases.watching import Watching
 
 
 @dataclass
@@ -215,12 +215,7 @@ async def _assemble(
         scheduler=scheduler,
         watching=Watching(store, bus, limiter, settings.sse_keepalive_s),
         status=ServiceStatus(queue, clock, llm),
-        edge=EdgeConfig(
-            cookie_secure=settings.cookie_secure,
-            refresh_max_age_s=settings.refresh_ttl_days * 86400,
-            trust_proxy_headers=settings.trust_proxy_headers,
-            expressions_dir=settings.expressions_dir,
-        ),
+        edge=settings.edge,
     )
     if workers is not None:
         await workers.start(jobs.run)

@@ -13,7 +13,6 @@ from synthetic_soul.adapters.limits.memory import MemoryRateLimiter
 from synthetic_soul.adapters.llm.scripted import ScriptedLLM
 from synthetic_soul.adapters.queue.inline import InlineJobQueue
 from synthetic_soul.auth.sessions import Principal
-from synthetic_soul.conversation import Conversations
 from synthetic_soul.domain.agent import ActiveAgent, AgentState, new_agent
 from synthetic_soul.domain.facts import THOUGHT_VIBES
 from synthetic_soul.domain.relationship import new_profile_doc
@@ -27,6 +26,7 @@ from synthetic_soul.mind.turns import Turns
 from synthetic_soul.ports import LLM, JobHandler, LLMInfo, LLMRequest, M, Profile
 from synthetic_soul.records import Job, LLMCall, QueueStats, Session, User
 from synthetic_soul.scheduler import Scheduler
+from synthetic_soul.usecases.conversations import Conversations
 from tests.support.memory_store import MemoryStore
 from tests.unit.fakes import FakeClock
 

@@ -6,7 +6,7 @@ import pytest
 
 from synthetic_soul.adapters.llm.scripted import ScriptedLLM
 from synthetic_soul.records import Job, QueueStats, QueueWorker
-from synthetic_soul.service_status import ServiceStatus
+from synthetic_soul.usecases.status import ServiceStatus
 from tests.unit.fakes import FakeClock
 
 pytestmark = pytest.mark.anyio

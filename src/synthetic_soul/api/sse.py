@@ -7,7 +7,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from typing import Any
 
-from synthetic_soul.watching import JobEvent
+from synthetic_soul.usecases.watching import JobEvent
 
 KEEPALIVE = b": keep-alive\n\n"
 

@@ -1,6 +1,13 @@
 """Settings: every variable read once (`env.Settings`), handed out in sections."""
 
 from synthetic_soul.settings.env import InsecureSettingsError, Settings
-from synthetic_soul.settings.sections import EmbeddedConfig, Endpoint, RedisConfig
+from synthetic_soul.settings.sections import EdgeConfig, EmbeddedConfig, Endpoint, RedisConfig
 
-__all__ = ["EmbeddedConfig", "Endpoint", "InsecureSettingsError", "RedisConfig", "Settings"]
+__all__ = [
+    "EdgeConfig",
+    "EmbeddedConfig",
+    "Endpoint",
+    "InsecureSettingsError",
+    "RedisConfig",
+    "Settings",
+]

@@ -11,7 +11,13 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from synthetic_soul.settings.sections import OPENAI_BASE_URL, EmbeddedConfig, Endpoint, RedisConfig
+from synthetic_soul.settings.sections import (
+    OPENAI_BASE_URL,
+    EdgeConfig,
+    EmbeddedConfig,
+    Endpoint,
+    RedisConfig,
+)
 
 DEV_ENVS = frozenset({"dev", "development", "local", "test"})
 DEFAULT_JWT_SECRET = "dev-only-jwt-secret-change-me-in-production"
@@ -218,6 +224,15 @@ class Settings(BaseSettings):
     def redis(self) -> RedisConfig:
         return RedisConfig(
             self.redis_target, self.redis_ca_cert, self.redis_tls_insecure_skip_verify
+        )
+
+    @property
+    def edge(self) -> EdgeConfig:
+        return EdgeConfig(
+            cookie_secure=self.cookie_secure,
+            refresh_max_age_s=self.refresh_ttl_days * 86400,
+            trust_proxy_headers=self.trust_proxy_headers,
+            expressions_dir=self.expressions_dir,
         )
 
     @property

@@ -2,7 +2,8 @@
 
 `Settings` (env.py) reads every variable once; its properties cut it into these, and the
 composition root hands each adapter only its own (the Redis clients a `RedisConfig`, the
-embedded model an `EmbeddedConfig`, an OpenAI-compatible provider an `Endpoint`).
+embedded model an `EmbeddedConfig`, an OpenAI-compatible provider an `Endpoint`, the HTTP
+edge an `EdgeConfig`).
 """
 
 from __future__ import annotations
@@ -58,3 +59,13 @@ class RedisConfig:
     url: str
     ca_cert: Path | None = None
     insecure_skip_verify: bool = False  # refused outside development
+
+
+@dataclass(frozen=True)
+class EdgeConfig:
+    """What the HTTP edge needs of the deployment: cookies, proxy headers, images."""
+
+    cookie_secure: bool
+    refresh_max_age_s: int  # how long the refresh cookies live
+    trust_proxy_headers: bool  # take the client's address from X-Forwarded-For
+    expressions_dir: Path | None  # None: the images packaged with the service

@@ -11,7 +11,7 @@ from synthetic_soul.api.deps import ClientIP, SignedIn, Soul, bearer_token
 from synthetic_soul.api.replies import DoneReply, ForgottenReply, MeReply, TokenReply
 from synthetic_soul.auth.emails import normalized_email
 from synthetic_soul.auth.sessions import Grant
-from synthetic_soul.edge import EdgeConfig
+from synthetic_soul.settings import EdgeConfig
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

@@ -10,19 +10,18 @@ from synthetic_soul import ports
 from synthetic_soul.auth.ratelimit import enforce
 from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.auth.tokens import keyed_hash
-from synthetic_soul.domain.agent import ActiveAgent, AgentState
-from synthetic_soul.domain.relationship import new_profile_doc
-from synthetic_soul.errors import NotFound, TooManyPending
+from synthetic_soul.domain.agent import ActiveAgent
+from synthetic_soul.errors import TooManyPending
 from synthetic_soul.mind.asked import ReplyAsked
-from synthetic_soul.ports import Clock, JobQueue, Profile, RateLimiter
-from synthetic_soul.records import Conversation, Job, Message, Thought
+from synthetic_soul.ports import Clock, JobQueue, RateLimiter
+from synthetic_soul.records import Conversation, Job, Message
 
 # A refused client's own replies finish within seconds (hosted) to a minute (embedded), and
 # their job events say exactly when; this is only a polling pace for those that do not watch.
 PENDING_RETRY_AFTER_S = 5.0
 
 
-class ConversationStore(ports.Conversations, ports.Agents, ports.Jobs, ports.Thoughts, Protocol):
+class ConversationStore(ports.Conversations, ports.Jobs, Protocol):
     """The ports talking with the agent uses."""
 
 
@@ -98,38 +97,3 @@ class Conversations:
 
     async def conversation(self, who: Principal) -> Conversation:
         return await self._store.get_conversation(self.agent.name, who.user_id, self._clock.now())
-
-
-class Agents:
-    def __init__(self, store: ConversationStore, clock: Clock, agent: ActiveAgent) -> None:
-        self._store = store
-        self._clock = clock
-        self.agent = agent
-
-    async def active(self) -> tuple[AgentState, float]:
-        """The active agent and the instant its emotions should be read at."""
-        agent = await self._store.get_agent(self.agent.name, self.agent.mode)
-        if agent is None:
-            raise NotFound(f"No agent named {self.agent.name}.", "agent_not_found")
-        return agent, self._clock.now()
-
-    async def relationship(self, who: Principal) -> tuple[Profile, float]:
-        """How the active agent sees this user, and the instant it was read."""
-        agent, now = await self.active()
-        profile = await self._store.get_profile(agent.id, who.user_id)
-        if profile is None:
-            profile = Profile(agent.id, who.user_id, who.username, new_profile_doc(agent.mode, now))
-        return profile, now
-
-    async def all(self) -> list[tuple[str, str]]:
-        return await self._store.list_agents()
-
-    async def latest_thought(self, who: Principal) -> Thought:
-        """The latest thought this user may see: about them, or about no one in particular."""
-        agent, _ = await self.active()
-        thought = await self._store.latest_thought(agent.id, who.user_id)
-        if thought is None:
-            raise NotFound(
-                "The agent has had no thought it can share with you yet.", "thought_not_found"
-            )
-        return thought
