@@ -23,7 +23,7 @@ from typing import Any
 
 from benchlib import fmt, machine, summary
 from synthetic_soul.adapters.store.sqlite import SQLiteStore
-from synthetic_soul.records import Memory
+from synthetic_soul.domain.memory import Memory
 
 USERS = 50
 BATCH = 5000

@@ -1,4 +1,6 @@
-"""Plain records that cross the ports: users, sessions, jobs, messages, thoughts."""
+"""Plain records of the service that cross the ports: users, sessions, jobs, model calls, the
+queue's state. What the mind itself is about (messages, thoughts, memories, snapshots of its
+feelings) lives in `domain/`."""
 
 from __future__ import annotations
 
@@ -73,41 +75,6 @@ class Job:
 
 
 @dataclass(frozen=True)
-class Message:
-    id: str
-    conversation_id: str
-    message: str
-    timestamp: float
-    sender_id: str
-    sender_username: str
-    from_agent: bool
-    purpose: str = ""
-    tone: str = ""
-    job_id: str | None = None
-    kind: str = "dm"
-    answered_by: str | None = None  # the job whose reply answered this user message
-    channel: str | None = None  # the group chat of a group message ("" the shared one)
-
-
-@dataclass(frozen=True)
-class Conversation:
-    id: str
-    user_id: str
-    agent_name: str
-    messages: tuple[Message, ...] = ()
-
-
-@dataclass(frozen=True)
-class Thought:
-    id: str
-    agent_id: str
-    thought: str
-    timestamp: float
-    user_id: str | None = None
-    source: str = "reply"
-
-
-@dataclass(frozen=True)
 class LLMCall:
     """What one model call cost: recorded for every call."""
 
@@ -139,33 +106,3 @@ class QueueStats:
     broker_ok: bool
     workers: tuple[QueueWorker, ...]
     backlog: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Memory:
-    """Something the agent remembers: an episode it lived, or an insight drawn from several."""
-
-    id: str
-    agent_id: str
-    user_id: str | None  # whom it is about; None for no one in particular
-    event: str
-    thoughts: str
-    significance: str  # low | medium | high
-    importance: int  # 1..10
-    created_at: float
-    last_accessed: float
-    tags: tuple[str, ...] = ()  # at most 3
-    emotional_impact: str = ""
-    recall_count: int = 0
-    kind: str = "episode"  # episode | insight
-    sources: tuple[str, ...] = ()  # ids of the memories an insight was drawn from
-
-
-@dataclass(frozen=True)
-class AffectSnapshot:
-    """The agent's feelings at one instant, kept for history charts."""
-
-    agent_id: str
-    at: float
-    emotions: dict[str, float]
-    mood: dict[str, float]  # pleasure, arousal, dominance

@@ -10,9 +10,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from synthetic_soul.domain.agent import AgentState, new_agent
+from synthetic_soul.domain.conversation import Message
 from synthetic_soul.domain.emotions import Emotion
+from synthetic_soul.domain.thought import Thought
 from synthetic_soul.ports import Clock, JobQueue, Profile, RateLimiter, ReplyCommit, Store, Workers
-from synthetic_soul.records import Job, Message, Session, Thought, User
+from synthetic_soul.records import Job, Session, User
 
 T0 = 1_700_000_000.0
 AGENT = "jasmine"

@@ -10,8 +10,8 @@ from dataclasses import replace
 
 import pytest
 
+from synthetic_soul.domain.conversation import Message
 from synthetic_soul.ports import Store, Turn
-from synthetic_soul.records import Message
 from tests.contract.builders import AGENT, MODE, T0, agent, job_and_message, uid
 
 pytestmark = pytest.mark.anyio

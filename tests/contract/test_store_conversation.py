@@ -7,9 +7,11 @@ from dataclasses import replace
 import pytest
 
 from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.domain.conversation import Message
+from synthetic_soul.domain.thought import Thought
 from synthetic_soul.ports import Plan, StaleStateError, Store
 from synthetic_soul.ports.commits import AddThought, FinishJob, SaveAgent
-from synthetic_soul.records import Job, Message, Thought
+from synthetic_soul.records import Job
 from tests.contract.builders import (
     AGENT,
     MODE,

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
+from synthetic_soul.domain.memory import Memory
 from synthetic_soul.ports import Store
-from synthetic_soul.records import Memory
 from tests.contract.builders import T0, StoreFactory, uid
 
 pytestmark = pytest.mark.anyio

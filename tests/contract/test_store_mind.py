@@ -7,8 +7,12 @@ from dataclasses import replace
 import pytest
 
 from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.domain.conversation import Message
+from synthetic_soul.domain.memory import Memory
+from synthetic_soul.domain.snapshot import AffectSnapshot
+from synthetic_soul.domain.thought import Thought
 from synthetic_soul.ports import MindCommit, Profile, StaleStateError, Store
-from synthetic_soul.records import AffectSnapshot, Job, Memory, Message, Thought
+from synthetic_soul.records import Job
 from tests.contract.builders import (
     AGENT,
     MODE,

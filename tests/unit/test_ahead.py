@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from synthetic_soul.domain.memory import Memory
 from synthetic_soul.mind.prompts import MESSAGE_HEADER
 from synthetic_soul.ports import LLMRequest
-from synthetic_soul.records import Memory
 from tests.unit.mind_world import ADA, AGENT_ID, World, make_world
 
 pytestmark = pytest.mark.anyio

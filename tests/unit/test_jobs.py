@@ -10,9 +10,10 @@ import pytest
 
 from synthetic_soul.adapters.events.memory import MemoryEventBus
 from synthetic_soul.adapters.queue.inline import InlineJobQueue
+from synthetic_soul.domain.conversation import Message
 from synthetic_soul.job_handlers import Busy, Handler, Outcome, Report, job_channel
 from synthetic_soul.job_runner import Jobs
-from synthetic_soul.records import Job, Message
+from synthetic_soul.records import Job
 from tests.support.memory_store import MemoryStore
 from tests.unit.fakes import FakeClock
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from synthetic_soul.adapters.store.sqlite.memories import fts_query
 from synthetic_soul.domain.memory import (
     Candidate,
+    Memory,
     Weights,
     ago,
     check,
@@ -24,7 +25,6 @@ from synthetic_soul.domain.memory import (
     render,
     top,
 )
-from synthetic_soul.records import Memory
 
 NOW = 1_700_000_000.0
 HOUR = 3600.0

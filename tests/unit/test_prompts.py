@@ -10,7 +10,8 @@ from dataclasses import replace
 import pytest
 
 from synthetic_soul.domain.agent import AgentState, new_agent
-from synthetic_soul.domain.memory import render
+from synthetic_soul.domain.conversation import Message
+from synthetic_soul.domain.memory import Memory, render
 from synthetic_soul.domain.personality import describe, drift
 from synthetic_soul.mind.prompts import (
     ReflectContext,
@@ -23,7 +24,6 @@ from synthetic_soul.mind.prompts import (
     reply_prompt,
     think_prompt,
 )
-from synthetic_soul.records import Memory, Message
 
 NOW = 1_800_000_000.0
 

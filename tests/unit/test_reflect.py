@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from synthetic_soul.adapters.llm.scripted import ScriptedLLM
+from synthetic_soul.domain.memory import Memory
 from synthetic_soul.domain.relationship import new_profile_doc, reconsider
 from synthetic_soul.mind.prompts import INSIGHT_HEADER
 from synthetic_soul.mind.reflect import INSIGHT_THRESHOLD, insight_due, reflect_job
-from synthetic_soul.records import Memory
 from tests.unit.fakes import GarbageLLM
 from tests.unit.mind_world import ADA, BOB, World, make_world
 

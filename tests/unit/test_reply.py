@@ -17,13 +17,14 @@ from synthetic_soul.adapters.llm.scripted import DEFAULT_SCRIPTS, ScriptedLLM
 from synthetic_soul.adapters.queue.inline import InlineJobQueue
 from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.domain.agent import ActiveAgent, AgentState, new_agent
+from synthetic_soul.domain.conversation import Message
 from synthetic_soul.domain.relationship import Relationship
 from synthetic_soul.job_runner import Jobs
 from synthetic_soul.mind.reading import HISTORY_MIN, HISTORY_STEP, HISTORY_TURNS, history_window
 from synthetic_soul.mind.reply import FALLBACK_REPLY, Reply
 from synthetic_soul.mind.turns import Turns, turn_key
 from synthetic_soul.ports import LLM, LLMInfo, LLMRequest, M, Profile
-from synthetic_soul.records import Job, LLMCall, Message, Session, User
+from synthetic_soul.records import Job, LLMCall, Session, User
 from synthetic_soul.usecases.conversations import Conversations
 from tests.support.memory_store import MemoryStore
 from tests.unit.fakes import FakeClock, GarbageLLM

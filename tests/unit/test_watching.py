@@ -9,9 +9,10 @@ import pytest
 from synthetic_soul.adapters.events.memory import MemoryEventBus
 from synthetic_soul.adapters.limits.memory import MemoryRateLimiter
 from synthetic_soul.auth.ratelimit import LIMITS
+from synthetic_soul.domain.conversation import Message
 from synthetic_soul.errors import NotFound, RateLimited
 from synthetic_soul.job_handlers import job_channel
-from synthetic_soul.records import Job, Message
+from synthetic_soul.records import Job
 from synthetic_soul.usecases.watching import JobEvent, Watching
 from tests.support.memory_store import MemoryStore
 from tests.unit.fakes import FakeClock

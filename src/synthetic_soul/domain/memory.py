@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from synthetic_soul.domain.quoting import quote
-from synthetic_soul.records import Memory
 
 RECENCY_DECAY = 0.995  # per hour since the memory was last recalled
 IMPORTANCE_MIN = 1
@@ -24,6 +23,26 @@ DEFAULT_BUDGET_CHARS = 1200  # about 300 tokens of memories in a prompt
 LINE_FIELD_CHARS = 160  # event and thoughts are cut to this in a prompt line
 
 _HOUR = 3600.0
+
+
+@dataclass(frozen=True)
+class Memory:
+    """Something the agent remembers: an episode it lived, or an insight drawn from several."""
+
+    id: str
+    agent_id: str
+    user_id: str | None  # whom it is about; None for no one in particular
+    event: str
+    thoughts: str
+    significance: str  # low | medium | high
+    importance: int  # 1..10
+    created_at: float
+    last_accessed: float
+    tags: tuple[str, ...] = ()  # at most 3
+    emotional_impact: str = ""
+    recall_count: int = 0
+    kind: str = "episode"  # episode | insight
+    sources: tuple[str, ...] = ()  # ids of the memories an insight was drawn from
 
 
 MAX_QUERY_WORDS = 24  # a long message is cut to its first words; keeps a search cheap

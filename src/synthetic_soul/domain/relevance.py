@@ -15,8 +15,7 @@ from collections.abc import Iterable
 
 import snowballstemmer
 
-from synthetic_soul.domain.memory import MAX_WORD_CHARS, STOPWORDS
-from synthetic_soul.records import Memory
+from synthetic_soul.domain.memory import MAX_WORD_CHARS, STOPWORDS, Memory
 
 # A tag match counts most, a thought least (the SQLite store's bm25 weights).
 FIELD_WEIGHTS = (("tags", 1.5), ("event", 1.0), ("thoughts", 0.75))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from synthetic_soul.domain.memory import Memory
 from synthetic_soul.mind.schemas import MemoryOut
-from synthetic_soul.records import Memory
 
 
 def episode(out: MemoryOut, agent_id: str, user_id: str | None, now: float) -> Memory:

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from synthetic_soul.domain.agent import ActiveAgent, AgentState
+from synthetic_soul.domain.conversation import Message
+from synthetic_soul.domain.snapshot import AffectSnapshot
+from synthetic_soul.domain.thought import Thought
 from synthetic_soul.errors import NotFound
 from synthetic_soul.ports import Agents, Clock, Conversations, Snapshots, Thoughts
-from synthetic_soul.records import AffectSnapshot, Message, Thought
 
 MAX_POINTS = 2000
 MAX_MARKS = 500

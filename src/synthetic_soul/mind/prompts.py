@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.domain.conversation import Message
 from synthetic_soul.domain.expressions import EXPRESSIONS
+from synthetic_soul.domain.memory import Memory
 from synthetic_soul.domain.outreach import hour_of
 from synthetic_soul.domain.personality import describe
 from synthetic_soul.domain.quoting import name, quote
-from synthetic_soul.records import Memory, Message
 
 # The line above the quoted message(s) that end a reply prompt, one JSON string per line.
 MESSAGE_HEADER = "Message from {username} ({kind}):"

@@ -17,7 +17,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
+from synthetic_soul.domain.memory import Memory
 from synthetic_soul.domain.relationship import reconsider
+from synthetic_soul.domain.thought import Thought
 from synthetic_soul.job_handlers import Outcome, Report
 from synthetic_soul.mind.ahead import Ahead
 from synthetic_soul.mind.asked import ReflectionAsked
@@ -37,7 +39,7 @@ from synthetic_soul.ports import (
     MindReads,
     Reflection,
 )
-from synthetic_soul.records import Job, LLMCall, Memory, Thought
+from synthetic_soul.records import Job, LLMCall
 
 INSIGHT_THRESHOLD = 150  # summed importance that calls for insights (Park et al. 2023)
 MESSAGES_PER_REFLECTION = 20  # the latest messages since the last reflection that it reads

@@ -10,10 +10,12 @@ from typing import Protocol
 from synthetic_soul.domain import expressions, occasions
 from synthetic_soul.domain.affect import feel, feel_potentials
 from synthetic_soul.domain.appraisal import overheard
+from synthetic_soul.domain.conversation import Message
 from synthetic_soul.domain.lexicon import appraise_text
 from synthetic_soul.domain.personality import drift
 from synthetic_soul.domain.reasons import REUNION, felt_reason
 from synthetic_soul.domain.relationship import affinity, after_interaction
+from synthetic_soul.domain.thought import Thought
 from synthetic_soul.domain.voice import in_her_voice
 from synthetic_soul.job_handlers import Outcome, Report
 from synthetic_soul.mind.ahead import Ahead
@@ -46,7 +48,7 @@ from synthetic_soul.ports import (
     TextStream,
     Turn,
 )
-from synthetic_soul.records import Job, LLMCall, Message, Thought
+from synthetic_soul.records import Job, LLMCall
 
 log = logging.getLogger(__name__)
 FALLBACK_REPLY = "Sorry, my thoughts got tangled for a moment. Could you say that again?"

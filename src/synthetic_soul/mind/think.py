@@ -19,7 +19,9 @@ from typing import Protocol
 from synthetic_soul.domain import expressions, occasions
 from synthetic_soul.domain.affect import feel, feel_potentials
 from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.domain.conversation import Message
 from synthetic_soul.domain.facts import THOUGHT_VIBES
+from synthetic_soul.domain.memory import Memory
 from synthetic_soul.domain.mentions import named
 from synthetic_soul.domain.outreach import (
     CANDIDATE_LIMIT,
@@ -31,6 +33,7 @@ from synthetic_soul.domain.outreach import (
 )
 from synthetic_soul.domain.reasons import MISSED, UNANSWERED, musing_reason
 from synthetic_soul.domain.relationship import affinity
+from synthetic_soul.domain.thought import Thought
 from synthetic_soul.job_handlers import Outcome, Report
 from synthetic_soul.mind.asked import ThinkingAsked
 from synthetic_soul.mind.asking import ask
@@ -49,7 +52,7 @@ from synthetic_soul.ports import (
     Musing,
     Profile,
 )
-from synthetic_soul.records import Job, LLMCall, Memory, Message, Thought
+from synthetic_soul.records import Job, LLMCall
 
 RANDOM_THOUGHT_PROBABILITY = 0.4  # the chance that a tick brings a thought at all
 MEMORY_TAGS_KEPT = 30  # the agent's latest distinct memory tags (of memories about no one)

@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.relationship import Relationship
-from synthetic_soul.records import AffectSnapshot
+from synthetic_soul.domain.snapshot import AffectSnapshot
 
 
 @dataclass(frozen=True)

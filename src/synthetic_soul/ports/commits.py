@@ -15,8 +15,12 @@ from typing import Any, Protocol
 
 from synthetic_soul.domain import memory as memory_rules
 from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.domain.conversation import Message
+from synthetic_soul.domain.memory import Memory
+from synthetic_soul.domain.snapshot import AffectSnapshot
+from synthetic_soul.domain.thought import Thought
 from synthetic_soul.ports.agents import Profile
-from synthetic_soul.records import AffectSnapshot, Job, LLMCall, Memory, Message, Thought
+from synthetic_soul.records import Job, LLMCall
 
 
 # -- the kinds of write -------------------------------------------------------------------

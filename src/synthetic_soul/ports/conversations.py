@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.domain.conversation import Conversation, Message
+from synthetic_soul.domain.thought import Thought
 from synthetic_soul.ports.agents import Profile
-from synthetic_soul.records import Conversation, Job, Message, Thought
+from synthetic_soul.records import Job
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from synthetic_soul.records import Memory
+from synthetic_soul.domain.memory import Memory
 
 
 class Memories(Protocol):

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.domain.conversation import Message
 from synthetic_soul.domain.outreach import Contact
+from synthetic_soul.domain.thought import Thought
 from synthetic_soul.ports.agents import Profile
-from synthetic_soul.records import Message, Thought
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from synthetic_soul.records import Thought
+from synthetic_soul.domain.thought import Thought
 
 
 class Thoughts(Protocol):

@@ -8,9 +8,9 @@ from synthetic_soul import ports
 from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.domain.agent import ActiveAgent, AgentState
 from synthetic_soul.domain.relationship import new_profile_doc
+from synthetic_soul.domain.thought import Thought
 from synthetic_soul.errors import NotFound
 from synthetic_soul.ports import Clock, Profile
-from synthetic_soul.records import Thought
 
 
 class AgentStore(ports.Agents, ports.Thoughts, Protocol):

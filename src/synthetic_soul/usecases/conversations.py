@@ -11,10 +11,11 @@ from synthetic_soul.auth.ratelimit import enforce
 from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.auth.tokens import keyed_hash
 from synthetic_soul.domain.agent import ActiveAgent
+from synthetic_soul.domain.conversation import Conversation, Message
 from synthetic_soul.errors import TooManyPending
 from synthetic_soul.mind.asked import ReplyAsked
 from synthetic_soul.ports import Clock, JobQueue, RateLimiter
-from synthetic_soul.records import Conversation, Job, Message
+from synthetic_soul.records import Job
 
 # A refused client's own replies finish within seconds (hosted) to a minute (embedded), and
 # their job events say exactly when; this is only a polling pace for those that do not watch.

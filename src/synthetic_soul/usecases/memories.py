@@ -5,8 +5,8 @@ from __future__ import annotations
 from synthetic_soul import ports
 from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.domain.agent import ActiveAgent
+from synthetic_soul.domain.memory import Memory
 from synthetic_soul.errors import NotFound
-from synthetic_soul.records import Memory
 
 
 class Memories:

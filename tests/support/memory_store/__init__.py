@@ -19,20 +19,12 @@ from typing import Any, Literal, TypeVar
 from synthetic_soul.adapters.store.user_keys import email_key
 from synthetic_soul.domain import memory as scoring
 from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.domain.conversation import Conversation, Message
+from synthetic_soul.domain.memory import Memory
+from synthetic_soul.domain.snapshot import AffectSnapshot
+from synthetic_soul.domain.thought import Thought
 from synthetic_soul.ports import ConflictError, Musing, Plan, Profile, Reflection, Turn
-from synthetic_soul.records import (
-    CLIENT_KEY,
-    QUEUE_NAMES,
-    AffectSnapshot,
-    Conversation,
-    Job,
-    Memory,
-    Message,
-    Session,
-    Thought,
-    User,
-    folded,
-)
+from synthetic_soul.records import CLIENT_KEY, QUEUE_NAMES, Job, Session, User, folded
 from tests.support.memory_store import reads
 from tests.support.memory_store.tables import (
     UNFINISHED,

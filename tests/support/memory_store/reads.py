@@ -9,11 +9,12 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from synthetic_soul.domain import memory as scoring
+from synthetic_soul.domain.conversation import Message
+from synthetic_soul.domain.memory import Memory
 from synthetic_soul.domain.outreach import HISTORY_LIMIT, Contact
 from synthetic_soul.domain.outreach import PURPOSE as OUTREACH
 from synthetic_soul.domain.relevance import stems, terms_of
 from synthetic_soul.ports import Musing, Profile, Reflection, Turn
-from synthetic_soul.records import Memory, Message
 from tests.support.memory_store.tables import Tables, agent_named, latest_thought, owned
 
 T = TypeVar("T")

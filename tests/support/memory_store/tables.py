@@ -19,6 +19,10 @@ from typing import Any, Literal, TypeVar
 from synthetic_soul.adapters.store.user_keys import email_key, username_key
 from synthetic_soul.domain import memory as scoring
 from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.domain.conversation import Message
+from synthetic_soul.domain.memory import Memory
+from synthetic_soul.domain.snapshot import AffectSnapshot
+from synthetic_soul.domain.thought import Thought
 from synthetic_soul.ports import Profile, StaleStateError
 from synthetic_soul.ports.commits import (
     AddJob,
@@ -35,7 +39,7 @@ from synthetic_soul.ports.commits import (
     UpdateProfile,
     Write,
 )
-from synthetic_soul.records import AffectSnapshot, Job, Memory, Message, Session, Thought, User
+from synthetic_soul.records import Job, Session, User
 
 T = TypeVar("T")
 UNFINISHED = ("queued", "running")

@@ -31,13 +31,13 @@ from synthetic_soul.api.replies import (
 from synthetic_soul.api.routers.messages import iso
 from synthetic_soul.domain import descriptions
 from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.domain.conversation import Message
 from synthetic_soul.domain.emotions import MAX_VALUE, MIN_VALUE
 from synthetic_soul.domain.mood import Mood, intensity, octant
 from synthetic_soul.domain.personality import TRAIT_MAX, TRAIT_MIN, describe
 from synthetic_soul.domain.reasons import shareable
 from synthetic_soul.domain.relationship import affinity
 from synthetic_soul.mind.history import MAX_POINTS
-from synthetic_soul.records import Message
 
 router = APIRouter(tags=["agents"])
 

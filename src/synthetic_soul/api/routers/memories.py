@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from synthetic_soul.api.deps import SignedIn, Soul
 from synthetic_soul.api.replies import DoneReply, MemoriesReply, MemoryView
 from synthetic_soul.api.routers.messages import iso
-from synthetic_soul.records import Memory
+from synthetic_soul.domain.memory import Memory
 
 router = APIRouter(tags=["memories"])
 

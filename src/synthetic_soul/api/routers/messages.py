@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from synthetic_soul.api.deps import ClientIP, SignedIn, Soul
 from synthetic_soul.api.replies import ConversationReply, ConversationView, MessageView, SubmitReply
-from synthetic_soul.records import Message
+from synthetic_soul.domain.conversation import Message
 
 router = APIRouter(prefix="/messages", tags=["messages"])
 

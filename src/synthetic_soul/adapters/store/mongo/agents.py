@@ -19,8 +19,8 @@ from synthetic_soul.adapters.store.mongo.statements import (
     read_profile,
 )
 from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.domain.snapshot import AffectSnapshot
 from synthetic_soul.ports import Profile
-from synthetic_soul.records import AffectSnapshot
 
 
 class AgentCollections(MongoBase):

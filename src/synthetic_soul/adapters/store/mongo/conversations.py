@@ -21,8 +21,9 @@ from synthetic_soul.adapters.store.mongo.statements import (
     read_agent,
     read_profile,
 )
+from synthetic_soul.domain.conversation import Conversation, Message
 from synthetic_soul.ports import Turn
-from synthetic_soul.records import Conversation, Job, Message
+from synthetic_soul.records import Job
 
 
 class ConversationCollections(MongoBase):

@@ -23,8 +23,8 @@ from synthetic_soul.adapters.store.mongo.base import MongoBase, reachable
 from synthetic_soul.adapters.store.mongo.records import Doc, memory_doc, memory_of, without_id
 from synthetic_soul.adapters.store.mongo.statements import Db, Tx
 from synthetic_soul.domain import memory as scoring
+from synthetic_soul.domain.memory import Memory
 from synthetic_soul.domain.relevance import relevance, stems
-from synthetic_soul.records import Memory
 
 TEXT_CANDIDATES = 100  # best full-text matches considered per recall
 RECENT_CANDIDATES = 50  # most recently recalled (or made) memories considered per recall

@@ -19,10 +19,10 @@ from synthetic_soul.adapters.store.mongo.statements import (
     read_agent,
     read_profile,
 )
+from synthetic_soul.domain.conversation import Message
 from synthetic_soul.domain.outreach import HISTORY_LIMIT, Contact
 from synthetic_soul.domain.outreach import PURPOSE as OUTREACH
 from synthetic_soul.ports import Musing, Reflection
-from synthetic_soul.records import Message
 
 _OWN_THOUGHTS = 3  # thoughts about no one shown to a spell of thinking
 

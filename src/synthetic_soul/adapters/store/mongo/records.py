@@ -14,18 +14,13 @@ from typing import Any
 
 from synthetic_soul.adapters.store.user_keys import email_key, username_key
 from synthetic_soul.domain.agent import AgentState, from_doc, to_doc
+from synthetic_soul.domain.conversation import Message
+from synthetic_soul.domain.memory import Memory
 from synthetic_soul.domain.relevance import terms_of
+from synthetic_soul.domain.snapshot import AffectSnapshot
+from synthetic_soul.domain.thought import Thought
 from synthetic_soul.ports import Profile
-from synthetic_soul.records import (
-    AffectSnapshot,
-    Job,
-    LLMCall,
-    Memory,
-    Message,
-    Session,
-    Thought,
-    User,
-)
+from synthetic_soul.records import Job, LLMCall, Session, User
 
 Doc = dict[str, Any]
 

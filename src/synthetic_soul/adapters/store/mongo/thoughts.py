@@ -9,7 +9,7 @@ from __future__ import annotations
 from synthetic_soul.adapters.store.mongo.base import MongoBase, reachable
 from synthetic_soul.adapters.store.mongo.records import thought_of
 from synthetic_soul.adapters.store.mongo.statements import latest_thought
-from synthetic_soul.records import Thought
+from synthetic_soul.domain.thought import Thought
 
 
 class ThoughtCollections(MongoBase):

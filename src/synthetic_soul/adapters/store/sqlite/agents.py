@@ -14,8 +14,8 @@ from synthetic_soul.adapters.store.sqlite.statements import (
     read_profile,
 )
 from synthetic_soul.domain.agent import AgentState, to_doc
+from synthetic_soul.domain.snapshot import AffectSnapshot
 from synthetic_soul.ports import Profile
-from synthetic_soul.records import AffectSnapshot
 
 SNAPSHOT_SCHEMA = """
 CREATE TABLE IF NOT EXISTS snapshots (

@@ -15,8 +15,9 @@ from synthetic_soul.adapters.store.sqlite.statements import (
     read_latest_thought,
     read_profile,
 )
+from synthetic_soul.domain.conversation import Conversation, Message
 from synthetic_soul.ports import Turn
-from synthetic_soul.records import Conversation, Job, Message
+from synthetic_soul.records import Job
 
 
 class ConversationTables(SQLiteBase):

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from synthetic_soul.adapters.store.sqlite.base import SQLiteBase
 from synthetic_soul.adapters.store.sqlite.records import record_of
 from synthetic_soul.domain import memory as scoring
-from synthetic_soul.records import Memory
+from synthetic_soul.domain.memory import Memory
 
 FTS_CANDIDATES = 100  # best full-text matches considered per recall
 RECENT_CANDIDATES = 50  # most recently recalled (or made) memories considered per recall

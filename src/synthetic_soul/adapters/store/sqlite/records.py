@@ -8,8 +8,11 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from synthetic_soul.domain.conversation import Message
+from synthetic_soul.domain.snapshot import AffectSnapshot
+from synthetic_soul.domain.thought import Thought
 from synthetic_soul.ports import Profile
-from synthetic_soul.records import AffectSnapshot, Job, Message, Session, Thought, User
+from synthetic_soul.records import Job, Session, User
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance

@@ -19,8 +19,11 @@ from synthetic_soul.adapters.store.sqlite.records import (
     thought_of,
 )
 from synthetic_soul.domain.agent import AgentState, from_doc, to_doc
+from synthetic_soul.domain.conversation import Message
+from synthetic_soul.domain.snapshot import AffectSnapshot
+from synthetic_soul.domain.thought import Thought
 from synthetic_soul.ports import Profile, StaleStateError
-from synthetic_soul.records import AffectSnapshot, Job, LLMCall, Message, Session, Thought
+from synthetic_soul.records import Job, LLMCall, Session
 
 
 # -- reads --------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from synthetic_soul.adapters.store.sqlite.base import SQLiteBase
 from synthetic_soul.adapters.store.sqlite.records import thought_of
 from synthetic_soul.adapters.store.sqlite.statements import read_latest_thought
-from synthetic_soul.records import Thought
+from synthetic_soul.domain.thought import Thought
 
 
 class ThoughtTables(SQLiteBase):
