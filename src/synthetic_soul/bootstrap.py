@@ -127,42 +127,23 @@ async def _assemble(
     if llm is None:
         llm = _llm(settings)
         undo.push_async_callback(llm.close)  # built here, so closed here
-    agent = await store.ensure_agent(
-        new_agent(
-            uuid.uuid4().hex,
-            settings.bot_name,
-            settings.mode,
-            random.Random(settings.soul_seed),  # None: a personality of its own
-            clock.now(),
+    agent = ActiveAgent.of(
+        await store.ensure_agent(
+            new_agent(
+                uuid.uuid4().hex,
+                settings.bot_name,
+                settings.mode,
+                random.Random(settings.soul_seed),  # None: a personality of its own
+                clock.now(),
+            )
         )
     )
-    active = ActiveAgent.of(agent)
-    writer = Writer()  # one writer of the agent at a time in this process
-    # The model reads the next reply's prompt while idle; stopped before the model closes.
-    ahead = Ahead(store, llm, clock)
-    undo.push_async_callback(ahead.stop)
-    turns = Turns(store, bus, clock)
-    handlers: dict[str, Handler] = {
-        "reply": Reply(store, llm, clock, turns, reflect=True, writer=writer, ahead=ahead),
-        "reflect": Reflect(store, llm, clock, writer, ahead),
-        "think": Think(store, llm, clock, settings.soul_seed, writer),
-        "farewell": Farewell(store, clock, writer),
-    }
-    jobs = Jobs(
-        store,
-        bus,
-        queue,
-        clock,
-        handlers,
-        settings.job_timeout_s,
-        max_attempts=settings.job_max_attempts,
-        stale_after_s=settings.job_stale_after_s,
-    )
+    jobs = _jobs(settings, clock, store, llm, bus, queue, undo)
     scheduler = Scheduler(
         store,
         queue,
         clock,
-        active,
+        agent,
         settings.thinking_rate_seconds,
         settings.emotional_decay_rate_seconds,
         thinking=settings.thinking_enabled,
@@ -171,20 +152,7 @@ async def _assemble(
         recover=jobs.recover if settings.queue_backend == "rq" else None,
         recovery_period_s=settings.job_stale_after_s / 2,
     )
-    auth = Auth(
-        store,
-        AccessTokens(settings.jwt_secret, settings.access_ttl_min * 60),
-        passwords,
-        limiter,
-        clock,
-        AuthConfig(
-            pepper=settings.argon2_pepper,
-            refresh_ttl_s=settings.refresh_ttl_days * 86400,
-            agent=active,
-            developer_email=settings.developer_email,
-            guest_signups_per_hour=settings.guest_signups_per_hour,
-        ),
-    )
+    auth = _auth(settings, clock, store, passwords, limiter, agent)
     container = Container(
         settings=settings,
         clock=clock,
@@ -202,16 +170,16 @@ async def _assemble(
             queue,
             limiter,
             clock,
-            active,
+            agent,
             PendingCaps(
                 settings.max_pending_replies_per_user,
                 settings.max_pending_replies_per_address,
                 settings.argon2_pepper,
             ),
         ),
-        agents=Agents(store, clock, active),
-        memories=Memories(store, active),
-        histories=Histories(store, clock, active),
+        agents=Agents(store, clock, agent),
+        memories=Memories(store, agent),
+        histories=Histories(store, clock, agent),
         scheduler=scheduler,
         watching=Watching(store, bus, limiter, settings.sse_keepalive_s),
         status=ServiceStatus(queue, clock, llm),
@@ -225,6 +193,63 @@ async def _assemble(
         await scheduler.start()
     undo.push_async_callback(scheduler.stop)
     return container
+
+
+def _jobs(
+    settings: Settings,
+    clock: Clock,
+    store: Store,
+    llm: LLM,
+    bus: EventBus,
+    queue: JobQueue,
+    undo: AsyncExitStack,
+) -> Jobs:
+    """The mind's jobs and the runner that runs them, all writing through one writer."""
+    writer = Writer()  # one writer of the agent at a time in this process
+    # The model reads the next reply's prompt while idle; stopped before the model closes.
+    ahead = Ahead(store, llm, clock)
+    undo.push_async_callback(ahead.stop)
+    turns = Turns(store, bus, clock)
+    handlers: dict[str, Handler] = {
+        "reply": Reply(store, llm, clock, turns, reflect=True, writer=writer, ahead=ahead),
+        "reflect": Reflect(store, llm, clock, writer, ahead),
+        "think": Think(store, llm, clock, settings.soul_seed, writer),
+        "farewell": Farewell(store, clock, writer),
+    }
+    return Jobs(
+        store,
+        bus,
+        queue,
+        clock,
+        handlers,
+        settings.job_timeout_s,
+        max_attempts=settings.job_max_attempts,
+        stale_after_s=settings.job_stale_after_s,
+    )
+
+
+def _auth(
+    settings: Settings,
+    clock: Clock,
+    store: Store,
+    passwords: Passwords,
+    limiter: RateLimiter,
+    agent: ActiveAgent,
+) -> Auth:
+    return Auth(
+        store,
+        AccessTokens(settings.jwt_secret, settings.access_ttl_min * 60),
+        passwords,
+        limiter,
+        clock,
+        AuthConfig(
+            pepper=settings.argon2_pepper,
+            refresh_ttl_s=settings.refresh_ttl_days * 86400,
+            agent=agent,
+            developer_email=settings.developer_email,
+            guest_signups_per_hour=settings.guest_signups_per_hour,
+        ),
+    )
 
 
 def _messaging(
