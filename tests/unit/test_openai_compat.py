@@ -19,6 +19,7 @@ from synthetic_soul.mind.reply import FALLBACK_REPLY
 from synthetic_soul.mind.schemas import ReplyOutput
 from synthetic_soul.ports import LLMError, LLMRequest
 from synthetic_soul.settings import Endpoint, Settings
+from tests.support.asked import message_to_jasmine
 from tests.support.openai_stub import (
     HANG,
     Answer,
@@ -35,7 +36,7 @@ pytestmark = pytest.mark.anyio
 
 SYSTEM = "You are Jasmine, a digital mind."
 PROMPT = 'Message from ada (dm):\n"hello there"'
-REQUEST = LLMRequest("reply", SYSTEM, PROMPT)
+REQUEST = LLMRequest("reply", SYSTEM, PROMPT, about=message_to_jasmine("hello there"))
 REPLY = DEFAULT_SCRIPTS["reply"](REQUEST)
 
 

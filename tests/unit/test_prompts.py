@@ -13,10 +13,8 @@ from synthetic_soul.domain.agent import AgentState, new_agent
 from synthetic_soul.domain.conversation import Message
 from synthetic_soul.domain.memory import Memory, render
 from synthetic_soul.domain.personality import describe, drift
+from synthetic_soul.domain.prompt_context import ReflectContext, ReplyContext, ThinkContext
 from synthetic_soul.mind.prompts import (
-    ReflectContext,
-    ReplyContext,
-    ThinkContext,
     feelings_in_words,
     persona,
     reflect_prompt,

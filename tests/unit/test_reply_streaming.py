@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -16,11 +17,17 @@ from synthetic_soul.mind.reply import FALLBACK_REPLY
 from synthetic_soul.mind.schemas import REPLY_TEXT_PATH, ReplyOutput
 from synthetic_soul.ports import LLMError, LLMInfo, LLMRequest, M, Subscription, TextStream
 from synthetic_soul.records import LLMCall
+from tests.support.asked import message_to_jasmine
 from tests.unit.test_reply import ADA, World, make_world
 
 pytestmark = pytest.mark.anyio
 
-REQUEST = LLMRequest("reply", "You are Jasmine.", 'Message from ada (dm):\n"hello there"')
+REQUEST = LLMRequest(
+    "reply",
+    "You are Jasmine.",
+    'Message from ada (dm):\n"hello there"',
+    about=message_to_jasmine("hello there"),
+)
 
 
 def reply_doc(message: str, respond: bool = True) -> dict[str, Any]:
@@ -41,9 +48,7 @@ class Reports:
 # -- the scripted model --------------------------------------------------------------------
 async def test_the_scripted_model_writes_its_reply_in_a_few_growing_pieces() -> None:
     reports = Reports()
-    request = LLMRequest(
-        REQUEST.task, REQUEST.system, REQUEST.prompt, stream=TextStream(REPLY_TEXT_PATH, reports)
-    )
+    request = replace(REQUEST, stream=TextStream(REPLY_TEXT_PATH, reports))
     output, _ = await ScriptedLLM().generate(request, ReplyOutput)
 
     assert output.reply is not None
@@ -57,9 +62,7 @@ async def test_the_scripted_model_writes_its_reply_in_a_few_growing_pieces() -> 
 
 async def test_the_scripted_model_spreads_its_delay_over_the_pieces() -> None:
     reports = Reports()
-    request = LLMRequest(
-        REQUEST.task, REQUEST.system, REQUEST.prompt, stream=TextStream(REPLY_TEXT_PATH, reports)
-    )
+    request = replace(REQUEST, stream=TextStream(REPLY_TEXT_PATH, reports))
     loop = asyncio.get_running_loop()
     started = loop.time()
     await ScriptedLLM(delay_ms=200).generate(request, ReplyOutput)

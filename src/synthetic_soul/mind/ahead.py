@@ -67,7 +67,7 @@ class Ahead:
             if any(m.channel is None for m in turn.pending):
                 return  # the next reply is already on its way: reading ahead would delay it
             ctx = await read_reply(self._store, turn, user_id, (), self._clock.now(), mark=False)
-            request = LLMRequest("reply", persona(ctx.agent), reply_head(ctx))
+            request = LLMRequest("reply", persona(ctx.agent), reply_head(ctx), about=ctx)
             await self._llm.prepare(request, DirectReplyOutput)
         except Exception:  # best effort: the reply reads the whole prompt instead
             log.warning("reading ahead for user %s failed", user_id, exc_info=True)

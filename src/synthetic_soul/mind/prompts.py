@@ -8,37 +8,16 @@ plain names.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from synthetic_soul.domain.agent import AgentState
-from synthetic_soul.domain.conversation import Message
 from synthetic_soul.domain.expressions import EXPRESSIONS
-from synthetic_soul.domain.memory import Memory
 from synthetic_soul.domain.outreach import hour_of
 from synthetic_soul.domain.personality import describe
+from synthetic_soul.domain.prompt_context import ReflectContext, ReplyContext, ThinkContext
 from synthetic_soul.domain.quoting import name, quote
 
 # The line above the quoted message(s) that end a reply prompt, one JSON string per line.
 MESSAGE_HEADER = "Message from {username} ({kind}):"
 _NOTABLE = 5.0  # emotions weaker than this are left out of the prompt
-
-
-@dataclass(frozen=True)
-class ReplyContext:
-    agent: AgentState
-    username: str
-    relationship: str
-    summary: str
-    history: tuple[Message, ...]
-    latest_thought: str | None
-    memories: str  # rendered memories about this user or no one, possibly empty
-    messages: tuple[str, ...]  # what the user said since the last reply, oldest first
-    kind: str
-    now: float
-
-    @property
-    def said(self) -> str:
-        return "\n".join(self.messages)
 
 
 def persona(agent: AgentState) -> str:
@@ -160,7 +139,9 @@ THINK_CONTACTS_HEADER = "People you could write to (username: what they are to y
 _LINE_CHARS = 300  # a message is cut to this in a reflection prompt
 
 
-def _one_line(text: str, limit: int = _LINE_CHARS) -> str:
+def one_line(text: str, limit: int = _LINE_CHARS) -> str:
+    """`text` as a prompt shows it: on one line, cut to `limit` characters (by default, as a
+    reflection shows a message; the scripted model reads messages so too)."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
@@ -169,20 +150,9 @@ def _mood_words(agent: AgentState, now: float) -> str:
     return agent.mood_name(now)
 
 
-@dataclass(frozen=True)
-class ReflectContext:
-    agent: AgentState
-    username: str
-    relationship: str
-    summary: str
-    messages: tuple[Message, ...]  # the conversation since the last reflection, oldest first
-    memories: tuple[Memory, ...]  # for insights: this user's memories since the last insight
-    now: float
-
-
 def reflect_prompt(ctx: ReflectContext) -> str:
     u = name(ctx.username)
-    known = _one_line(ctx.summary, 600)
+    known = one_line(ctx.summary, 600)
     lines = [
         _self_lines(ctx.agent),
         f"You feel: {feelings_in_words(ctx.agent.emotions_at(ctx.now))}; "
@@ -193,12 +163,12 @@ def reflect_prompt(ctx: ReflectContext) -> str:
     ]
     for m in ctx.messages:
         who = "You" if m.from_agent else name(m.sender_username)
-        lines.append(f"- {who}: {quote(_one_line(m.message))}")
+        lines.append(f"- {who}: {quote(one_line(m.message))}")
     if ctx.memories:
         lines.append(INSIGHT_HEADER.format(username=u))
         for i, memory in enumerate(ctx.memories, 1):
-            event = quote(_one_line(memory.event, 160))
-            thoughts = f" — {quote(_one_line(memory.thoughts, 160))}" if memory.thoughts else ""
+            event = quote(one_line(memory.event, 160))
+            thoughts = f" — {quote(one_line(memory.thoughts, 160))}" if memory.thoughts else ""
             lines.append(f"[{i}] {event}{thoughts} ({memory.importance}/10)")
         lines.append(f"Draw 1 to 3 insights about {u} from them, citing their numbers.")
     lines.append(
@@ -208,15 +178,6 @@ def reflect_prompt(ctx: ReflectContext) -> str:
         f"only if this mattered (importance 1..10); and note your next thought about {u}."
     )
     return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class ThinkContext:
-    agent: AgentState
-    vibe: str
-    thoughts: tuple[str, ...]  # the agent's latest thoughts about no one, oldest first
-    contacts: tuple[tuple[str, str], ...]  # (username, relationship) it may write to
-    now: float
 
 
 def think_prompt(ctx: ThinkContext) -> str:
@@ -229,7 +190,7 @@ def think_prompt(ctx: ThinkContext) -> str:
     ]
     if ctx.thoughts:
         lines.append("Your recent thoughts:")
-        lines.extend(f"- {quote(_one_line(t, 200))}" for t in ctx.thoughts)
+        lines.extend(f"- {quote(one_line(t, 200))}" for t in ctx.thoughts)
     if ctx.contacts:
         lines.append(THINK_CONTACTS_HEADER)
         lines.extend(f"- {name(who)}: {relationship}" for who, relationship in ctx.contacts)

@@ -10,8 +10,8 @@ from dataclasses import replace
 from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.conversation import Message
 from synthetic_soul.domain.memory import DEFAULT_BUDGET_CHARS, fit, render
+from synthetic_soul.domain.prompt_context import ReplyContext
 from synthetic_soul.domain.relationship import Relationship, new_profile_doc
-from synthetic_soul.mind.prompts import ReplyContext
 from synthetic_soul.ports import Memories, Profile, Turn
 
 # The conversation in a reply's prompt: at least HISTORY_MIN messages, then two more each

@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from synthetic_soul.domain.memory import Memory
+from synthetic_soul.domain.prompt_context import ReflectContext
 from synthetic_soul.domain.relationship import reconsider
 from synthetic_soul.domain.thought import Thought
 from synthetic_soul.job_handlers import Outcome, Report
@@ -25,7 +26,7 @@ from synthetic_soul.mind.ahead import Ahead
 from synthetic_soul.mind.asked import ReflectionAsked
 from synthetic_soul.mind.asking import ask
 from synthetic_soul.mind.episodes import episode
-from synthetic_soul.mind.prompts import ReflectContext, persona, reflect_prompt
+from synthetic_soul.mind.prompts import persona, reflect_prompt
 from synthetic_soul.mind.reading import self_view
 from synthetic_soul.mind.schemas import InsightOut, ReflectOutput
 from synthetic_soul.mind.writing import Writer
@@ -100,7 +101,9 @@ class Reflect:
             memories=tuple(shown),
             now=self._clock.now(),
         )
-        request = LLMRequest("reflect", persona(agent), reflect_prompt(ctx), tier="quality")
+        request = LLMRequest(
+            "reflect", persona(agent), reflect_prompt(ctx), tier="quality", about=ctx
+        )
         output, calls = await ask(self._llm, request, ReflectOutput)
         await report.progress(0.8)
         if output is None:

@@ -13,6 +13,7 @@ from synthetic_soul.domain.appraisal import overheard
 from synthetic_soul.domain.conversation import Message
 from synthetic_soul.domain.lexicon import appraise_text
 from synthetic_soul.domain.personality import drift
+from synthetic_soul.domain.prompt_context import ReplyContext
 from synthetic_soul.domain.reasons import REUNION, felt_reason
 from synthetic_soul.domain.relationship import affinity, after_interaction
 from synthetic_soul.domain.thought import Thought
@@ -22,7 +23,7 @@ from synthetic_soul.mind.ahead import Ahead
 from synthetic_soul.mind.asked import ReplyAsked
 from synthetic_soul.mind.asking import ask
 from synthetic_soul.mind.history import snapshot_of
-from synthetic_soul.mind.prompts import ReplyContext, persona, reply_prompt
+from synthetic_soul.mind.prompts import persona, reply_prompt
 from synthetic_soul.mind.reading import HISTORY_TURNS, profile_of, read_reply
 from synthetic_soul.mind.reflect import reflect_job
 from synthetic_soul.mind.schemas import (
@@ -138,7 +139,9 @@ class Reply:
                 await report.text(piece.text, piece.reset)
 
         stream = TextStream(REPLY_TEXT_PATH, on_text)
-        request = LLMRequest("reply", persona(ctx.agent), reply_prompt(ctx), stream=stream)
+        request = LLMRequest(
+            "reply", persona(ctx.agent), reply_prompt(ctx), stream=stream, about=ctx
+        )
         schema = DirectReplyOutput if ctx.kind == "dm" else ReplyOutput
         answer, calls = await ask(self._llm, request, schema)
         output = _in_her_voice(answer) if answer else _fallback(ctx)

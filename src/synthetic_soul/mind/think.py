@@ -31,6 +31,7 @@ from synthetic_soul.domain.outreach import (
     Contact,
     reachable,
 )
+from synthetic_soul.domain.prompt_context import ThinkContext
 from synthetic_soul.domain.reasons import MISSED, UNANSWERED, musing_reason
 from synthetic_soul.domain.relationship import affinity
 from synthetic_soul.domain.thought import Thought
@@ -39,7 +40,7 @@ from synthetic_soul.mind.asked import ThinkingAsked
 from synthetic_soul.mind.asking import ask
 from synthetic_soul.mind.episodes import episode
 from synthetic_soul.mind.history import snapshot_of
-from synthetic_soul.mind.prompts import ThinkContext, persona, think_prompt
+from synthetic_soul.mind.prompts import persona, think_prompt
 from synthetic_soul.mind.schemas import MemoryOut, ThinkOutput
 from synthetic_soul.mind.writing import CommitFailed, Writer
 from synthetic_soul.ports import (
@@ -106,7 +107,7 @@ class Think:
             contacts=tuple((c.username, c.relationship) for c in reachable(musing.contacts, now)),
             now=now,
         )
-        request = LLMRequest("think", persona(agent), think_prompt(ctx), tier="quality")
+        request = LLMRequest("think", persona(agent), think_prompt(ctx), tier="quality", about=ctx)
         output, calls = await ask(self._llm, request, ThinkOutput)
         await report.progress(0.8)
         if output is None:

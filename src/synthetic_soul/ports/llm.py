@@ -8,6 +8,7 @@ from typing import Literal, Protocol, TypeVar
 
 from pydantic import BaseModel
 
+from synthetic_soul.domain.prompt_context import ReflectContext, ReplyContext, ThinkContext
 from synthetic_soul.records import LLMCall
 
 M = TypeVar("M", bound=BaseModel)
@@ -41,6 +42,8 @@ class LLMRequest:
     # Per call, like the tier: riding on the request keeps `LLM.generate` one signature for
     # every provider and lets a corrective retry (`dataclasses.replace`) keep streaming.
     stream: TextStream | None = None
+    # What the prompt was rendered from, for the scripted stand-in; real providers ignore it.
+    about: ReplyContext | ReflectContext | ThinkContext | None = None
 
 
 @dataclass(frozen=True)

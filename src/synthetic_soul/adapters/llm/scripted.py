@@ -1,5 +1,7 @@
-"""A deterministic stand-in for a model: reads the prompt, answers valid JSON, no weights.
+"""A deterministic stand-in for a model: answers valid JSON, no weights.
 
+It answers from what the prompt was rendered from (`LLMRequest.about`), not from the
+prompt's words: the facts it needs are typed there, so the prompts may be reworded freely.
 It appraises the message with the offline lexicon, so kind words raise joy and insults
 raise anger, as a sensible model would. Asked to stream, it "writes" its JSON in pieces of a
 few characters, spreading `delay_ms` over them, and reports the streamed field through the
@@ -10,20 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from synthetic_soul.adapters.llm.json_stream import StringAt
 from synthetic_soul.domain.lexicon import appraise_text
-from synthetic_soul.domain.quoting import unquote
-from synthetic_soul.mind.prompts import (
-    MESSAGE_HEADER,
-    REFLECT_HEADER,
-    THINK_CONTACTS_HEADER,
-)
+from synthetic_soul.domain.prompt_context import ReflectContext, ReplyContext, ThinkContext
+from synthetic_soul.mind.prompts import one_line
 from synthetic_soul.ports import LLMInfo, LLMRequest, M, TextStream
 from synthetic_soul.records import LLMCall
 
@@ -32,33 +30,17 @@ Script = Callable[[LLMRequest], dict[str, Any]]
 # arrives in a few pieces, as from a real model.
 STREAM_CHUNK_CHARS = 16
 
-# A JSON string literal, or a bare word: how prompts quote what users wrote, and name them.
-_QUOTED = r'(?:"(?:[^"\\]|\\.)*"|[^\s"]+)'
-# The header of a reply prompt's last lines, then one quoted message a line (a line that is
-# one JSON string and nothing else), then what changes per message, to the prompt's end.
-_MESSAGE = re.compile(
-    "^"
-    + re.escape(MESSAGE_HEADER)
-    .replace(re.escape("{username}"), f"(?P<user>{_QUOTED})")
-    .replace(re.escape("{kind}"), "(?P<kind>dm|group)")
-    + r'(?P<said>(?:\n"(?:[^"\\\n]|\\.)*"(?=\n|\Z))+)(?:\n.*)*\Z',
-    re.MULTILINE,
-)
-_NAME = re.compile(r"You are (\w+)")
-
 
 def _tokens(text: str) -> int:
     return max(1, len(text) // 4)
 
 
 def _reply_script(request: LLMRequest) -> dict[str, Any]:
-    found = _MESSAGE.search(request.prompt)
-    said = found.group("said").split("\n")[1:] if found else ()
-    text = "\n".join(unquote(line) for line in said) if found else request.prompt[-200:]
-    kind = found.group("kind") if found else "dm"
-    user = unquote(found.group("user")) if found else "friend"
-    name_match = _NAME.search(request.system)
-    name = name_match.group(1).lower() if name_match else ""
+    match request.about:
+        case ReplyContext() as ctx if ctx.messages:
+            text, kind, user, name = ctx.said, ctx.kind, ctx.username, ctx.agent.name.lower()
+        case _:  # asked about no message: answers the prompt's end, as to a stranger
+            text, kind, user, name = request.prompt[-200:], "dm", "friend", ""
     a = appraise_text(text)
     addressed = kind == "dm" or (bool(name) and name in text.lower())
     if a.desirability_for_user > 0 and a.praiseworthiness >= 0:
@@ -105,10 +87,6 @@ def _reply_script(request: LLMRequest) -> dict[str, Any]:
     }
 
 
-_ABOUT = re.compile(rf"^About (?P<user>{_QUOTED}), your ", re.MULTILINE)
-_LISTED = re.compile(rf"- (?P<name>{_QUOTED}): (?P<text>.*)")
-_NUMBERED = re.compile(r"^\[(?P<n>\d+)\] ", re.MULTILINE)
-_VIBE = re.compile(r"^Vibe: (?P<vibe>\S+)$", re.MULTILINE)
 _BRIGHT_VIBES = frozenset({"whimsical", "cozy", "curious", "adventurous", "romantic", "playful"})
 _DARK_VIBES = frozenset({"sad", "eerie", "bittersweet", "awkward-embarrassing"})
 _VIBE_EXPRESSIONS = {
@@ -125,29 +103,20 @@ _VIBE_EXPRESSIONS = {
 }
 
 
-def _listed(prompt: str, header: str) -> list[tuple[str, str]]:
-    """The `- name: text` lines right under a header line, unquoted."""
-    lines = prompt.split("\n")
-    if header not in lines:
-        return []
-    found: list[tuple[str, str]] = []
-    for line in lines[lines.index(header) + 1 :]:
-        listed = _LISTED.fullmatch(line)
-        if listed is None:
-            break
-        found.append((unquote(listed.group("name")), unquote(listed.group("text"))))
-    return found
-
-
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _reflect_script(request: LLMRequest) -> dict[str, Any]:
     """Summarise what the user said; keep a memory as important as the lexicon finds it."""
-    about = _ABOUT.search(request.prompt)
-    user = unquote(about.group("user")) if about else "them"
-    said = [text for name, text in _listed(request.prompt, REFLECT_HEADER) if name != "You"]
+    match request.about:
+        case ReflectContext() as ctx:
+            user = ctx.username
+            # What the user said, as the prompt shows it (cut to a line).
+            said = [one_line(m.message) for m in ctx.messages if not m.from_agent]
+            numbers = list(range(1, len(ctx.memories) + 1))  # as the prompt numbers them
+        case _:
+            user, said, numbers = "them", [], []
     snippets = [" ".join(text.split()[:8]) for text in said[-5:]]
     summary = f"{user} told me: " + "; ".join(snippets) if snippets else ""
     a = appraise_text(" ".join(said))
@@ -165,7 +134,6 @@ def _reflect_script(request: LLMRequest) -> dict[str, Any]:
             "tags": ["kindness" if warm else "conflict" if hostile else "sorrow", "conversation"],
             "emotional_impact": impact,
         }
-    numbers = [int(m.group("n")) for m in _NUMBERED.finditer(request.prompt)]
     insights = []
     if numbers:
         insights.append(
@@ -188,9 +156,11 @@ def _reflect_script(request: LLMRequest) -> dict[str, Any]:
 
 def _think_script(request: LLMRequest) -> dict[str, Any]:
     """A thought in the tick's vibe; a bright vibe reaches out to the first person listed."""
-    found = _VIBE.search(request.prompt)
-    vibe = found.group("vibe") if found else "mundane-observation"
-    contacts = [name for name, _ in _listed(request.prompt, THINK_CONTACTS_HEADER)]
+    match request.about:
+        case ThinkContext() as ctx:
+            vibe, contacts = ctx.vibe, [who for who, _ in ctx.contacts]
+        case _:
+            vibe, contacts = "mundane-observation", []
     bright, dark = vibe in _BRIGHT_VIBES, vibe in _DARK_VIBES
     outreach = None
     if bright and contacts:
@@ -280,7 +250,7 @@ class ScriptedLLM:
 
     async def prepare(self, request: LLMRequest, schema: type[M]) -> None:
         """Nothing to read ahead: only remembered (without its stream) for tests."""
-        self.prepared.append(LLMRequest(request.task, request.system, request.prompt))
+        self.prepared.append(replace(request, stream=None))
 
     async def _write(self, text: str, stream: TextStream) -> None:
         """Stream `text` in pieces, the delay spread over them as a model's would be."""
