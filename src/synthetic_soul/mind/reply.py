@@ -9,7 +9,8 @@ from typing import Protocol
 
 from synthetic_soul.domain import expressions, occasions
 from synthetic_soul.domain.affect import feel, feel_potentials
-from synthetic_soul.domain.appraisal import overheard
+from synthetic_soul.domain.agent import AgentState
+from synthetic_soul.domain.appraisal import Appraisal, overheard
 from synthetic_soul.domain.conversation import Message
 from synthetic_soul.domain.lexicon import appraise_text
 from synthetic_soul.domain.personality import drift
@@ -45,6 +46,7 @@ from synthetic_soul.ports import (
     Jobs,
     LLMRequest,
     Memories,
+    Profile,
     ReplyCommit,
     TextStream,
     Turn,
@@ -177,40 +179,9 @@ def _commit(
     if turn.message.channel is not None and not output.addressed:
         # Talk among others in a group is overheard, not said to her.
         appraisal = overheard(appraisal)
-    # Their fortune is felt as far as the agent liked them before this message.
-    liked = affinity(profile.relationship.sentiments)
-    affect = feel(agent.affect, appraisal, agent.mode, agent.personality, now, affinity=liked)
-    reason = felt_reason(appraisal)
-    # Days of silence before this message make their return an event of its own: the
-    # model's appraisal of the words, then the reunion (no second model call).
-    met = occasions.reunion(occasions.apart(profile.doc, now), liked, agent.mode)
-    if met:
-        affect = feel_potentials(affect, met, agent.personality, now)
-        # The reason names whichever weighed more: the words, or that they came back.
-        strongest = max(abs(float(v)) for v in asdict(appraisal).values())
-        reason = REUNION if max(met.values()) >= strongest else reason
-    expression = expressions.choose(output.expression, affect.emotions_at(agent.personality, now))
-    updated = replace(
-        agent.with_affect(affect, reason),
-        personality=drift(agent.personality, asdict(appraisal)),
-        global_expression=expression,
-    )
-    reply = None
-    if output.respond and output.reply is not None:
-        reply = Message(
-            id=uuid.uuid4().hex,
-            conversation_id=turn.conversation_id,
-            message=output.reply.message,
-            timestamp=now,
-            sender_id=agent.id,
-            sender_username=agent.name,
-            from_agent=True,
-            purpose=output.reply.purpose,
-            tone=output.reply.tone,
-            job_id=job.id,
-            kind=kind,
-            channel=turn.message.channel,
-        )
+    updated = _felt(agent, profile, appraisal, output.expression, now)
+    expression = updated.global_expression
+    reply = _reply_of(job, turn, output, kind, now)
     thought = None
     if output.thought:
         thought = Thought(uuid.uuid4().hex, agent.id, output.thought, now, job.owner_id)
@@ -252,6 +223,50 @@ def _commit(
         follow_ups=(reflect_job(agent.name, agent.mode, job.owner_id, now),)
         if reflect and reply is not None
         else (),
+    )
+
+
+def _felt(
+    agent: AgentState, profile: Profile, appraisal: Appraisal, proposed: str, now: float
+) -> AgentState:
+    """The agent after feeling the message: its affect, personality drift and expression."""
+    # Their fortune is felt as far as the agent liked them before this message.
+    liked = affinity(profile.relationship.sentiments)
+    affect = feel(agent.affect, appraisal, agent.mode, agent.personality, now, affinity=liked)
+    reason = felt_reason(appraisal)
+    # Days of silence before this message make their return an event of its own: the
+    # model's appraisal of the words, then the reunion (no second model call).
+    met = occasions.reunion(occasions.apart(profile.doc, now), liked, agent.mode)
+    if met:
+        affect = feel_potentials(affect, met, agent.personality, now)
+        # The reason names whichever weighed more: the words, or that they came back.
+        strongest = max(abs(float(v)) for v in asdict(appraisal).values())
+        reason = REUNION if max(met.values()) >= strongest else reason
+    expression = expressions.choose(proposed, affect.emotions_at(agent.personality, now))
+    return replace(
+        agent.with_affect(affect, reason),
+        personality=drift(agent.personality, asdict(appraisal)),
+        global_expression=expression,
+    )
+
+
+def _reply_of(job: Job, turn: Turn, output: ReplyOutput, kind: str, now: float) -> Message | None:
+    """The agent's message, when it chose to answer."""
+    if not output.respond or output.reply is None:
+        return None
+    return Message(
+        id=uuid.uuid4().hex,
+        conversation_id=turn.conversation_id,
+        message=output.reply.message,
+        timestamp=now,
+        sender_id=turn.agent.id,
+        sender_username=turn.agent.name,
+        from_agent=True,
+        purpose=output.reply.purpose,
+        tone=output.reply.tone,
+        job_id=job.id,
+        kind=kind,
+        channel=turn.message.channel,
     )
 
 
