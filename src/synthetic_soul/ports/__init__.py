@@ -12,6 +12,7 @@ from synthetic_soul.ports.agents import Agents, Profile, Snapshots
 from synthetic_soul.ports.clock import Clock
 from synthetic_soul.ports.commits import Commits, MindCommit, Plan, ReplyCommit
 from synthetic_soul.ports.conversations import Conversations, Turn
+from synthetic_soul.ports.embeddings import Embedder
 from synthetic_soul.ports.errors import ConflictError, StaleStateError
 from synthetic_soul.ports.events import EventBus, Subscription
 from synthetic_soul.ports.jobs import Jobs
@@ -41,6 +42,7 @@ __all__ = [
     "Commits",
     "ConflictError",
     "Conversations",
+    "Embedder",
     "EventBus",
     "JobHandler",
     "JobQueue",

@@ -15,6 +15,7 @@ from synthetic_soul.settings.sections import (
     OPENAI_BASE_URL,
     EdgeConfig,
     EmbeddedConfig,
+    EmbeddingConfig,
     Endpoint,
     RedisConfig,
 )
@@ -30,6 +31,13 @@ MIN_PEPPER_CHARS = 16
 # and two alternating 1 per character.
 MIN_JWT_SECRET_BITS = 2 * MIN_JWT_SECRET_CHARS
 MIN_PEPPER_BITS = 2 * MIN_PEPPER_CHARS
+LOCAL_EMBEDDING_MODEL = "all-minilm-l6-v2"
+# The embedding model each provider is asked for when EMBEDDING_MODEL is unset.
+PROVIDER_EMBEDDING_MODELS = {
+    "hosted": "text-embedding-3-small",
+    "local": "nomic-embed-text",
+    "compatible": "default",
+}
 
 
 class InsecureSettingsError(RuntimeError):
@@ -98,6 +106,10 @@ class Settings(BaseSettings):
     # Unset: 60 s for a model server, 300 s for the embedded model (a CPU writes ~8 tokens/s).
     llm_timeout_seconds: float | None = Field(None, alias="LLM_TIMEOUT_SECONDS", gt=0)
     llm_max_retries: int = Field(2, alias="LLM_MAX_RETRIES", ge=0, le=10)
+    # Recall by meaning: the local model (offline), or the LLM_MODE provider's endpoint.
+    embedder: Literal["local", "provider"] = Field("local", alias="EMBEDDER")
+    embedding_model: str | None = Field(None, alias="EMBEDDING_MODEL")
+    embedding_batch_size: int = Field(32, alias="EMBEDDING_BATCH_SIZE", ge=1, le=2048)
     openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(None, alias="OPENAI_BASE_URL")
     gpt_fast_model: str = Field("gpt-4o-mini", alias="GPT_FAST_MODEL")
@@ -218,6 +230,22 @@ class Settings(BaseSettings):
             self.soul_seed,
             self.llm_timeout,
             self.embedded_prefix_reuse,
+        )
+
+    @property
+    def embedding(self) -> EmbeddingConfig:
+        """The embedder's section; a `provider` embedder also takes `endpoint`."""
+        if self.embedder == "local":
+            default = LOCAL_EMBEDDING_MODEL
+        else:
+            default = PROVIDER_EMBEDDING_MODELS.get(self.llm_mode, "text-embedding-3-small")
+        return EmbeddingConfig(
+            embedder=self.embedder,
+            model=self.embedding_model or default,
+            directory=self.model_directory,
+            batch_size=self.embedding_batch_size,
+            timeout_s=self.llm_timeout_seconds or 60.0,
+            max_retries=self.llm_max_retries,
         )
 
     @property

@@ -2,8 +2,8 @@
 
 `Settings` (env.py) reads every variable once; its properties cut it into these, and the
 composition root hands each adapter only its own (the Redis clients a `RedisConfig`, the
-embedded model an `EmbeddedConfig`, an OpenAI-compatible provider an `Endpoint`, the HTTP
-edge an `EdgeConfig`).
+embedded model an `EmbeddedConfig`, an OpenAI-compatible provider an `Endpoint`, the
+embedders an `EmbeddingConfig`, the HTTP edge an `EdgeConfig`).
 """
 
 from __future__ import annotations
@@ -50,6 +50,19 @@ class EmbeddedConfig:
     seed: int | None = None
     timeout_s: float = 60.0
     prefix_reuse: bool = True
+
+
+@dataclass(frozen=True)
+class EmbeddingConfig:
+    """Which embedder turns text into vectors: the local model (`local`, offline), or the
+    configured provider's embeddings endpoint (`provider`, with the LLM's `Endpoint`)."""
+
+    embedder: Literal["local", "provider"]
+    model: str  # local: a catalogued embedding model; provider: the provider's model name
+    directory: Path  # where pulled models live (local)
+    batch_size: int  # texts in one forward pass (local) or one request (provider)
+    timeout_s: float = 60.0  # one request to the provider
+    max_retries: int = 2  # more requests to the provider after a transport failure
 
 
 @dataclass(frozen=True)

