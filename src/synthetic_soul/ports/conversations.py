@@ -1,4 +1,5 @@
-"""What users and agents say to each other, and what the reply to one message reads."""
+"""What users and agents say to each other, what the reply to one message reads, and the
+search over everything a user may see of it."""
 
 from __future__ import annotations
 
@@ -37,3 +38,15 @@ class Conversations(Protocol):
     async def load_turn(
         self, message_id: str, agent_name: str, mode: str, user_id: str, history: int
     ) -> Turn | None: ...
+    async def search_messages(
+        self, agent_name: str, user_id: str, query: str, k: int, before: float | None = None
+    ) -> list[tuple[Message, float]]:
+        """The `k` messages the user may see that best match the query's words, best first,
+        each with its relevance (> 0, higher better; comparable only within one answer).
+
+        What the user may see is both sides of their direct conversation with the agent, and
+        each group channel they have posted in, from their first post there on (as a turn's
+        group context). `before`, a time, leaves out what was said at or after it. Words
+        only: recall by meaning fuses this ranking with an embedding's, above the store.
+        """
+        ...

@@ -208,6 +208,11 @@ class MemoryStore:
     ) -> Turn | None:
         return reads.turn(await self._tables(), message_id, agent_name, mode, user_id, history)
 
+    async def search_messages(
+        self, agent_name: str, user_id: str, query: str, k: int, before: float | None = None
+    ) -> list[tuple[Message, float]]:
+        return reads.search(await self._tables(), agent_name, user_id, query, k, before)
+
     # -- Jobs -----------------------------------------------------------------------------
     async def _change_job(
         self, job_id: str, status: str, change: Callable[[Job], Job]

@@ -1,10 +1,12 @@
 """The fake store's reads that gather much in one go: a reply's turn, what reflection and
-thinking read, and the recall of memories. Each mirrors the SQLite store's query of the same
-name, over the tables in the order things were written (a message's place is its seq).
+thinking read, the recall of memories and the search of messages. Each mirrors the SQLite
+store's query of the same name, over the tables in the order things were written (a
+message's place is its seq).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -13,7 +15,7 @@ from synthetic_soul.domain.conversation import Message
 from synthetic_soul.domain.memory import Memory
 from synthetic_soul.domain.outreach import HISTORY_LIMIT, Contact
 from synthetic_soul.domain.outreach import PURPOSE as OUTREACH
-from synthetic_soul.domain.relevance import stems, terms_of
+from synthetic_soul.domain.relevance import stems, terms_of, terms_of_text, text_relevance
 from synthetic_soul.ports import Musing, Profile, Reflection, Turn
 from tests.support.memory_store.tables import Tables, agent_named, latest_thought, owned
 
@@ -168,3 +170,36 @@ def recall(
     ]
     t.memories.update((m.id, m) for m in recalled)
     return recalled
+
+
+def search(
+    t: Tables, agent_name: str, user_id: str, query: str, k: int, before: float | None
+) -> list[tuple[Message, float]]:
+    """The k best matches among what the user may see (their direct conversation, and each
+    channel from their first post there on), best first, ranked by shared word stems."""
+    conversation_id = t.conversations.get((agent_name, user_id))
+    wanted = sorted(set(stems(scoring.query_words(query))))
+    if conversation_id is None or not wanted or k <= 0:
+        return []
+    said = list(t.messages.values())
+    joined: dict[str, int] = {}
+    for seq, m in enumerate(said):
+        if m.conversation_id == conversation_id and m.channel is not None and not m.from_agent:
+            joined.setdefault(m.channel, seq)
+    seen = [
+        (seq, m)
+        for seq, m in enumerate(said)
+        if (m.conversation_id == conversation_id and m.channel is None)
+        or (m.channel in joined and seq >= joined[m.channel])
+    ]
+    if before is not None:
+        seen = [(seq, m) for seq, m in seen if m.timestamp < before]
+    held = {m.id: set(terms_of_text(m.message)).intersection(wanted) for _, m in seen}
+    frequency = Counter(stem for stems_held in held.values() for stem in stems_held)
+    ranked = [
+        (seq, m, text_relevance(m.message, wanted, frequency, len(seen)))
+        for seq, m in seen
+        if held[m.id]
+    ]
+    ranked.sort(key=lambda found: (-found[2], -found[0]))
+    return [(m, relevance) for _, m, relevance in ranked[:k]]

@@ -1,4 +1,5 @@
-"""Conversations in the MongoDB store: a user's messages to an agent, its replies, a turn.
+"""Conversations in the MongoDB store: a user's messages to an agent, its replies, a turn,
+and the search over what the user may see of them (`search`).
 
 Submitting a message writes it and its job in one transaction, so a message is never without
 the job that answers it; a turn is read in one transaction, a snapshot of the conversation.
@@ -10,6 +11,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from synthetic_soul.adapters.store.mongo.base import MongoBase, reachable
 from synthetic_soul.adapters.store.mongo.records import Doc, message_of
+from synthetic_soul.adapters.store.mongo.search import search
 from synthetic_soul.adapters.store.mongo.statements import (
     Db,
     Tx,
@@ -112,6 +114,15 @@ class ConversationCollections(MongoBase):
 
         # Read in one transaction: a snapshot, as the SQLite store's one read transaction is.
         return await self._transaction(tx)
+
+    @reachable
+    async def search_messages(
+        self, agent_name: str, user_id: str, query: str, k: int, before: float | None = None
+    ) -> list[tuple[Message, float]]:
+        conversation_id = await find_conversation(self.db, None, agent_name, user_id)
+        if conversation_id is None:
+            return []
+        return await search(self.db, conversation_id, query, k, before, self.text_index)
 
 
 # A user's message no reply has answered yet.

@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, TEXT, IndexModel
+from pymongo import ASCENDING, DESCENDING, TEXT, IndexModel, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import CollectionInvalid, OperationFailure
 
 from synthetic_soul.adapters.store.mongo.records import Doc
 from synthetic_soul.adapters.store.mongo.user_names import fold_user_names
+from synthetic_soul.domain.relevance import terms_of_text
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,7 @@ VALIDATORS: dict[str, Doc] = {
         job_id=NULLABLE_STRING,
         answered_by=NULLABLE_STRING,
         channel=NULLABLE_STRING,
+        terms={"bsonType": "array", "items": STRING},  # absent on messages older than search
     ),
     "jobs": _schema(
         ["_id", "owner_id", "kind", "queue", "payload", "status", "attempts", "created_at"],
@@ -206,6 +208,18 @@ TEXT_INDEX = IndexModel(
 # Without a text index, recall finds the memories sharing a stem with the query through this
 # one (see `relevance`).
 TERMS_INDEX = IndexModel([("agent_id", ASCENDING), ("terms", ASCENDING)], name="by_terms")
+# Conversation search: the text index over what was said, else each message's stems, found
+# through the user's direct conversation or a channel (see `search`).
+MESSAGE_TEXT_INDEX = IndexModel([("message", TEXT)], name="search_text", default_language="english")
+MESSAGE_TERMS_INDEXES = [
+    IndexModel([("conversation_id", ASCENDING), ("terms", ASCENDING)], name="by_terms"),
+    IndexModel(
+        [("channel", ASCENDING), ("terms", ASCENDING)],
+        name="by_channel_terms",
+        partialFilterExpression={"channel": {"$type": "string"}},
+    ),
+]
+TERMS_FILL_BATCH = 1000  # older messages given their stems per round trip
 UNAUTHORIZED = 13  # the server's error code for a command the user may not run
 CANNOT_CREATE_INDEX = 67  # the server's error code for an index kind it does not have
 
@@ -254,6 +268,12 @@ INDEXES: dict[str, list[IndexModel]] = {
             "by_channel",
             partialFilterExpression={"channel": {"$type": "string"}},
         ),
+        # The channels a user has posted in, and their first post in each (see `search`).
+        _index(
+            [("conversation_id", ASCENDING), ("channel", ASCENDING), ("seq", ASCENDING)],
+            "by_member",
+            partialFilterExpression={"channel": {"$type": "string"}, "from_agent": False},
+        ),
     ],
     "jobs": [
         _index([("status", ASCENDING), ("updated_at", ASCENDING)], "by_status"),
@@ -296,8 +316,8 @@ async def _update_validator(db: AsyncDatabase[Doc], name: str, validator: Doc) -
 async def ensure_schema(db: AsyncDatabase[Doc]) -> bool:
     """Every collection with its validator and indexes, and the counters, as declared above.
 
-    True if the memories have a text index; False if the server has no text indexes (then
-    recall matches stored `terms` instead, through their own index).
+    True if the memories and messages have a text index; False if the server has no text
+    indexes (then recall and search match stored `terms` instead, through their own index).
     """
     validators = {
         c["name"]: c.get("options", {}).get("validator") async for c in await db.list_collections()
@@ -321,11 +341,40 @@ async def ensure_schema(db: AsyncDatabase[Doc]) -> bool:
         )
     try:
         await db["memories"].create_indexes([TEXT_INDEX])
+        await db["messages"].create_indexes([MESSAGE_TEXT_INDEX])
     except OperationFailure as exc:
         if exc.code != CANNOT_CREATE_INDEX:
             raise
         reason = (exc.details or {}).get("errmsg", exc)
         log.warning("no text indexes on this server (%s); recall matches word stems", reason)
         await db["memories"].create_indexes([TERMS_INDEX])
+        await db["messages"].create_indexes(MESSAGE_TERMS_INDEXES)
+        await _fill_message_terms(db)
         return False
     return True
+
+
+async def _fill_message_terms(db: AsyncDatabase[Doc]) -> None:
+    """Gives the messages written before conversation search their stems, which searching
+    without a text index matches (a server with one indexes the older messages itself).
+
+    Each message is written once, by a conditional update, so two processes opening the
+    store at once fill each one the same; after that this is one read (a scan) that finds
+    nothing.
+    """
+    missing = {"terms": {"$exists": False}}
+    while True:
+        older = [
+            d async for d in db["messages"].find(missing, {"message": 1}).limit(TERMS_FILL_BATCH)
+        ]
+        if not older:
+            return
+        await db["messages"].bulk_write(
+            [
+                UpdateOne(
+                    {"_id": d["_id"], **missing}, {"$set": {"terms": terms_of_text(d["message"])}}
+                )
+                for d in older
+            ],
+            ordered=False,
+        )

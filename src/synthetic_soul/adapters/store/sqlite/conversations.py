@@ -1,4 +1,5 @@
-"""What users and agents say, and what the reply to one message reads, in the embedded store."""
+"""What users and agents say, what the reply to one message reads, and the search over what a
+user may see of it, in the embedded store (the index: `search`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import sqlite3
 
 from synthetic_soul.adapters.store.sqlite.base import SQLiteBase
 from synthetic_soul.adapters.store.sqlite.records import MESSAGE_COLS, message_of
+from synthetic_soul.adapters.store.sqlite.search import index_messages, search
 from synthetic_soul.adapters.store.sqlite.statements import (
     find_conversation,
     insert_job,
@@ -21,6 +23,10 @@ from synthetic_soul.records import Job
 
 
 class ConversationTables(SQLiteBase):
+    def _upgrade(self, db: sqlite3.Connection) -> None:
+        super()._upgrade(db)
+        index_messages(db)
+
     async def submit_message(self, job: Job, message: Message, agent_name: str) -> None:
         def tx(db: sqlite3.Connection) -> None:
             conversation_id = open_conversation(db, agent_name, job.owner_id, message.timestamp)
@@ -103,5 +109,16 @@ class ConversationTables(SQLiteBase):
                 pending=tuple(map(message_of, pending)),
                 group=tuple(map(message_of, group)),
             )
+
+        return await self._read(tx)
+
+    async def search_messages(
+        self, agent_name: str, user_id: str, query: str, k: int, before: float | None = None
+    ) -> list[tuple[Message, float]]:
+        def tx(db: sqlite3.Connection) -> list[tuple[Message, float]]:
+            conversation_id = find_conversation(db, agent_name, user_id)
+            if conversation_id is None:
+                return []
+            return search(db, conversation_id, query, k, before)
 
         return await self._read(tx)

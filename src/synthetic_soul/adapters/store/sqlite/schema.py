@@ -83,6 +83,9 @@ CREATE INDEX IF NOT EXISTS messages_channel
     ON messages(channel, seq) WHERE channel IS NOT NULL;
 CREATE INDEX IF NOT EXISTS messages_pending
     ON messages(conversation_id, seq) WHERE from_agent = 0 AND answered_by IS NULL;
+-- The channels a user has posted in, and their first post in each: what their search sees.
+CREATE INDEX IF NOT EXISTS messages_joined
+    ON messages(conversation_id, channel, seq) WHERE channel IS NOT NULL AND from_agent = 0;
 CREATE TABLE IF NOT EXISTS leases (
     key TEXT PRIMARY KEY,
     holder TEXT NOT NULL,

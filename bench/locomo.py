@@ -1,0 +1,226 @@
+"""Conversation recall on LoCoMo (Maharana et al., ACL 2024): how many of a question's
+evidence turns the recall path finds, in process (no HTTP, no model).
+
+Each LoCoMo conversation is written through the store port as one user's direct conversation
+with the agent: speaker_a's turns as the user's messages, speaker_b's as the agent's, each
+under its speaker's name with its words as they are, timed from its session's date (turns a
+few seconds apart), in one job's commit. Then every question is asked of the recall path
+(today the store's word search, `Conversations.search_messages`) and scored by recall@k, the
+share of its evidence turns (`dia_id`s) among the top k messages found, for k = 1, 5, 10, 20;
+per category (1 multi-hop, 2 temporal, 3 open-domain, 4 single-hop, 5 adversarial) and for
+1-4 together, with the latency of each query (the full port call).
+
+The data set is CC BY-NC 4.0, for evaluation only: it is read from outside the repository
+and nothing of it is written anywhere but the temporary store. The last line printed is one
+JSON object: {"questions", "recall": {"1-4", "multi-hop", ...: {"1", "5", "10", "20"}},
+"p50_ms", "p99_ms"}.
+
+Run: .venv/bin/python bench/locomo.py [PATH] [--store sqlite|mongo] [--mongo-url URL]
+(PATH defaults to ../shared/data/locomo-dev.json; --store mongo without a URL starts a
+SecantusDB in this process.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from benchlib import machine, pct
+from synthetic_soul.adapters.store.mongo import MongoStore
+from synthetic_soul.adapters.store.sqlite import SQLiteStore
+from synthetic_soul.domain.conversation import Message
+from synthetic_soul.ports import Store
+from synthetic_soul.ports.commits import AddMessage, FinishJob, Plan
+from synthetic_soul.records import Job
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the harness: tests/support
+from tests.support import mongo
+
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "locomo-dev.json"
+AGENT = "locomo"
+AGENT_ID = "locomo-agent"
+KS = (1, 5, 10, 20)
+CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop", 5: "adversarial"}
+ANSWERABLE = (1, 2, 3, 4)  # 5 (adversarial: the answer is not in the conversation) apart
+TURN_GAP_S = 5.0  # between turns of one session
+SESSION_TIME = "%I:%M %p on %d %B, %Y"  # "1:56 pm on 8 May, 2023"
+# An evidence id: "D8:6"; the data also holds "D:11:26" for D11:26 and "D8:6; D9:17" for two.
+EVIDENCE = re.compile(r"D:?(\d+):(\d+)")
+
+
+@dataclass(frozen=True)
+class Question:
+    user_id: str  # whose conversation holds the answer
+    text: str
+    category: int
+    evidence: frozenset[str]
+
+
+def session_time(text: str) -> float:
+    return datetime.strptime(text.strip(), SESSION_TIME).replace(tzinfo=UTC).timestamp()
+
+
+def evidence_of(ids: Sequence[str]) -> frozenset[str]:
+    return frozenset(f"D{s}:{t}" for raw in ids for s, t in EVIDENCE.findall(raw))
+
+
+def turns_of(conversation: dict[str, Any], user_id: str) -> list[tuple[str, Message]]:
+    """Every turn as a message (user side: speaker_a), in the order said, with its dia_id."""
+    user_name = conversation["speaker_a"]
+    said: list[tuple[str, Message]] = []
+    sessions = sorted(
+        int(key.removeprefix("session_"))
+        for key, value in conversation.items()
+        if re.fullmatch(r"session_\d+", key) and isinstance(value, list)
+    )
+    for n in sessions:
+        start = session_time(conversation[f"session_{n}_date_time"])
+        for i, turn in enumerate(conversation[f"session_{n}"]):
+            by_user = turn["speaker"] == user_name
+            message = Message(
+                id=uuid.uuid4().hex,
+                conversation_id="",
+                message=turn["text"],
+                timestamp=start + i * TURN_GAP_S,
+                sender_id=user_id if by_user else AGENT_ID,
+                sender_username=turn["speaker"],
+                from_agent=not by_user,
+            )
+            said.append((turn["dia_id"], message))
+    return said
+
+
+async def load(store: Store, item: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """Writes one conversation in one job's commit; its user and each message's dia_id."""
+    user_id = uuid.uuid4().hex
+    said = turns_of(item["conversation"], user_id)
+    start = said[0][1].timestamp
+    job = Job(uuid.uuid4().hex, user_id, "load", "default", {}, "running", start, start)
+    await store.create_job(job)
+    writes = [AddMessage(m, opens=(AGENT, user_id)) for _, m in said]
+    await store.commit(Plan(job.id, start, (*writes, FinishJob(job.id, {}))))
+    return user_id, {m.id: dia_id for dia_id, m in said}
+
+
+async def recall(store: Store, user_id: str, question: str, k: int) -> list[Message]:
+    """The recall path replies will use; today the store's word search alone."""
+    return [m for m, _ in await store.search_messages(AGENT, user_id, question, k)]
+
+
+@asynccontextmanager
+async def _open(store: Store) -> AsyncIterator[Store]:
+    await store.open()
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+@asynccontextmanager
+async def _mongo(uri: str) -> AsyncIterator[Store]:
+    """A database of the bench's own on the server at `uri`, dropped afterwards."""
+    database = mongo.database_name()
+    try:
+        async with _open(MongoStore(uri, database)) as store:
+            yield store
+    finally:
+        mongo.drop_database(uri, database)
+
+
+@asynccontextmanager
+async def opened(kind: str, mongo_url: str | None) -> AsyncIterator[Store]:
+    """A fresh store of the kind asked for, in a temporary place, removed afterwards."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="locomo-") as folder:
+            async with _open(SQLiteStore(Path(folder) / "soul.sqlite3")) as store:
+                yield store
+    elif mongo_url is not None:
+        async with _mongo(mongo_url) as store:
+            yield store
+    else:
+        server = mongo.in_process()
+        try:
+            async with _mongo(server.uri) as store:
+                yield store
+        finally:
+            server.stop()
+
+
+def mean(values: Sequence[float]) -> float:
+    return round(sum(values) / len(values), 4) if values else 0.0
+
+
+async def run(items: list[dict[str, Any]], kind: str, mongo_url: str | None) -> dict[str, Any]:
+    async with opened(kind, mongo_url) as store:
+        began = time.perf_counter()
+        questions: list[Question] = []
+        dia: dict[str, str] = {}  # message id -> dia_id
+        for item in items:
+            user_id, ids = await load(store, item)
+            dia.update(ids)
+            questions += [
+                Question(user_id, q["question"], int(q["category"]), evidence_of(q["evidence"]))
+                for q in item["qa"]
+            ]
+        print(
+            f"loaded {len(items)} conversations, {len(dia)} turns,"
+            f" in {time.perf_counter() - began:.1f} s ({kind})"
+        )
+        asked = [q for q in questions if q.evidence]
+        left_out = len(questions) - len(asked)
+        print(f"{len(asked)} questions with evidence, {left_out} without (left out)")
+        scores: dict[int, list[dict[int, float]]] = {c: [] for c in CATEGORIES}
+        latencies: list[float] = []
+        for q in asked:
+            t0 = time.perf_counter()
+            found = await recall(store, q.user_id, q.text, max(KS))
+            latencies.append((time.perf_counter() - t0) * 1000)
+            ranked = [dia[m.id] for m in found]
+            scores[q.category].append(
+                {k: len(q.evidence.intersection(ranked[:k])) / len(q.evidence) for k in KS}
+            )
+
+    def recall_at(rows: list[dict[int, float]]) -> dict[str, float]:
+        return {str(k): mean([r[k] for r in rows]) for k in KS}
+
+    answerable = [r for c in ANSWERABLE for r in scores[c]]
+    table = {"1-4": recall_at(answerable)} | {
+        name: recall_at(scores[c]) for c, name in CATEGORIES.items()
+    }
+    counts = {"1-4": len(answerable)} | {name: len(scores[c]) for c, name in CATEGORIES.items()}
+    print(f"{'recall@k':<14}{'n':>6}" + "".join(f"{'@' + str(k):>8}" for k in KS))
+    for name, row in table.items():
+        print(f"{name:<14}{counts[name]:>6}" + "".join(f"{row[str(k)]:>8.3f}" for k in KS))
+    p50, p99 = round(pct(latencies, 50), 2), round(pct(latencies, 99), 2)
+    print(f"latency per query: p50 {p50} ms, p99 {p99} ms, max {max(latencies):.2f} ms")
+    return {"questions": len(asked), "recall": table, "p50_ms": p50, "p99_ms": p99}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("path", nargs="?", type=Path, default=DEFAULT_PATH)
+    p.add_argument("--store", choices=("sqlite", "mongo"), default="sqlite")
+    p.add_argument("--mongo-url", help="a MongoDB replica set (default: SecantusDB in process)")
+    args = p.parse_args()
+    path: Path = args.path.resolve()
+    if not path.is_file():
+        sys.exit(f"locomo: no data set at {path} (LoCoMo JSON; see ../shared/data/README.md)")
+    print(f"machine: {machine()}")
+    items = json.loads(path.read_text())
+    print(json.dumps(asyncio.run(run(items, args.store, args.mongo_url))))
+
+
+if __name__ == "__main__":
+    main()
