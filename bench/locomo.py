@@ -55,8 +55,8 @@ KS = (1, 5, 10, 20)
 CATEGORIES = {1: "multi-hop", 2: "temporal", 3: "open-domain", 4: "single-hop", 5: "adversarial"}
 ANSWERABLE = (1, 2, 3, 4)  # 5 (adversarial: the answer is not in the conversation) apart
 TURN_GAP_S = 5.0  # between turns of one session
-SESSION_TIME = "%I:%M %p on %d %B, %Y"  # "1:56 pm on 8 May, 2023"
-# An evidence id: "D8:6"; the data also holds "D:11:26" for D11:26 and "D8:6; D9:17" for two.
+SESSION_TIME = "%I:%M %p on %d %B, %Y"  # e.g. "4:05 pm on 3 June, 2021"
+# An evidence id: "D8:6"; some are written "D:3:14" for D3:14, or "D2:5; D4:1" for two.
 EVIDENCE = re.compile(r"D:?(\d+):(\d+)")
 
 
