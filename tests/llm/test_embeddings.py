@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from threadpoolctl import ThreadpoolController
 
 from synthetic_soul.adapters.embeddings.minilm import MiniLMEmbedder
 from synthetic_soul.adapters.llm.model_files import pull
@@ -116,6 +117,13 @@ async def test_the_event_loop_runs_while_it_embeds(minilm_directory: Path) -> No
         ticker.cancel()
         await embedder.close()
     assert ticks >= 2  # one forward pass of 64 texts: the loop kept running meanwhile
+
+
+async def test_numpy_blas_is_held_to_one_thread(embedder: MiniLMEmbedder) -> None:
+    await embedder.embed(["load the model"])
+    blas = ThreadpoolController().select(user_api="blas").info()
+    assert blas
+    assert {library["num_threads"] for library in blas} == {1}
 
 
 async def test_a_missing_model_names_the_pull_command(tmp_path: Path) -> None:

@@ -10,6 +10,11 @@ vocabulary. The weights are loaded on first use, so building the embedder costs 
 All the work runs on one thread of the embedder's own, one batch at a time, so the event loop
 never waits on it and a long list of texts does not hold the thread in one piece. Texts are
 sorted by length before they are cut into batches, so a batch pads little.
+
+Loading the model also sets numpy's BLAS (OpenBLAS) to one thread, for the whole process.
+The products here are small, and OpenBLAS's helper threads spin while they wait: with the
+cores busy (llama.cpp writing a reply, another process) one item took 103 ms p50 on two
+threads against 13 ms on one (bench/embedding.py on a loaded 2-core machine).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Any
 
 import numpy as np
 from safetensors.numpy import load_file
+from threadpoolctl import ThreadpoolController
 
 from synthetic_soul.adapters.embeddings.bert import Bert, Shape
 from synthetic_soul.adapters.embeddings.wordpiece import WordPiece
@@ -57,6 +63,7 @@ class _Model:
         encoder = Bert(shape, load_file(str(folder / "model.safetensors")))
         longest = int(_json(folder / "sentence_bert_config.json")["max_seq_length"])
         tokenizer = WordPiece.from_file(folder / "tokenizer.json")
+        ThreadpoolController().limit(limits=1, user_api="blas")
         return cls(
             tokenizer, encoder, min(longest, encoder.max_positions), tokenizer.vocab["[PAD]"]
         )
