@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from synthetic_soul.domain.quoting import quote
 
@@ -193,6 +193,23 @@ def top(
     candidates: Sequence[Candidate], now: float, k: int, weights: Weights | None = None
 ) -> list[Memory]:
     return [s.memory for s in rank(candidates, now, weights)[: max(0, k)]]
+
+
+def merged(matches: Iterable[Candidate], recent: Iterable[Memory]) -> list[Candidate]:
+    """The candidates of a recall: the memories the query matched, then the recent ones no
+    match brought already (relevance 0), each once."""
+    found = {c.memory.id: c for c in matches}
+    for m in recent:
+        found.setdefault(m.id, Candidate(m))
+    return list(found.values())
+
+
+def recalled(chosen: Iterable[Memory], now: float) -> list[Memory]:
+    """The memories as a recall at `now` leaves them: accessed then, recalled once more."""
+    return [
+        replace(m, last_accessed=max(m.last_accessed, now), recall_count=m.recall_count + 1)
+        for m in chosen
+    ]
 
 
 # -- in prompts ------------------------------------------------------------------------------

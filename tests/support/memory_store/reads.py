@@ -7,7 +7,6 @@ message's place is its seq).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 from typing import Any, TypeVar
 
 from synthetic_soul.domain import memory as scoring
@@ -164,10 +163,7 @@ def recall(
     chosen = scoring.top(candidates, now, k)
     if not mark:
         return chosen
-    recalled = [
-        replace(m, last_accessed=max(m.last_accessed, now), recall_count=m.recall_count + 1)
-        for m in chosen
-    ]
+    recalled = scoring.recalled(chosen, now)
     t.memories.update((m.id, m) for m in recalled)
     return recalled
 

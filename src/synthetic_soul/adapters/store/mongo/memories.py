@@ -146,11 +146,12 @@ class MemoryCollections(MongoBase):
             return []
         scope = {"agent_id": agent_id, **_scope(user_id)}
         matches = _text_matches if self.text_index else _stem_matches
-        found = {doc["_id"]: (doc, rel) for doc, rel in await matches(self.db, scope, query)}
-        for doc in await _recent(self.db, agent_id, user_id):
-            found.setdefault(doc["_id"], (doc, 0.0))
-        candidates = [scoring.Candidate(memory_of(doc), rel) for doc, rel in found.values()]
-        chosen = scoring.top(candidates, now, k)
+        found = [
+            scoring.Candidate(memory_of(doc), rel)
+            for doc, rel in await matches(self.db, scope, query)
+        ]
+        recent = [memory_of(doc) for doc in await _recent(self.db, agent_id, user_id)]
+        chosen = scoring.top(scoring.merged(found, recent), now, k)
         if not chosen or not mark:
             return chosen
         # One atomic update per memory: a concurrent recall's marks add up, none is lost.
@@ -158,10 +159,7 @@ class MemoryCollections(MongoBase):
             {"_id": {"$in": [m.id for m in chosen]}},
             {"$max": {"last_accessed": now}, "$inc": {"recall_count": 1}},
         )
-        return [
-            replace(m, last_accessed=max(m.last_accessed, now), recall_count=m.recall_count + 1)
-            for m in chosen
-        ]
+        return scoring.recalled(chosen, now)
 
     @reachable
     async def list_memories(self, agent_id: str, user_id: str) -> list[Memory]:

@@ -218,15 +218,17 @@ class MemoryTables(SQLiteBase):
         match = fts_query(query)
 
         def tx(db: sqlite3.Connection) -> list[Memory]:
-            found: dict[int, tuple[sqlite3.Row, float]] = {}
+            seq_of: dict[str, int] = {}
+            found: list[scoring.Candidate] = []
             if match is not None:
                 for row, relevance in _matches(db, agent_id, user_id, match, FTS_CANDIDATES):
-                    found[row["seq"]] = (row, relevance)
+                    seq_of[row["id"]] = row["seq"]
+                    found.append(scoring.Candidate(_memory(row), relevance))
+            recent = []
             for row in _recent(db, agent_id, user_id, RECENT_CANDIDATES):
-                found.setdefault(row["seq"], (row, 0.0))
-            seq_of = {row["id"]: seq for seq, (row, _) in found.items()}
-            candidates = [scoring.Candidate(_memory(row), rel) for row, rel in found.values()]
-            chosen = scoring.top(candidates, now, k)
+                seq_of[row["id"]] = row["seq"]
+                recent.append(_memory(row))
+            chosen = scoring.top(scoring.merged(found, recent), now, k)
             if not chosen or not mark:
                 return chosen
             seqs = [seq_of[m.id] for m in chosen]
@@ -235,10 +237,7 @@ class MemoryTables(SQLiteBase):
                 f" recall_count = recall_count + 1 WHERE seq IN ({','.join('?' * len(seqs))})",
                 (now, *seqs),
             )
-            return [
-                replace(m, last_accessed=max(m.last_accessed, now), recall_count=m.recall_count + 1)
-                for m in chosen
-            ]
+            return scoring.recalled(chosen, now)
 
         # A look ahead only reads: it takes no write lock.
         return await (self._run(tx) if mark else self._read(tx))
