@@ -1,8 +1,10 @@
 """What users and agents say to each other, what the reply to one message reads, and the
-search over everything a user may see of it."""
+search over everything a user may see of it, by words and by meaning (each message's vector,
+stored beside it)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -10,6 +12,7 @@ from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.conversation import Conversation, Message
 from synthetic_soul.domain.thought import Thought
 from synthetic_soul.ports.agents import Profile
+from synthetic_soul.ports.embeddings import Vector
 from synthetic_soul.records import Job
 
 
@@ -49,4 +52,31 @@ class Conversations(Protocol):
         group context). `before`, a time, leaves out what was said at or after it. Words
         only: recall by meaning fuses this ranking with an embedding's, above the store.
         """
+        ...
+
+    async def unembedded_messages(
+        self, agent_name: str, user_id: str, model: str, limit: int
+    ) -> list[Message]:
+        """Up to `limit` messages of the user's conversation with the agent (both sides, and
+        their group posts) that have no vector of `model` yet, oldest first."""
+        ...
+
+    async def attach_vectors(self, model: str, vectors: Sequence[tuple[str, Vector]]) -> None:
+        """Stores each message's vector (by message id) made by `model`, in place of any
+        vector it had. A message that is gone (forgotten meanwhile) is passed over."""
+        ...
+
+    async def nearest_messages(
+        self,
+        agent_name: str,
+        user_id: str,
+        model: str,
+        vector: Vector,
+        k: int,
+        before: float | None = None,
+    ) -> list[tuple[Message, float]]:
+        """The `k` messages the user may see whose vectors of `model` are nearest `vector`,
+        best first, each with its cosine similarity: the same scope and `before` as
+        `search_messages`, by meaning instead of words. Exact, over the user's scope (a
+        few thousand messages); messages without a vector of `model` are not found."""
         ...

@@ -24,6 +24,7 @@ from synthetic_soul.domain.memory import Memory
 from synthetic_soul.domain.snapshot import AffectSnapshot
 from synthetic_soul.domain.thought import Thought
 from synthetic_soul.ports import ConflictError, Musing, Plan, Profile, Reflection, Turn
+from synthetic_soul.ports.embeddings import Vector
 from synthetic_soul.records import CLIENT_KEY, QUEUE_NAMES, Job, Session, User, folded
 from tests.support.memory_store import reads
 from tests.support.memory_store.tables import (
@@ -212,6 +213,29 @@ class MemoryStore:
         self, agent_name: str, user_id: str, query: str, k: int, before: float | None = None
     ) -> list[tuple[Message, float]]:
         return reads.search(await self._tables(), agent_name, user_id, query, k, before)
+
+    async def unembedded_messages(
+        self, agent_name: str, user_id: str, model: str, limit: int
+    ) -> list[Message]:
+        return reads.unembedded(await self._tables(), agent_name, user_id, model, limit)
+
+    async def attach_vectors(self, model: str, vectors: Sequence[tuple[str, Vector]]) -> None:
+        def tx(t: Tables) -> None:
+            t.vectors.update((mid, (model, tuple(v))) for mid, v in vectors if mid in t.messages)
+
+        await self._write(tx)
+
+    async def nearest_messages(
+        self,
+        agent_name: str,
+        user_id: str,
+        model: str,
+        vector: Vector,
+        k: int,
+        before: float | None = None,
+    ) -> list[tuple[Message, float]]:
+        tables = await self._tables()
+        return reads.nearest(tables, agent_name, user_id, model, vector, k, before)
 
     # -- Jobs -----------------------------------------------------------------------------
     async def _change_job(

@@ -16,6 +16,7 @@ from synthetic_soul.domain.outreach import HISTORY_LIMIT, Contact
 from synthetic_soul.domain.outreach import PURPOSE as OUTREACH
 from synthetic_soul.domain.relevance import stems, terms_of, terms_of_text, text_relevance
 from synthetic_soul.ports import Musing, Profile, Reflection, Turn
+from synthetic_soul.ports.embeddings import Vector
 from tests.support.memory_store.tables import Tables, agent_named, latest_thought, owned
 
 T = TypeVar("T")
@@ -168,14 +169,13 @@ def recall(
     return recalled
 
 
-def search(
-    t: Tables, agent_name: str, user_id: str, query: str, k: int, before: float | None
-) -> list[tuple[Message, float]]:
-    """The k best matches among what the user may see (their direct conversation, and each
-    channel from their first post there on), best first, ranked by shared word stems."""
+def _seen(
+    t: Tables, agent_name: str, user_id: str, before: float | None
+) -> list[tuple[int, Message]]:
+    """What the user may see, with each message's seq: their direct conversation, and each
+    channel from their first post there on; only what was said before `before` if given."""
     conversation_id = t.conversations.get((agent_name, user_id))
-    wanted = sorted(set(stems(scoring.query_words(query))))
-    if conversation_id is None or not wanted or k <= 0:
+    if conversation_id is None:
         return []
     said = list(t.messages.values())
     joined: dict[str, int] = {}
@@ -190,6 +190,18 @@ def search(
     ]
     if before is not None:
         seen = [(seq, m) for seq, m in seen if m.timestamp < before]
+    return seen
+
+
+def search(
+    t: Tables, agent_name: str, user_id: str, query: str, k: int, before: float | None
+) -> list[tuple[Message, float]]:
+    """The k best matches among what the user may see, best first, ranked by shared word
+    stems."""
+    wanted = sorted(set(stems(scoring.query_words(query))))
+    if not wanted or k <= 0:
+        return []
+    seen = _seen(t, agent_name, user_id, before)
     held = {m.id: set(terms_of_text(m.message)).intersection(wanted) for _, m in seen}
     frequency = Counter(stem for stems_held in held.values() for stem in stems_held)
     ranked = [
@@ -199,3 +211,37 @@ def search(
     ]
     ranked.sort(key=lambda found: (-found[2], -found[0]))
     return [(m, relevance) for _, m, relevance in ranked[:k]]
+
+
+def nearest(
+    t: Tables,
+    agent_name: str,
+    user_id: str,
+    model: str,
+    vector: Vector,
+    k: int,
+    before: float | None,
+) -> list[tuple[Message, float]]:
+    """The k messages the user may see whose vectors of `model` are nearest, best first (of
+    equal similarity, the later first), with their cosine."""
+    if k <= 0:
+        return []
+    ranked = [
+        (seq, m, sum(a * b for a, b in zip(t.vectors[m.id][1], vector, strict=True)))
+        for seq, m in _seen(t, agent_name, user_id, before)
+        if m.id in t.vectors and t.vectors[m.id][0] == model
+    ]
+    ranked.sort(key=lambda found: (-found[2], -found[0]))
+    return [(m, similarity) for _, m, similarity in ranked[:k]]
+
+
+def unembedded(t: Tables, agent_name: str, user_id: str, model: str, limit: int) -> list[Message]:
+    """The user's conversation's messages without a vector of `model`, oldest first."""
+    conversation_id = t.conversations.get((agent_name, user_id))
+    missing = [
+        m
+        for m in t.messages.values()
+        if m.conversation_id == conversation_id
+        and (m.id not in t.vectors or t.vectors[m.id][0] != model)
+    ]
+    return missing[: max(limit, 0)]

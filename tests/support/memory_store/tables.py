@@ -39,6 +39,7 @@ from synthetic_soul.ports.commits import (
     UpdateProfile,
     Write,
 )
+from synthetic_soul.ports.embeddings import Vector
 from synthetic_soul.records import Job, Session, User
 
 T = TypeVar("T")
@@ -54,6 +55,7 @@ class Tables:
     profiles: dict[tuple[str, str], Profile] = field(default_factory=dict)  # (agent, user)
     conversations: dict[tuple[str, str], str] = field(default_factory=dict)  # (agent name, user)
     messages: dict[str, Message] = field(default_factory=dict)  # in the order said: their seq
+    vectors: dict[str, tuple[str, Vector]] = field(default_factory=dict)  # by message: model
     jobs: dict[str, Job] = field(default_factory=dict)
     leases: dict[str, tuple[str, float]] = field(default_factory=dict)  # holder, expires at
     thoughts: list[Thought] = field(default_factory=list)  # in the order written
@@ -158,6 +160,7 @@ def revoke(t: Tables, session_id: str, reason: str, now: float) -> bool:
 def forget(t: Tables, user_id: str) -> None:
     gone = {c for (_, user), c in t.conversations.items() if user == user_id}
     t.messages = {k: m for k, m in t.messages.items() if m.conversation_id not in gone}
+    t.vectors = {k: v for k, v in t.vectors.items() if k in t.messages}
     t.conversations = {k: c for k, c in t.conversations.items() if c not in gone}
     t.profiles = {k: p for k, p in t.profiles.items() if p.user_id != user_id}
     t.thoughts = [x for x in t.thoughts if x.user_id != user_id]

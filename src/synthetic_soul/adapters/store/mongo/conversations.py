@@ -7,11 +7,13 @@ the job that answers it; a turn is read in one transaction, a snapshot of the co
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from synthetic_soul.adapters.store.mongo.base import MongoBase, reachable
 from synthetic_soul.adapters.store.mongo.records import Doc, message_of
-from synthetic_soul.adapters.store.mongo.search import search
+from synthetic_soul.adapters.store.mongo.search import attach, nearest, search, unembedded
 from synthetic_soul.adapters.store.mongo.statements import (
     Db,
     Tx,
@@ -25,6 +27,7 @@ from synthetic_soul.adapters.store.mongo.statements import (
 )
 from synthetic_soul.domain.conversation import Conversation, Message
 from synthetic_soul.ports import Turn
+from synthetic_soul.ports.embeddings import Vector
 from synthetic_soul.records import Job
 
 
@@ -123,6 +126,34 @@ class ConversationCollections(MongoBase):
         if conversation_id is None:
             return []
         return await search(self.db, conversation_id, query, k, before, self.text_index)
+
+    @reachable
+    async def unembedded_messages(
+        self, agent_name: str, user_id: str, model: str, limit: int
+    ) -> list[Message]:
+        conversation_id = await find_conversation(self.db, None, agent_name, user_id)
+        if conversation_id is None or limit <= 0:
+            return []
+        return await unembedded(self.db, conversation_id, model, limit)
+
+    @reachable
+    async def attach_vectors(self, model: str, vectors: Sequence[tuple[str, Vector]]) -> None:
+        await attach(self.db, model, vectors)
+
+    @reachable
+    async def nearest_messages(
+        self,
+        agent_name: str,
+        user_id: str,
+        model: str,
+        vector: Vector,
+        k: int,
+        before: float | None = None,
+    ) -> list[tuple[Message, float]]:
+        conversation_id = await find_conversation(self.db, None, agent_name, user_id)
+        if conversation_id is None:
+            return []
+        return await nearest(self.db, conversation_id, model, vector, k, before)
 
 
 # A user's message no reply has answered yet.

@@ -113,6 +113,8 @@ VALIDATORS: dict[str, Doc] = {
         answered_by=NULLABLE_STRING,
         channel=NULLABLE_STRING,
         terms={"bsonType": "array", "items": STRING},  # absent on messages older than search
+        vector={"bsonType": "array", "items": NUMBER},  # for recall by meaning, once embedded
+        vector_model=STRING,  # the model that made `vector`
     ),
     "jobs": _schema(
         ["_id", "owner_id", "kind", "queue", "payload", "status", "attempts", "created_at"],

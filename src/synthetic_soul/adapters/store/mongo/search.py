@@ -5,11 +5,19 @@ they have posted in, from their first post there on (a turn's group context, as
 `load_turn` reads it); every query below carries that scope in its filter. Ranked by the
 server's text index and its score where it has one, else by the messages' stored stems
 (`terms`), ranked here as the memories are (see `domain.relevance`).
+
+By meaning: each message's vector is a field of its own document (`vector`, with the
+`vector_model` that made it), so it goes wherever the message goes, forgetting included; the
+vectors in scope are read and compared here, exactly (a user's scope is a few thousand).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+from pymongo import UpdateOne
 
 from synthetic_soul.adapters.store.mongo.memories import text_search
 from synthetic_soul.adapters.store.mongo.records import Doc, message_of
@@ -17,6 +25,7 @@ from synthetic_soul.adapters.store.mongo.statements import Db
 from synthetic_soul.domain import memory as scoring
 from synthetic_soul.domain.conversation import Message
 from synthetic_soul.domain.relevance import stems, text_relevance
+from synthetic_soul.ports.embeddings import Vector
 
 STEM_SCAN = 2000  # without a text index: matching messages ranked here, most recent first
 
@@ -88,3 +97,54 @@ async def search(
     scope = await _scope(db, conversation_id, before)
     matches = _text_matches if text_index else _stem_matches
     return await matches(db, scope, query, k)
+
+
+# -- by meaning -------------------------------------------------------------------------------
+async def unembedded(db: Db, conversation_id: str, model: str, limit: int) -> list[Message]:
+    """The conversation's messages without a vector of `model`, oldest first."""
+    cursor = (
+        db["messages"]
+        .find({"conversation_id": conversation_id, "vector_model": {"$ne": model}}, {"vector": 0})
+        .sort("seq", 1)
+        .limit(limit)
+    )
+    return [message_of(d) async for d in cursor]
+
+
+async def attach(db: Db, model: str, vectors: Sequence[tuple[str, Vector]]) -> None:
+    """Each message's vector in place of the one it had; a message that is gone, passed over."""
+    if vectors:
+        await db["messages"].bulk_write(
+            [
+                UpdateOne({"_id": mid}, {"$set": {"vector": list(v), "vector_model": model}})
+                for mid, v in vectors
+            ],
+            ordered=False,
+        )
+
+
+async def nearest(
+    db: Db,
+    conversation_id: str,
+    model: str,
+    vector: Vector,
+    k: int,
+    before: float | None,
+) -> list[tuple[Message, float]]:
+    """The k messages in the user's scope nearest `vector`, best first, with their cosine:
+    the vectors in scope read (ids only beside them), compared at once, the k read whole."""
+    if k <= 0:
+        return []
+    scope = await _scope(db, conversation_id, before)
+    cursor = db["messages"].find({**scope, "vector_model": model}, {"vector": 1, "seq": 1})
+    docs = [d async for d in cursor]
+    if not docs:
+        return []
+    matrix = np.array([d["vector"] for d in docs], dtype=np.float32)
+    similarity = matrix @ np.asarray(vector, dtype=np.float32)
+    best = range(len(docs)) if k >= len(docs) else np.argpartition(-similarity, k - 1)[:k]
+    # Of equal similarity, the later message first (as the search by words orders ties).
+    chosen = sorted((int(i) for i in best), key=lambda i: (-similarity[i], -docs[i]["seq"]))
+    ids = [docs[i]["_id"] for i in chosen]
+    found = {d["_id"]: message_of(d) async for d in db["messages"].find({"_id": {"$in": ids}})}
+    return [(found[docs[i]["_id"]], float(similarity[i])) for i in chosen]

@@ -1,13 +1,20 @@
 """What users and agents say, what the reply to one message reads, and the search over what a
-user may see of it, in the embedded store (the index: `search`)."""
+user may see of it, by words and by meaning, in the embedded store (the indexes: `search`)."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 
 from synthetic_soul.adapters.store.sqlite.base import SQLiteBase
 from synthetic_soul.adapters.store.sqlite.records import MESSAGE_COLS, message_of
-from synthetic_soul.adapters.store.sqlite.search import index_messages, search
+from synthetic_soul.adapters.store.sqlite.search import (
+    attach,
+    index_messages,
+    nearest,
+    search,
+    unembedded,
+)
 from synthetic_soul.adapters.store.sqlite.statements import (
     find_conversation,
     insert_job,
@@ -19,6 +26,7 @@ from synthetic_soul.adapters.store.sqlite.statements import (
 )
 from synthetic_soul.domain.conversation import Conversation, Message
 from synthetic_soul.ports import Turn
+from synthetic_soul.ports.embeddings import Vector
 from synthetic_soul.records import Job
 
 
@@ -120,5 +128,36 @@ class ConversationTables(SQLiteBase):
             if conversation_id is None:
                 return []
             return search(db, conversation_id, query, k, before)
+
+        return await self._read(tx)
+
+    async def unembedded_messages(
+        self, agent_name: str, user_id: str, model: str, limit: int
+    ) -> list[Message]:
+        def tx(db: sqlite3.Connection) -> list[Message]:
+            conversation_id = find_conversation(db, agent_name, user_id)
+            if conversation_id is None or limit <= 0:
+                return []
+            return unembedded(db, conversation_id, model, limit)
+
+        return await self._read(tx)
+
+    async def attach_vectors(self, model: str, vectors: Sequence[tuple[str, Vector]]) -> None:
+        await self._run(lambda db: attach(db, model, vectors))
+
+    async def nearest_messages(
+        self,
+        agent_name: str,
+        user_id: str,
+        model: str,
+        vector: Vector,
+        k: int,
+        before: float | None = None,
+    ) -> list[tuple[Message, float]]:
+        def tx(db: sqlite3.Connection) -> list[tuple[Message, float]]:
+            conversation_id = find_conversation(db, agent_name, user_id)
+            if conversation_id is None:
+                return []
+            return nearest(db, conversation_id, model, vector, k, before)
 
         return await self._read(tx)

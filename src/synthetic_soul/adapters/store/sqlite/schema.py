@@ -86,6 +86,16 @@ CREATE INDEX IF NOT EXISTS messages_pending
 -- The channels a user has posted in, and their first post in each: what their search sees.
 CREATE INDEX IF NOT EXISTS messages_joined
     ON messages(conversation_id, channel, seq) WHERE channel IS NOT NULL AND from_agent = 0;
+-- Each message's vector for recall by meaning (`search.nearest`): little-endian float32, with
+-- the model that made it; gone with its message, however that is deleted.
+CREATE TABLE IF NOT EXISTS message_vectors (
+    seq INTEGER PRIMARY KEY,
+    model TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS message_vectors_forget AFTER DELETE ON messages BEGIN
+    DELETE FROM message_vectors WHERE seq = old.seq;
+END;
 CREATE TABLE IF NOT EXISTS leases (
     key TEXT PRIMARY KEY,
     holder TEXT NOT NULL,

@@ -1,5 +1,6 @@
 """Conversation search in the embedded store: an FTS5 index over every message, kept in step
-with the messages table by triggers, BM25-ranked, read within what the user may see.
+with the messages table by triggers, BM25-ranked, read within what the user may see; and the
+search by meaning, exact over the vectors of what the user may see (`message_vectors`).
 
 The index is external-content over a view of the messages, so it holds no second copy of the
 text, and 'rebuild' fills it from the messages already written. Its `scope` column is one
@@ -12,11 +13,16 @@ digit, so the stemmer leaves it alone (as the memories' scope does).
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
 
 from synthetic_soul.adapters.store.sqlite.memories import fts_query
 from synthetic_soul.adapters.store.sqlite.records import MESSAGE_COLS, message_of
 from synthetic_soul.domain import memory as scoring
 from synthetic_soul.domain.conversation import Message
+from synthetic_soul.ports.embeddings import Vector
 
 _SCOPE = (
     "CASE WHEN {m}.channel IS NULL THEN 'd' || hex({m}.conversation_id)"
@@ -84,6 +90,24 @@ def joined_channels(db: sqlite3.Connection, conversation_id: str) -> list[tuple[
     return [(str(channel), int(joined)) for channel, joined in rows]
 
 
+def _seen(
+    db: sqlite3.Connection, conversation_id: str, before: float | None
+) -> tuple[list[tuple[str, int]], str, list[object]]:
+    """What the user may see, as a filter on messages `m`: the channels they joined (with
+    their first post in each), the SQL condition and its parameters."""
+    channels = joined_channels(db, conversation_id)
+    seen = ["(m.conversation_id = ? AND m.channel IS NULL)"]
+    params: list[object] = [conversation_id]
+    for channel, joined in channels:
+        seen.append("(m.channel = ? AND m.seq >= ?)")
+        params += [channel, joined]
+    condition = f"({' OR '.join(seen)})"
+    if before is not None:
+        condition += " AND m.timestamp < ?"
+        params.append(before)
+    return channels, condition, params
+
+
 def search(
     db: sqlite3.Connection, conversation_id: str, query: str, k: int, before: float | None
 ) -> list[tuple[Message, float]]:
@@ -92,24 +116,85 @@ def search(
     match = fts_query(query)
     if match is None or k <= 0:
         return []
-    channels = joined_channels(db, conversation_id)
+    channels, seen, params = _seen(db, conversation_id, before)
     tokens = " OR ".join(
         [_token("d", conversation_id), *(_token("g", channel) for channel, _ in channels)]
     )
-    seen = ["(m.conversation_id = ? AND m.channel IS NULL)"]
-    params: list[object] = [f"scope : ({tokens}) AND message : ({match})", conversation_id]
-    for channel, joined in channels:
-        seen.append("(m.channel = ? AND m.seq >= ?)")
-        params += [channel, joined]
-    when = ""
-    if before is not None:
-        when = " AND m.timestamp < ?"
-        params.append(before)
     rows = db.execute(
         f"SELECT {MESSAGE_COLS}, f.rank FROM ("
         f"  SELECT rowid, {_BM25} AS rank FROM messages_fts WHERE messages_fts MATCH ?"
-        f") f JOIN messages m ON m.seq = f.rowid WHERE ({' OR '.join(seen)}){when}"
+        f") f JOIN messages m ON m.seq = f.rowid WHERE {seen}"
         " ORDER BY f.rank, m.seq DESC LIMIT ?",
-        (*params, k),
+        (f"scope : ({tokens}) AND message : ({match})", *params, k),
     ).fetchall()
     return [(message_of(r), scoring.relevance_from_bm25(r["rank"])) for r in rows]
+
+
+# -- by meaning -------------------------------------------------------------------------------
+_FLOAT32 = np.dtype("<f4")
+
+
+def unembedded(
+    db: sqlite3.Connection, conversation_id: str, model: str, limit: int
+) -> list[Message]:
+    """The conversation's messages without a vector of `model`, oldest first."""
+    rows = db.execute(
+        f"SELECT {MESSAGE_COLS} FROM messages m LEFT JOIN message_vectors v ON v.seq = m.seq"
+        " WHERE m.conversation_id = ? AND (v.model IS NULL OR v.model != ?)"
+        " ORDER BY m.seq LIMIT ?",
+        (conversation_id, model, limit),
+    ).fetchall()
+    return [message_of(r) for r in rows]
+
+
+def attach(db: sqlite3.Connection, model: str, vectors: Sequence[tuple[str, Vector]]) -> None:
+    """Each message's vector in place of the one it had; a message that is gone, passed over."""
+    db.executemany(
+        "INSERT OR REPLACE INTO message_vectors (seq, model, vector)"
+        " SELECT seq, ?, ? FROM messages WHERE id = ?",
+        [(model, np.asarray(v, dtype=_FLOAT32).tobytes(), mid) for mid, v in vectors],
+    )
+
+
+def nearest(
+    db: sqlite3.Connection,
+    conversation_id: str,
+    model: str,
+    vector: Vector,
+    k: int,
+    before: float | None,
+) -> list[tuple[Message, float]]:
+    """The k messages in the user's scope nearest `vector`, best first, with their cosine:
+    exact, every vector in scope read and compared at once, then the chosen k read whole."""
+    if k <= 0:
+        return []
+    _, seen, params = _seen(db, conversation_id, before)
+    rows = db.execute(
+        f"SELECT m.seq, v.vector FROM messages m JOIN message_vectors v ON v.seq = m.seq"
+        f" WHERE {seen} AND v.model = ?",
+        (*params, model),
+    ).fetchall()
+    if not rows:
+        return []
+    seqs = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=_FLOAT32).reshape(len(rows), -1)
+    similarity = matrix @ np.asarray(vector, dtype=np.float32)
+    chosen = _best(similarity, k)
+    # Of equal similarity, the later message first (as the search by words orders ties).
+    chosen = sorted(chosen, key=lambda i: (-similarity[i], -seqs[i]))
+    wanted = [int(seqs[i]) for i in chosen]
+    marks = ", ".join("?" * len(wanted))
+    found = {
+        r["seq"]: message_of(r)
+        for r in db.execute(
+            f"SELECT m.seq, {MESSAGE_COLS} FROM messages m WHERE m.seq IN ({marks})", wanted
+        )
+    }
+    return [(found[int(seqs[i])], float(similarity[i])) for i in chosen]
+
+
+def _best(similarity: npt.NDArray[np.float32], k: int) -> list[int]:
+    """The indexes of the k highest, in no particular order."""
+    if k >= len(similarity):
+        return list(range(len(similarity)))
+    return [int(i) for i in np.argpartition(-similarity, k - 1)[:k]]

@@ -1,0 +1,82 @@
+"""Recall of what was said, by meaning and by words: the one path replies and the LoCoMo
+bench ask (bench/locomo.py).
+
+A recall embeds the query (`Embedder`), asks the store for the messages the user may see
+that match its words (`search_messages`) and those whose vectors are nearest its own
+(`nearest_messages`), each `DEPTH` deep, and fuses the two rankings by reciprocal rank
+(`domain.recall.fused`, the weights and why there). Recency and importance are not weighed
+here: a message has no importance of its own, and LoCoMo's questions reach back across
+months as often as days, so a recency weight is left for the reply prompt, measured first.
+
+When vectors are made: never on the reply's critical path. A message is written without one
+(by `submit_message` or a reply's commit) and is found by words at once; `embed_new` gives a
+user's messages their vectors afterwards, in batches, oldest first, and is meant to run as a
+low-priority follow-up of each reply (queued beside the reflection a reply asks for), so the
+vectors trail the conversation by one reply. It embeds whatever lacks a vector of the
+current model, so it also fills in a conversation older than recall by meaning, and again
+everything after the embedder's model changes (vectors of different models are never
+compared: each is stored with its model's key).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from synthetic_soul import ports
+from synthetic_soul.domain.conversation import Message
+from synthetic_soul.domain.recall import MEANING_WEIGHT, WORDS_WEIGHT, embedded_text, fused
+
+DEPTH = 100  # of each ranking fused: past it, reciprocal ranks change almost nothing
+EMBED_BATCH = 256  # messages read, embedded and stored in one round
+
+
+class Recall:
+    def __init__(self, store: ports.Conversations, embedder: ports.Embedder) -> None:
+        self._store = store
+        self._embedder = embedder
+
+    @property
+    def model(self) -> str:
+        """The key the vectors are stored under: whose model made them."""
+        info = self._embedder.info
+        return f"{info.provider}/{info.model}"
+
+    async def messages(
+        self, agent_name: str, user_id: str, query: str, k: int, before: float | None = None
+    ) -> list[Message]:
+        """The `k` messages the user may see that best recall `query`, best first (`before`,
+        a time: only what was said before it)."""
+        if k <= 0 or not query.strip():
+            return []
+        # The query is embedded on the embedder's thread while the store matches its words.
+        embedded, words = await asyncio.gather(
+            self._embedder.embed([query]),
+            self._store.search_messages(agent_name, user_id, query, DEPTH, before),
+        )
+        meaning = await self._store.nearest_messages(
+            agent_name, user_id, self.model, embedded[0], DEPTH, before
+        )
+        said = {m.id: m for m, _ in (*words, *meaning)}
+        ranked = fused(
+            [[m.id for m, _ in words], [m.id for m, _ in meaning]],
+            [WORDS_WEIGHT, MEANING_WEIGHT],
+        )
+        return [said[i] for i, _ in ranked[:k]]
+
+    async def embed_new(self, agent_name: str, user_id: str) -> int:
+        """Gives each message of the user's conversation with the agent that has no vector of
+        the current model one; how many were embedded."""
+        done = 0
+        while True:
+            batch = await self._store.unembedded_messages(
+                agent_name, user_id, self.model, EMBED_BATCH
+            )
+            if not batch:
+                return done
+            vectors = await self._embedder.embed([embedded_text(m) for m in batch])
+            await self._store.attach_vectors(
+                self.model, [(m.id, v) for m, v in zip(batch, vectors, strict=True)]
+            )
+            done += len(batch)
+            if len(batch) < EMBED_BATCH:
+                return done

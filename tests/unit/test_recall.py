@@ -1,0 +1,156 @@
+"""Recall by meaning and words: the fusion of two rankings (pure), and the use case that
+embeds a user's messages after they are written and recalls from both searches, on the
+in-memory store with an embedder whose meanings are a small table of synonyms."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Sequence
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from synthetic_soul.domain.conversation import Message
+from synthetic_soul.domain.recall import RRF_K, embedded_text, fused
+from synthetic_soul.ports.commits import AddMessage, FinishJob, Plan
+from synthetic_soul.ports.embeddings import EmbedderInfo, Vector
+from synthetic_soul.records import Job
+from synthetic_soul.usecases import recall as recall_module
+from synthetic_soul.usecases.recall import Recall
+from tests.support.memory_store import MemoryStore
+
+pytestmark = pytest.mark.anyio
+
+AGENT = "jasmine"
+T0 = 1_700_000_000.0
+
+
+# -- the fusion --------------------------------------------------------------------------------
+def test_an_item_in_both_rankings_beats_one_first_in_only_one() -> None:
+    ranked = fused([["a", "b", "c"], ["b", "d"]], [1.0, 1.0])
+
+    assert [item for item, _ in ranked] == ["b", "a", "d", "c"]
+    assert ranked[0][1] == pytest.approx(1 / (RRF_K + 2) + 1 / (RRF_K + 1))
+    assert ranked[1][1] == pytest.approx(1 / (RRF_K + 1))
+
+
+def test_weights_and_k_shape_the_order() -> None:
+    assert [i for i, _ in fused([["a"], ["b"]], [1.0, 2.0])] == ["b", "a"]
+    # A smaller k makes the first rank count more against two later ones.
+    lists = [["a", "x", "y"], ["x", "y", "b"]]
+    assert fused(lists, [1.0, 1.0], k=1)[0][0] == "x"
+    assert [i for i, _ in fused([["a", "b"], []], [1.0, 1.0])] == ["a", "b"]
+    with pytest.raises(ValueError):
+        fused([["a"]], [1.0, 1.0])
+
+
+@given(st.lists(st.lists(st.sampled_from("abcdefgh"), max_size=8), min_size=1, max_size=3))
+def test_every_item_once_scores_falling(rankings: list[list[str]]) -> None:
+    ranked = fused(rankings, [1.0] * len(rankings))
+
+    assert sorted(i for i, _ in ranked) == sorted({i for r in rankings for i in r})
+    scores = [s for _, s in ranked]
+    assert scores == sorted(scores, reverse=True)
+    assert all(s > 0 for s in scores)
+
+
+def test_the_speaker_is_embedded_before_the_words() -> None:
+    said = Message("m", "c", "we adopted a puppy", T0, "u", "Ada", from_agent=False)
+    assert embedded_text(said) == "Ada: we adopted a puppy"
+
+
+# -- the use case ------------------------------------------------------------------------------
+# Meanings: each word of a group points the same way; a text is the mean of its words'.
+MEANINGS = (
+    ("sister", "anna", "sibling"),
+    ("dog", "puppy", "biscuit"),
+    ("rain", "umbrella", "weather"),
+    ("ada", "bea"),
+)
+
+
+class SynonymEmbedder:
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    @property
+    def info(self) -> EmbedderInfo:
+        return EmbedderInfo("test", "synonyms", len(MEANINGS) + 1)
+
+    async def embed(self, texts: Sequence[str]) -> list[Vector]:
+        self.embedded += texts
+        return [self._one(text) for text in texts]
+
+    def _one(self, text: str) -> Vector:
+        words = [w.strip(".,:!?").lower().removesuffix("'s") for w in text.split()]
+        v = [float(sum(w in group for w in words)) for group in MEANINGS] + [0.1]
+        norm = math.sqrt(sum(x * x for x in v))
+        return tuple(x / norm for x in v)
+
+    async def close(self) -> None:
+        pass
+
+
+async def conversation(store: MemoryStore, user_id: str, texts: list[str]) -> list[Message]:
+    said = [
+        Message(uuid.uuid4().hex, "", text, T0 + i, user_id, "Bea", from_agent=False)
+        for i, text in enumerate(texts)
+    ]
+    job = Job(uuid.uuid4().hex, user_id, "load", "default", {}, "running", T0, T0)
+    await store.create_job(job)
+    writes = [AddMessage(m, opens=(AGENT, user_id)) for m in said]
+    await store.commit(Plan(job.id, T0, (*writes, FinishJob(job.id, {}))))
+    return said
+
+
+async def test_recalls_by_meaning_what_words_alone_miss() -> None:
+    store, embedder = MemoryStore(), SynonymEmbedder()
+    recall = Recall(store, embedder)
+    bea = uuid.uuid4().hex
+    await conversation(
+        store,
+        bea,
+        ["Anna, who I grew up with, visits", "we adopted a puppy", "it may rain today"],
+    )
+    assert await recall.embed_new(AGENT, bea) == 3
+    assert "Bea: we adopted a puppy" in embedder.embedded  # the speaker embedded too
+
+    found = await recall.messages(AGENT, bea, "what is my sister called?", 1)
+
+    assert [m.message for m in found] == ["Anna, who I grew up with, visits"]
+    assert await store.search_messages(AGENT, bea, "what is my sister called?", 3) == []
+    both = await recall.messages(AGENT, bea, "the puppy and the umbrella", 2)
+    assert {m.message for m in both} == {"we adopted a puppy", "it may rain today"}
+    assert await recall.messages(AGENT, bea, "puppy", 0) == []
+    assert await recall.messages(AGENT, bea, "   ", 3) == []
+    assert await recall.messages(AGENT, uuid.uuid4().hex, "puppy", 3) == []
+
+
+async def test_a_message_without_a_vector_is_still_found_by_words() -> None:
+    store, embedder = MemoryStore(), SynonymEmbedder()
+    recall = Recall(store, embedder)
+    bea = uuid.uuid4().hex
+    await conversation(store, bea, ["we adopted a puppy"])
+
+    assert [m.message for m in await recall.messages(AGENT, bea, "puppy", 3)] == [
+        "we adopted a puppy"
+    ]
+
+
+async def test_embeds_only_what_lacks_a_vector_in_batches(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(recall_module, "EMBED_BATCH", 2)
+    store, embedder = MemoryStore(), SynonymEmbedder()
+    recall = Recall(store, embedder)
+    bea = uuid.uuid4().hex
+    await conversation(store, bea, ["one", "two", "three", "four", "five"])
+
+    assert await recall.embed_new(AGENT, bea) == 5
+    assert await recall.embed_new(AGENT, bea) == 0
+    await conversation(store, bea, ["six"])
+    assert await recall.embed_new(AGENT, bea) == 1
+    assert embedder.embedded[-1] == "Bea: six"
+    assert recall.model == "test/synonyms"
