@@ -1,5 +1,5 @@
-"""Recall by meaning and words: what text of a message is embedded, and how the ranking by
-words and the ranking by meaning become one.
+"""Recall by meaning and words: what text of a message is embedded and searched, and how the
+ranking by words and the ranking by meaning become one.
 
 Both were chosen on LoCoMo's dev conversations (bench/locomo.py, bench/README.md): a message
 is embedded with its speaker's name before its words ("Ada: we adopted a puppy"), since a
@@ -28,6 +28,13 @@ MEANING_WEIGHT = 1.0
 def embedded_text(message: Message) -> str:
     """What of a message is embedded: who said it, then what they said."""
     return f"{message.sender_username}: {message.message}"
+
+
+def searched_words(speaker: str, words: str) -> str:
+    """What of a message the search by words matches: its speaker's name and its words, for
+    the same reason the name is embedded (LoCoMo, words alone: recall@10 on categories 1-4
+    0.545 without the name, 0.611 with it; multi-hop 0.279 and 0.382)."""
+    return f"{speaker} {words}"
 
 
 def fused(

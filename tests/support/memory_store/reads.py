@@ -14,6 +14,7 @@ from synthetic_soul.domain.conversation import Message
 from synthetic_soul.domain.memory import Memory
 from synthetic_soul.domain.outreach import HISTORY_LIMIT, Contact
 from synthetic_soul.domain.outreach import PURPOSE as OUTREACH
+from synthetic_soul.domain.recall import searched_words
 from synthetic_soul.domain.relevance import stems, terms_of, terms_of_text, text_relevance
 from synthetic_soul.ports import Musing, Profile, Reflection, Turn
 from synthetic_soul.ports.embeddings import Vector
@@ -196,16 +197,17 @@ def _seen(
 def search(
     t: Tables, agent_name: str, user_id: str, query: str, k: int, before: float | None
 ) -> list[tuple[Message, float]]:
-    """The k best matches among what the user may see, best first, ranked by shared word
-    stems."""
+    """The k best matches among what the user may see, best first, ranked by the stems they
+    share with the query (of the message's words and its speaker's name)."""
     wanted = sorted(set(stems(scoring.query_words(query))))
     if not wanted or k <= 0:
         return []
     seen = _seen(t, agent_name, user_id, before)
-    held = {m.id: set(terms_of_text(m.message)).intersection(wanted) for _, m in seen}
+    searched = {m.id: searched_words(m.sender_username, m.message) for _, m in seen}
+    held = {m.id: set(terms_of_text(searched[m.id])).intersection(wanted) for _, m in seen}
     frequency = Counter(stem for stems_held in held.values() for stem in stems_held)
     ranked = [
-        (seq, m, text_relevance(m.message, wanted, frequency, len(seen)))
+        (seq, m, text_relevance(searched[m.id], wanted, frequency, len(seen)))
         for seq, m in seen
         if held[m.id]
     ]

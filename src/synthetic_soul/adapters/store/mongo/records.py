@@ -16,6 +16,7 @@ from synthetic_soul.adapters.store.user_keys import email_key, username_key
 from synthetic_soul.domain.agent import AgentState, from_doc, to_doc
 from synthetic_soul.domain.conversation import Message
 from synthetic_soul.domain.memory import Memory
+from synthetic_soul.domain.recall import searched_words
 from synthetic_soul.domain.relevance import terms_of, terms_of_text
 from synthetic_soul.domain.snapshot import AffectSnapshot
 from synthetic_soul.domain.thought import Thought
@@ -128,7 +129,8 @@ def message_doc(m: Message, conversation_id: str, seq: int) -> Doc:
         "job_id": m.job_id,
         "answered_by": m.answered_by,
         "channel": m.channel,
-        "terms": terms_of_text(m.message),  # searched where the server has no text index
+        # Searched where the server has no text index.
+        "terms": terms_of_text(searched_words(m.sender_username, m.message)),
     }
 
 

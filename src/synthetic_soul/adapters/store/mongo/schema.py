@@ -17,6 +17,7 @@ from pymongo.errors import CollectionInvalid, OperationFailure
 
 from synthetic_soul.adapters.store.mongo.records import Doc
 from synthetic_soul.adapters.store.mongo.user_names import fold_user_names
+from synthetic_soul.domain.recall import searched_words
 from synthetic_soul.domain.relevance import terms_of_text
 
 log = logging.getLogger(__name__)
@@ -212,7 +213,12 @@ TEXT_INDEX = IndexModel(
 TERMS_INDEX = IndexModel([("agent_id", ASCENDING), ("terms", ASCENDING)], name="by_terms")
 # Conversation search: the text index over what was said, else each message's stems, found
 # through the user's direct conversation or a channel (see `search`).
-MESSAGE_TEXT_INDEX = IndexModel([("message", TEXT)], name="search_text", default_language="english")
+# The speaker's name is searched with the words (see `domain.recall.searched_words`); a
+# collection has one text index at most, so the one over the words alone is dropped first.
+MESSAGE_TEXT_INDEX = IndexModel(
+    [("message", TEXT), ("sender_username", TEXT)], name="search_words", default_language="english"
+)
+OLDER_MESSAGE_TEXT_INDEX = "search_text"
 MESSAGE_TERMS_INDEXES = [
     IndexModel([("conversation_id", ASCENDING), ("terms", ASCENDING)], name="by_terms"),
     IndexModel(
@@ -343,6 +349,8 @@ async def ensure_schema(db: AsyncDatabase[Doc]) -> bool:
         )
     try:
         await db["memories"].create_indexes([TEXT_INDEX])
+        if OLDER_MESSAGE_TEXT_INDEX in await db["messages"].index_information():
+            await db["messages"].drop_index(OLDER_MESSAGE_TEXT_INDEX)
         await db["messages"].create_indexes([MESSAGE_TEXT_INDEX])
     except OperationFailure as exc:
         if exc.code != CANNOT_CREATE_INDEX:
@@ -356,6 +364,10 @@ async def ensure_schema(db: AsyncDatabase[Doc]) -> bool:
     return True
 
 
+def _terms(d: Doc) -> list[str]:
+    return terms_of_text(searched_words(d["sender_username"], d["message"]))
+
+
 async def _fill_message_terms(db: AsyncDatabase[Doc]) -> None:
     """Gives the messages written before conversation search their stems, which searching
     without a text index matches (a server with one indexes the older messages itself).
@@ -367,15 +379,16 @@ async def _fill_message_terms(db: AsyncDatabase[Doc]) -> None:
     missing = {"terms": {"$exists": False}}
     while True:
         older = [
-            d async for d in db["messages"].find(missing, {"message": 1}).limit(TERMS_FILL_BATCH)
+            d
+            async for d in db["messages"]
+            .find(missing, {"message": 1, "sender_username": 1})
+            .limit(TERMS_FILL_BATCH)
         ]
         if not older:
             return
         await db["messages"].bulk_write(
             [
-                UpdateOne(
-                    {"_id": d["_id"], **missing}, {"$set": {"terms": terms_of_text(d["message"])}}
-                )
+                UpdateOne({"_id": d["_id"], **missing}, {"$set": {"terms": _terms(d)}})
                 for d in older
             ],
             ordered=False,

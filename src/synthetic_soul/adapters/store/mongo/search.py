@@ -24,6 +24,7 @@ from synthetic_soul.adapters.store.mongo.records import Doc, message_of
 from synthetic_soul.adapters.store.mongo.statements import Db
 from synthetic_soul.domain import memory as scoring
 from synthetic_soul.domain.conversation import Message
+from synthetic_soul.domain.recall import searched_words
 from synthetic_soul.domain.relevance import stems, text_relevance
 from synthetic_soul.ports.embeddings import Vector
 
@@ -83,7 +84,11 @@ async def _stem_matches(db: Db, scope: Doc, query: str, k: int) -> list[tuple[Me
         return []
     total = await db["messages"].count_documents(scope)
     frequency = Counter(t for d in docs for t in d["terms"] if t in wanted)
-    ranked = [(d, text_relevance(d["message"], wanted, frequency, total)) for d in docs]
+    counted = (wanted, frequency, total)
+    ranked = [
+        (d, text_relevance(searched_words(d["sender_username"], d["message"]), *counted))
+        for d in docs
+    ]
     ranked.sort(key=lambda pair: (-pair[1], -pair[0]["seq"]))
     return [(message_of(d), relevance) for d, relevance in ranked[:k]]
 

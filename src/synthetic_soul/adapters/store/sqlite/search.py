@@ -3,7 +3,8 @@ with the messages table by triggers, BM25-ranked, read within what the user may 
 search by meaning, exact over the vectors of what the user may see (`message_vectors`).
 
 The index is external-content over a view of the messages, so it holds no second copy of the
-text, and 'rebuild' fills it from the messages already written. Its `scope` column is one
+text, and 'rebuild' fills it from the messages already written. It holds each message's words
+and its speaker's name (`speaker`), matched alike. Its `scope` column is one
 token naming the message's direct conversation or its group channel, so that a MATCH ranks
 only the rows of the user's conversation and channels instead of everyone's (the SQL filter
 on the messages still decides what is seen). Hex, so any id makes one token, ending in a
@@ -29,32 +30,47 @@ _SCOPE = (
     " ELSE 'g' || hex({m}.channel) END || '0'"
 )
 
+_COLUMNS = "message, speaker, scope"
+
+
+def _row(m: str) -> str:
+    return f"{m}.message, {m}.sender_username, {_SCOPE.format(m=m)}"
+
+
 # One statement each: they run inside the upgrade's transaction, which a script would end.
 INDEX_STATEMENTS = (
-    f"CREATE VIEW IF NOT EXISTS messages_indexed AS"
-    f" SELECT seq, message, {_SCOPE.format(m='messages')} AS scope FROM messages",
-    "CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5("
-    " message, scope, content='messages_indexed', content_rowid='seq',"
-    " tokenize='porter unicode61')",
-    "CREATE TRIGGER IF NOT EXISTS messages_fts_insert AFTER INSERT ON messages BEGIN"
-    " INSERT INTO messages_fts(rowid, message, scope)"
-    f" VALUES (new.seq, new.message, {_SCOPE.format(m='new')}); END",
-    "CREATE TRIGGER IF NOT EXISTS messages_fts_delete AFTER DELETE ON messages BEGIN"
-    " INSERT INTO messages_fts(messages_fts, rowid, message, scope)"
-    f" VALUES ('delete', old.seq, old.message, {_SCOPE.format(m='old')}); END",
-    "CREATE TRIGGER IF NOT EXISTS messages_fts_update"
-    " AFTER UPDATE OF message, conversation_id, channel ON messages BEGIN"
-    " INSERT INTO messages_fts(messages_fts, rowid, message, scope)"
-    f" VALUES ('delete', old.seq, old.message, {_SCOPE.format(m='old')});"
-    " INSERT INTO messages_fts(rowid, message, scope)"
-    f" VALUES (new.seq, new.message, {_SCOPE.format(m='new')}); END",
+    "CREATE VIEW messages_indexed AS SELECT seq, message, sender_username AS speaker,"
+    f" {_SCOPE.format(m='messages')} AS scope FROM messages",
+    f"CREATE VIRTUAL TABLE messages_fts USING fts5({_COLUMNS},"
+    " content='messages_indexed', content_rowid='seq', tokenize='porter unicode61')",
+    "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN"
+    f" INSERT INTO messages_fts(rowid, {_COLUMNS}) VALUES (new.seq, {_row('new')}); END",
+    "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN"
+    f" INSERT INTO messages_fts(messages_fts, rowid, {_COLUMNS})"
+    f" VALUES ('delete', old.seq, {_row('old')}); END",
+    "CREATE TRIGGER messages_fts_update"
+    " AFTER UPDATE OF message, sender_username, conversation_id, channel ON messages BEGIN"
+    f" INSERT INTO messages_fts(messages_fts, rowid, {_COLUMNS})"
+    f" VALUES ('delete', old.seq, {_row('old')});"
+    f" INSERT INTO messages_fts(rowid, {_COLUMNS}) VALUES (new.seq, {_row('new')}); END",
 )
-# The message's words count; the scope token, matched by every row in scope, not at all.
-_BM25 = "bm25(messages_fts, 1.0, 0.0)"
+# What an index made before the speaker's name was indexed holds, dropped and made again.
+_OLDER = (
+    "DROP TRIGGER IF EXISTS messages_fts_insert",
+    "DROP TRIGGER IF EXISTS messages_fts_delete",
+    "DROP TRIGGER IF EXISTS messages_fts_update",
+    "DROP VIEW IF EXISTS messages_indexed",
+    "DROP TABLE IF EXISTS messages_fts",
+)
+# The message's words and its speaker's name count alike; the scope token, matched by every
+# row in scope, not at all. The name, since a question names who said a thing and the words
+# rarely do (LoCoMo, words alone: recall@10 on categories 1-4 0.545 without, 0.611 with).
+_BM25 = "bm25(messages_fts, 1.0, 1.0, 0.0)"
 
 
 def index_messages(db: sqlite3.Connection) -> None:
-    """Makes the index and fills it from the messages written before it, once per file.
+    """Makes the index and fills it from the messages written before it, once per file (and
+    once more for an index made before it held the speaker's name).
 
     In one write transaction: another process opening the file at the same time waits for
     it and then finds the index made and full, and no message is written between the fill
@@ -62,11 +78,9 @@ def index_messages(db: sqlite3.Connection) -> None:
     """
     db.execute("BEGIN IMMEDIATE")
     try:
-        made = db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'messages_fts'"
-        ).fetchone()
-        if made is None:
-            for statement in INDEX_STATEMENTS:
+        columns = {row[1] for row in db.execute("PRAGMA table_info(messages_fts)")}
+        if "speaker" not in columns:
+            for statement in (*_OLDER, *INDEX_STATEMENTS):
                 db.execute(statement)
             db.execute("INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')")
     except BaseException:
@@ -125,7 +139,7 @@ def search(
         f"  SELECT rowid, {_BM25} AS rank FROM messages_fts WHERE messages_fts MATCH ?"
         f") f JOIN messages m ON m.seq = f.rowid WHERE {seen}"
         " ORDER BY f.rank, m.seq DESC LIMIT ?",
-        (f"scope : ({tokens}) AND message : ({match})", *params, k),
+        (f"scope : ({tokens}) AND {{message speaker}} : ({match})", *params, k),
     ).fetchall()
     return [(message_of(r), scoring.relevance_from_bm25(r["rank"])) for r in rows]
 
