@@ -1,14 +1,21 @@
 """Conversation recall on LoCoMo (Maharana et al., ACL 2024): how many of a question's
-evidence turns the recall path finds, in process (no HTTP, no model).
+evidence turns the recall path finds, in process (no HTTP, no chat model).
 
 Each LoCoMo conversation is written through the store port as one user's direct conversation
 with the agent: speaker_a's turns as the user's messages, speaker_b's as the agent's, each
 under its speaker's name with its words as they are, timed from its session's date (turns a
-few seconds apart), in one job's commit. Then every question is asked of the recall path
-(today the store's word search, `Conversations.search_messages`) and scored by recall@k, the
-share of its evidence turns (`dia_id`s) among the top k messages found, for k = 1, 5, 10, 20;
-per category (1 multi-hop, 2 temporal, 3 open-domain, 4 single-hop, 5 adversarial) and for
-1-4 together, with the latency of each query (the full port call).
+few seconds apart), in one job's commit. Its turns are then given their vectors as the
+service gives them (`usecases.recall.Recall.embed_new`: the local all-MiniLM-L6-v2, through
+the store's `attach_vectors`; held by the temporary store only, gone with it). Then every
+question is asked of the recall path replies use (`Recall.messages`: words and meaning,
+fused) and scored by recall@k, the share of its evidence turns (`dia_id`s) among the top k
+messages found, for k = 1, 5, 10, 20; per category (1 multi-hop, 2 temporal, 3 open-domain,
+4 single-hop, 5 adversarial) and for 1-4 together, with the latency of each query (the full
+call: embedding the question, both searches, the fusion).
+
+`--recall words` asks the store's word search alone (`search_messages`, the baseline, no
+embedding at all); `--recall meaning` the nearest vectors alone (the question embedded, then
+`nearest_messages`).
 
 The data set is CC BY-NC 4.0, for evaluation only: it is read from outside the repository
 and nothing of it is written anywhere but the temporary store. The last line printed is one
@@ -16,6 +23,7 @@ JSON object: {"questions", "recall": {"1-4", "multi-hop", ...: {"1", "5", "10", 
 "p50_ms", "p99_ms"}.
 
 Run: .venv/bin/python bench/locomo.py [PATH] [--store sqlite|mongo] [--mongo-url URL]
+     [--recall fused|words|meaning]
 (PATH defaults to ../shared/data/locomo-dev.json; --store mongo without a URL starts a
 SecantusDB in this process.)
 """
@@ -38,12 +46,16 @@ from pathlib import Path
 from typing import Any
 
 from benchlib import machine, pct
+from synthetic_soul.adapters.embeddings.minilm import MiniLMEmbedder
+from synthetic_soul.adapters.llm.model_files import pull
 from synthetic_soul.adapters.store.mongo import MongoStore
 from synthetic_soul.adapters.store.sqlite import SQLiteStore
 from synthetic_soul.domain.conversation import Message
-from synthetic_soul.ports import Store
+from synthetic_soul.ports import Embedder, Store
 from synthetic_soul.ports.commits import AddMessage, FinishJob, Plan
 from synthetic_soul.records import Job
+from synthetic_soul.settings import Settings
+from synthetic_soul.usecases.recall import Recall
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the harness: tests/support
 from tests.support import mongo
@@ -114,9 +126,18 @@ async def load(store: Store, item: dict[str, Any]) -> tuple[str, dict[str, str]]
     return user_id, {m.id: dia_id for dia_id, m in said}
 
 
-async def recall(store: Store, user_id: str, question: str, k: int) -> list[Message]:
-    """The recall path replies will use; today the store's word search alone."""
-    return [m for m, _ in await store.search_messages(AGENT, user_id, question, k)]
+async def recall(
+    how: str, store: Store, recalls: Recall, embedder: Embedder, user_id: str, question: str, k: int
+) -> list[Message]:
+    """The recall path replies use (`fused`), or one of its two halves alone."""
+    if how == "fused":
+        return await recalls.messages(AGENT, user_id, question, k)
+    if how == "words":
+        found = await store.search_messages(AGENT, user_id, question, k)
+    else:
+        [vector] = await embedder.embed([question])
+        found = await store.nearest_messages(AGENT, user_id, recalls.model, vector, k)
+    return [m for m, _ in found]
 
 
 @asynccontextmanager
@@ -162,13 +183,21 @@ def mean(values: Sequence[float]) -> float:
     return round(sum(values) / len(values), 4) if values else 0.0
 
 
-async def run(items: list[dict[str, Any]], kind: str, mongo_url: str | None) -> dict[str, Any]:
+async def run(
+    items: list[dict[str, Any]], kind: str, mongo_url: str | None, how: str
+) -> dict[str, Any]:
+    config = Settings(_env_file=None).embedding
+    pull(config.model, config.directory)
+    embedder = MiniLMEmbedder(config)
     async with opened(kind, mongo_url) as store:
+        recalls = Recall(store, embedder)
         began = time.perf_counter()
         questions: list[Question] = []
         dia: dict[str, str] = {}  # message id -> dia_id
+        users: list[str] = []
         for item in items:
             user_id, ids = await load(store, item)
+            users.append(user_id)
             dia.update(ids)
             questions += [
                 Question(user_id, q["question"], int(q["category"]), evidence_of(q["evidence"]))
@@ -178,6 +207,11 @@ async def run(items: list[dict[str, Any]], kind: str, mongo_url: str | None) -> 
             f"loaded {len(items)} conversations, {len(dia)} turns,"
             f" in {time.perf_counter() - began:.1f} s ({kind})"
         )
+        if how != "words":
+            began = time.perf_counter()
+            embedded = sum([await recalls.embed_new(AGENT, user_id) for user_id in users])
+            took = time.perf_counter() - began
+            print(f"embedded {embedded} turns in {took:.1f} s ({embedder.info.model})")
         asked = [q for q in questions if q.evidence]
         left_out = len(questions) - len(asked)
         print(f"{len(asked)} questions with evidence, {left_out} without (left out)")
@@ -185,12 +219,14 @@ async def run(items: list[dict[str, Any]], kind: str, mongo_url: str | None) -> 
         latencies: list[float] = []
         for q in asked:
             t0 = time.perf_counter()
-            found = await recall(store, q.user_id, q.text, max(KS))
+            found = await recall(how, store, recalls, embedder, q.user_id, q.text, max(KS))
             latencies.append((time.perf_counter() - t0) * 1000)
             ranked = [dia[m.id] for m in found]
             scores[q.category].append(
                 {k: len(q.evidence.intersection(ranked[:k])) / len(q.evidence) for k in KS}
             )
+
+    await embedder.close()
 
     def recall_at(rows: list[dict[int, float]]) -> dict[str, float]:
         return {str(k): mean([r[k] for r in rows]) for k in KS}
@@ -213,13 +249,20 @@ def main() -> None:
     p.add_argument("path", nargs="?", type=Path, default=DEFAULT_PATH)
     p.add_argument("--store", choices=("sqlite", "mongo"), default="sqlite")
     p.add_argument("--mongo-url", help="a MongoDB replica set (default: SecantusDB in process)")
+    p.add_argument(
+        "--recall",
+        choices=("fused", "words", "meaning"),
+        default="fused",
+        help="fused: the service's path (default); words or meaning: one half alone",
+    )
     args = p.parse_args()
     path: Path = args.path.resolve()
     if not path.is_file():
         sys.exit(f"locomo: no data set at {path} (LoCoMo JSON; see ../shared/data/README.md)")
     print(f"machine: {machine()}")
     items = json.loads(path.read_text())
-    print(json.dumps(asyncio.run(run(items, args.store, args.mongo_url))))
+    print(f"recall: {args.recall}")
+    print(json.dumps(asyncio.run(run(items, args.store, args.mongo_url, args.recall))))
 
 
 if __name__ == "__main__":
