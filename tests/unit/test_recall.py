@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from synthetic_soul.domain.conversation import Message
 from synthetic_soul.domain.recall import RRF_K, embedded_text, fused
 from synthetic_soul.ports.commits import AddMessage, FinishJob, Plan
-from synthetic_soul.ports.embeddings import EmbedderInfo, Vector
+from synthetic_soul.ports.embeddings import EmbedderInfo, EmbeddingError, Vector
 from synthetic_soul.records import Job
 from synthetic_soul.usecases import recall as recall_module
 from synthetic_soul.usecases.recall import Recall
@@ -154,3 +154,24 @@ async def test_embeds_only_what_lacks_a_vector_in_batches(
     assert await recall.embed_new(AGENT, bea) == 1
     assert embedder.embedded[-1] == "Bea: six"
     assert recall.model == "test/synonyms"
+
+
+class UnreachableEmbedder(SynonymEmbedder):
+    async def embed(self, texts: Sequence[str]) -> list[Vector]:
+        raise EmbeddingError("the endpoint is down")
+
+
+async def test_an_embedder_that_fails_leaves_recall_by_words() -> None:
+    store = MemoryStore()
+    bea = uuid.uuid4().hex
+    await conversation(store, bea, ["we adopted a puppy", "Anna visits"])
+    await Recall(store, SynonymEmbedder()).embed_new(AGENT, bea)
+    recall = Recall(store, UnreachableEmbedder())
+
+    assert [m.message for m in await recall.messages(AGENT, bea, "the puppy", 3)] == [
+        "we adopted a puppy"
+    ]
+    assert await recall.embed_new(AGENT, bea) == 0  # nothing left to embed: no call
+    await conversation(store, bea, ["the rain stopped"])
+    with pytest.raises(EmbeddingError):  # the job that makes vectors fails, to run again
+        await recall.embed_new(AGENT, bea)

@@ -4,7 +4,8 @@ bench ask (bench/locomo.py).
 A recall embeds the query (`Embedder`), asks the store for the messages the user may see
 that match its words (`search_messages`) and those whose vectors are nearest its own
 (`nearest_messages`), each `DEPTH` deep, and fuses the two rankings by reciprocal rank
-(`domain.recall.fused`, the weights and why there). Recency and importance are not weighed
+(`domain.recall.fused`, the weights and why there); if the query cannot be embedded, by
+words alone. Recency and importance are not weighed
 here: a message has no importance of its own, and LoCoMo's questions reach back across
 months as often as days, so a recency weight is left for the reply prompt, measured first.
 
@@ -21,10 +22,14 @@ compared: each is stored with its model's key).
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from synthetic_soul import ports
 from synthetic_soul.domain.conversation import Message
 from synthetic_soul.domain.recall import MEANING_WEIGHT, WORDS_WEIGHT, embedded_text, fused
+from synthetic_soul.ports.embeddings import EmbeddingError, Vector
+
+log = logging.getLogger(__name__)
 
 DEPTH = 100  # of each ranking fused: past it, reciprocal ranks change almost nothing
 EMBED_BATCH = 256  # messages read, embedded and stored in one round
@@ -49,12 +54,16 @@ class Recall:
         if k <= 0 or not query.strip():
             return []
         # The query is embedded on the embedder's thread while the store matches its words.
-        embedded, words = await asyncio.gather(
-            self._embedder.embed([query]),
-            self._store.search_messages(agent_name, user_id, query, DEPTH, before),
-        )
-        meaning = await self._store.nearest_messages(
-            agent_name, user_id, self.model, embedded[0], DEPTH, before
+        async with asyncio.TaskGroup() as both:
+            embedding = both.create_task(self._embed(query))
+            words = await self._store.search_messages(agent_name, user_id, query, DEPTH, before)
+        vector = embedding.result()
+        meaning = (
+            []
+            if vector is None
+            else await self._store.nearest_messages(
+                agent_name, user_id, self.model, vector, DEPTH, before
+            )
         )
         said = {m.id: m for m, _ in (*words, *meaning)}
         ranked = fused(
@@ -62,6 +71,16 @@ class Recall:
             [WORDS_WEIGHT, MEANING_WEIGHT],
         )
         return [said[i] for i, _ in ranked[:k]]
+
+    async def _embed(self, query: str) -> Vector | None:
+        """The query's vector; None if the embedder failed, and the recall is by words alone
+        (a reply is not lost to an unreachable embeddings endpoint)."""
+        try:
+            [vector] = await self._embedder.embed([query])
+        except EmbeddingError as exc:
+            log.warning("recall by words alone: the query could not be embedded (%s)", exc)
+            return None
+        return vector
 
     async def embed_new(self, agent_name: str, user_id: str) -> int:
         """Gives each message of the user's conversation with the agent that has no vector of
