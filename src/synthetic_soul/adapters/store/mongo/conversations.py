@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from synthetic_soul.adapters.store.mongo.base import MongoBase, reachable
-from synthetic_soul.adapters.store.mongo.records import Doc, message_of
+from synthetic_soul.adapters.store.mongo.records import WITHOUT_VECTOR, Doc, message_of
 from synthetic_soul.adapters.store.mongo.search import attach, nearest, search, unembedded
 from synthetic_soul.adapters.store.mongo.statements import (
     Db,
@@ -57,12 +57,16 @@ class ConversationCollections(MongoBase):
         if limit is not None and limit <= 0:
             return Conversation(conversation_id, user_id, agent_name)
         if limit is None:
-            cursor = self.db["messages"].find({"conversation_id": conversation_id}).sort("seq", 1)
+            cursor = (
+                self.db["messages"]
+                .find({"conversation_id": conversation_id}, WITHOUT_VECTOR)
+                .sort("seq", 1)
+            )
             docs = [d async for d in cursor]
         else:
             cursor = (
                 self.db["messages"]
-                .find({"conversation_id": conversation_id})
+                .find({"conversation_id": conversation_id}, WITHOUT_VECTOR)
                 .sort("seq", -1)
                 .limit(limit)
             )
@@ -75,7 +79,7 @@ class ConversationCollections(MongoBase):
     ) -> Turn | None:
         async def tx(s: AsyncClientSession) -> Turn | None:
             db = self.db
-            row = await db["messages"].find_one({"_id": message_id}, session=s)
+            row = await db["messages"].find_one({"_id": message_id}, WITHOUT_VECTOR, session=s)
             agent = await read_agent(db, s, agent_name, mode)
             if row is None or agent is None:
                 return None
@@ -163,8 +167,10 @@ _UNANSWERED: Doc = {"from_agent": False, "answered_by": None}
 async def _messages(db: Db, s: Tx, query: Doc, last: int | None) -> list[Doc]:
     """The messages matching `query` in the order written; only the `last` ones if given."""
     if last is None:
-        return [d async for d in db["messages"].find(query, session=s).sort("seq", 1)]
+        return [
+            d async for d in db["messages"].find(query, WITHOUT_VECTOR, session=s).sort("seq", 1)
+        ]
     if last <= 0:
         return []
-    cursor = db["messages"].find(query, session=s).sort("seq", -1).limit(last)
+    cursor = db["messages"].find(query, WITHOUT_VECTOR, session=s).sort("seq", -1).limit(last)
     return [d async for d in cursor][::-1]

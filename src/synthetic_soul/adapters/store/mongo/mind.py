@@ -11,7 +11,7 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from synthetic_soul.adapters.store.mongo.base import MongoBase, reachable
-from synthetic_soul.adapters.store.mongo.records import Doc, message_of, thought_of
+from synthetic_soul.adapters.store.mongo.records import WITHOUT_VECTOR, Doc, message_of, thought_of
 from synthetic_soul.adapters.store.mongo.statements import (
     Db,
     Tx,
@@ -45,7 +45,7 @@ async def _unreflected(
         since = {"timestamp": {"$gt": float(doc.get("reflected_upto") or 0.0)}}
     cursor = (
         db["messages"]
-        .find({"conversation_id": conversation_id, **since}, session=s)
+        .find({"conversation_id": conversation_id, **since}, WITHOUT_VECTOR, session=s)
         .sort("seq", -1)
         .limit(limit)
     )

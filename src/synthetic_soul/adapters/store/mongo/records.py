@@ -134,6 +134,11 @@ def message_doc(m: Message, conversation_id: str, seq: int) -> Doc:
     }
 
 
+# What a read of messages asks for: all but the vector (1.5-3.5 KB), which only the search by
+# meaning reads; a reply's turn, a conversation and a reflection never need it.
+WITHOUT_VECTOR: Doc = {"vector": 0}
+
+
 def message_of(doc: Doc) -> Message:
     return Message(
         id=doc["_id"],

@@ -20,7 +20,7 @@ import numpy as np
 from pymongo import UpdateOne
 
 from synthetic_soul.adapters.store.mongo.memories import text_search
-from synthetic_soul.adapters.store.mongo.records import Doc, message_of
+from synthetic_soul.adapters.store.mongo.records import WITHOUT_VECTOR, Doc, message_of
 from synthetic_soul.adapters.store.mongo.statements import Db
 from synthetic_soul.domain import memory as scoring
 from synthetic_soul.domain.conversation import Message
@@ -77,7 +77,10 @@ async def _stem_matches(db: Db, scope: Doc, query: str, k: int) -> list[tuple[Me
     if not wanted:
         return []
     cursor = (
-        db["messages"].find({**scope, "terms": {"$in": wanted}}).sort("seq", -1).limit(STEM_SCAN)
+        db["messages"]
+        .find({**scope, "terms": {"$in": wanted}}, WITHOUT_VECTOR)
+        .sort("seq", -1)
+        .limit(STEM_SCAN)
     )
     docs = [d async for d in cursor]
     if not docs:
@@ -109,7 +112,7 @@ async def unembedded(db: Db, conversation_id: str, model: str, limit: int) -> li
     """The conversation's messages without a vector of `model`, oldest first."""
     cursor = (
         db["messages"]
-        .find({"conversation_id": conversation_id, "vector_model": {"$ne": model}}, {"vector": 0})
+        .find({"conversation_id": conversation_id, "vector_model": {"$ne": model}}, WITHOUT_VECTOR)
         .sort("seq", 1)
         .limit(limit)
     )
@@ -151,5 +154,8 @@ async def nearest(
     # Of equal similarity, the later message first (as the search by words orders ties).
     chosen = sorted((int(i) for i in best), key=lambda i: (-similarity[i], -docs[i]["seq"]))
     ids = [docs[i]["_id"] for i in chosen]
-    found = {d["_id"]: message_of(d) async for d in db["messages"].find({"_id": {"$in": ids}})}
+    found = {
+        d["_id"]: message_of(d)
+        async for d in db["messages"].find({"_id": {"$in": ids}}, WITHOUT_VECTOR)
+    }
     return [(found[docs[i]["_id"]], float(similarity[i])) for i in chosen]
