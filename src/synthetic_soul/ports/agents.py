@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -19,8 +20,9 @@ class Profile:
     username: str
     doc: dict[str, Any]  # the stored form; read it through `relationship`
 
-    @property
+    @functools.cached_property
     def relationship(self) -> Relationship:
+        """Read once a profile: replies and reflections look at it several times."""
         return Relationship.of(self.doc)
 
 
