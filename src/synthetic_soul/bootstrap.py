@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import uuid
 from collections.abc import AsyncIterator
@@ -16,6 +17,7 @@ from synthetic_soul.domain.agent import ActiveAgent, new_agent
 from synthetic_soul.job_handlers import Handler
 from synthetic_soul.job_runner import Jobs
 from synthetic_soul.mind.ahead import Ahead
+from synthetic_soul.mind.embedding import Embed
 from synthetic_soul.mind.farewell import Farewell
 from synthetic_soul.mind.history import Histories
 from synthetic_soul.mind.reflect import Reflect
@@ -23,15 +25,27 @@ from synthetic_soul.mind.reply import Reply
 from synthetic_soul.mind.think import Think
 from synthetic_soul.mind.turns import Turns
 from synthetic_soul.mind.writing import Writer
-from synthetic_soul.ports import LLM, Clock, EventBus, JobQueue, RateLimiter, Store, Workers
+from synthetic_soul.ports import (
+    LLM,
+    Clock,
+    Embedder,
+    EventBus,
+    JobQueue,
+    RateLimiter,
+    Store,
+    Workers,
+)
 from synthetic_soul.scheduler import Leader, Scheduler, always_leader
 from synthetic_soul.settings import EdgeConfig, Settings
 from synthetic_soul.usecases.agents import Agents
 from synthetic_soul.usecases.conversations import Conversations, PendingCaps
 from synthetic_soul.usecases.forgetting import Forgetting
 from synthetic_soul.usecases.memories import Memories
+from synthetic_soul.usecases.recall import Recall
 from synthetic_soul.usecases.status import ServiceStatus
 from synthetic_soul.usecases.watching import Watching
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -79,6 +93,27 @@ def _llm(settings: Settings) -> LLM:
     from synthetic_soul.adapters.llm.scripted import ScriptedLLM
 
     return ScriptedLLM(delay_ms=settings.scripted_delay_ms, prompt_log=settings.scripted_prompt_log)
+
+
+def _embedder(settings: Settings) -> Embedder | None:
+    """What recall by meaning embeds with; None: recall by words alone, said once in the log
+    (EMBEDDER=off, or the local model not pulled yet: replies must not wait on a download)."""
+    config = settings.embedding
+    if config.embedder == "provider":
+        from synthetic_soul.adapters.embeddings.openai_compat import ProviderEmbedder
+
+        return ProviderEmbedder(settings.endpoint, config)
+    if config.embedder == "local":
+        from synthetic_soul.adapters.embeddings.minilm import MiniLMEmbedder
+        from synthetic_soul.adapters.llm.model_files import ModelError, resolve_bundle
+
+        try:
+            resolve_bundle(config.model, config.directory)
+        except ModelError as exc:
+            log.warning("recall by words alone: %s", exc)
+            return None
+        return MiniLMEmbedder(config)
+    return None
 
 
 async def open_store(settings: Settings) -> Store:
@@ -210,9 +245,14 @@ def _jobs(
     ahead = Ahead(store, llm, clock)
     undo.push_async_callback(ahead.stop)
     turns = Turns(store, bus, clock)
+    embedder = _embedder(settings)
+    if embedder is not None:
+        undo.push_async_callback(embedder.close)
+    recall = Recall(store, embedder)
     handlers: dict[str, Handler] = {
-        "reply": Reply(store, llm, clock, turns, reflect=True, writer=writer, ahead=ahead),
+        "reply": Reply(store, llm, clock, turns, True, writer, ahead, recall),
         "reflect": Reflect(store, llm, clock, writer, ahead),
+        "embed": Embed(store, recall, clock),
         "think": Think(store, llm, clock, settings.soul_seed, writer),
         "farewell": Farewell(store, clock, writer),
     }

@@ -170,43 +170,59 @@ def _scenario(args: argparse.Namespace) -> int:
 
 
 def _model_pull(args: argparse.Namespace) -> int:
-    from synthetic_soul.adapters.llm.model_files import CATALOGUE, ModelError, pull
+    from synthetic_soul.adapters.llm.model_files import ModelError, pull
 
     settings = Settings()
-    name = args.name
-    if name is None:  # what this configuration runs, if anything
-        if settings.llm_mode != "embedded":
-            print(f"soul: LLM_MODE={settings.llm_mode} needs no embedded model", file=sys.stderr)
-            return 0
-        if settings.soul_model not in CATALOGUE:
-            print(
-                f"soul: SOUL_MODEL={settings.soul_model} is a file: nothing to pull",
-                file=sys.stderr,
-            )
-            return 0
-        name = settings.soul_model
-    bar = _ProgressBar(name, redraw=sys.stderr.isatty())
-    try:
-        path = pull(name, settings.model_directory, bar)
-    except ModelError as exc:
-        print(f"soul: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        bar.end()
-    print(path)
+    names = [args.name] if args.name is not None else _configured_models(settings)
+    for name in names:
+        bar = _ProgressBar(name, redraw=sys.stderr.isatty())
+        try:
+            path = pull(name, settings.model_directory, bar)
+        except ModelError as exc:
+            print(f"soul: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            bar.end()
+        print(path)
     return 0
 
 
+def _configured_models(settings: Settings) -> list[str]:
+    """What this configuration runs here: the embedded chat model (LLM_MODE=embedded, a
+    catalogued SOUL_MODEL) and the local embedding model (EMBEDDER=local)."""
+    from synthetic_soul.adapters.llm.model_files import CATALOGUE
+
+    names = []
+    if settings.llm_mode != "embedded":
+        print(f"soul: LLM_MODE={settings.llm_mode} needs no embedded chat model", file=sys.stderr)
+    elif settings.soul_model not in CATALOGUE:
+        print(f"soul: SOUL_MODEL={settings.soul_model} is a file: nothing to pull", file=sys.stderr)
+    else:
+        names.append(settings.soul_model)
+    if settings.embedding.embedder == "local":
+        names.append(settings.embedding.model)
+    return names
+
+
 def _model_list(args: argparse.Namespace) -> int:
-    from synthetic_soul.adapters.llm.model_files import CATALOGUE, is_verified
+    from synthetic_soul.adapters.llm.model_files import BUNDLES, CATALOGUE, is_verified
 
     settings = Settings()
     directory = settings.model_directory
+    embedding = settings.embedding
     print(f"models in {directory} (SOUL_MODEL={settings.soul_model}):")
     for spec in CATALOGUE.values():
         pulled = "pulled" if is_verified(directory / spec.file_name, spec) else "not pulled"
         chosen = "*" if spec.name == settings.soul_model else " "
         print(f"{chosen} {spec.name:<20} {spec.size / 1e6:>7,.0f} MB  {pulled:<10}  {spec.about}")
+    print(f"embedding models (EMBEDDER={embedding.embedder}):")
+    for bundle in BUNDLES.values():
+        folder = directory / bundle.folder
+        here = all(is_verified(folder / f.path, f) for f in bundle.files)
+        pulled = "pulled" if here else "not pulled"
+        chosen = "*" if embedding.embedder == "local" and bundle.name == embedding.model else " "
+        size = bundle.size / 1e6
+        print(f"{chosen} {bundle.name:<20} {size:>7,.0f} MB  {pulled:<10}  {bundle.about}")
     return 0
 
 
@@ -296,7 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
         "name",
         nargs="?",
         help="a catalogued model: a chat model, or the embedding model all-minilm-l6-v2 "
-        "(default: SOUL_MODEL, if LLM_MODE=embedded)",
+        "(default: what this configuration runs: SOUL_MODEL if LLM_MODE=embedded, and the "
+        "embedding model if EMBEDDER=local)",
     )
     pull.set_defaults(func=_model_pull)
     listing = model_commands.add_parser("list", help="the catalogue, and what is pulled")

@@ -7,6 +7,7 @@ import asyncio
 import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Literal
 
 from synthetic_soul.adapters.events.memory import MemoryEventBus
 from synthetic_soul.adapters.limits.memory import MemoryRateLimiter
@@ -19,14 +20,17 @@ from synthetic_soul.domain.relationship import new_profile_doc
 from synthetic_soul.job_handlers import Handler
 from synthetic_soul.job_runner import Jobs
 from synthetic_soul.mind.ahead import Ahead
+from synthetic_soul.mind.embedding import Embed
 from synthetic_soul.mind.reflect import Reflect
 from synthetic_soul.mind.reply import Reply
 from synthetic_soul.mind.think import RANDOM_THOUGHT_PROBABILITY, Think, think_job, tick_rng
 from synthetic_soul.mind.turns import Turns
-from synthetic_soul.ports import LLM, JobHandler, LLMInfo, LLMRequest, M, Profile
+from synthetic_soul.ports import LLM, Embedder, JobHandler, LLMInfo, LLMRequest, M, Profile
 from synthetic_soul.records import Job, LLMCall, QueueStats, Session, User
 from synthetic_soul.scheduler import Scheduler
 from synthetic_soul.usecases.conversations import Conversations
+from synthetic_soul.usecases.recall import Recall
+from tests.support.embedders import SynonymEmbedder
 from tests.support.memory_store import MemoryStore
 from tests.unit.fakes import FakeClock
 
@@ -179,7 +183,11 @@ async def make_world(
     start: float = START,
     workers: int = 1,
     reflect: bool = True,
+    recall: Literal["off", "words", "meaning"] = "off",
+    embedder: Embedder | None = None,
 ) -> AsyncIterator[World]:
+    """`recall`: what a reply recalls of older talk: nothing, by words alone, or by words and
+    meaning (`embedder`, by default the synonym embedder), with an embedding after each reply."""
     clock = FakeClock(start)
     store = MemoryStore()
     agent = await store.ensure_agent(
@@ -197,11 +205,18 @@ async def make_world(
     bus = MemoryEventBus()
     ahead = Ahead(store, recording, clock)
     turns = Turns(store, bus, clock)
+    if recall == "meaning":
+        embedder = embedder or SynonymEmbedder()
+    recalls = None if recall == "off" else Recall(store, embedder if recall == "meaning" else None)
     handlers: dict[str, Handler] = {
-        "reply": Reply(store, recording, clock, turns, reflect=reflect, ahead=ahead),
+        "reply": Reply(
+            store, recording, clock, turns, reflect=reflect, ahead=ahead, recall=recalls
+        ),
         "reflect": Reflect(store, recording, clock, ahead=ahead),
         "think": Think(store, recording, clock, seed),
     }
+    if recalls is not None:
+        handlers["embed"] = Embed(store, recalls, clock)
     jobs = Jobs(store, bus, queue, clock, handlers, 10)
     await queue.start(jobs.run)
     conversations = Conversations(

@@ -49,6 +49,7 @@ async def soul(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[
     settings = Settings(
         APP_ENV="test",
         LLM_MODE="scripted",
+        EMBEDDER="off",
         DATA_DIR=tmp_path,
         MODE=request.param,
         SOUL_SEED=7,

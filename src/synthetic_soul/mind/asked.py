@@ -80,3 +80,19 @@ class FarewellAsked:
     def of(cls, job: Job) -> FarewellAsked:
         p = job.payload
         return cls(str(p["agent"]), str(p["mode"]), float(p["affinity"]))
+
+
+@dataclass(frozen=True)
+class EmbeddingAsked:
+    """Give what `user_id` and the agent said that has no vector yet its vector."""
+
+    agent: str
+    user_id: str
+
+    def payload(self) -> dict[str, Any]:
+        return _payload(self)
+
+    @classmethod
+    def of(cls, job: Job) -> EmbeddingAsked:
+        p = job.payload
+        return cls(str(p["agent"]), str(p["user_id"]))

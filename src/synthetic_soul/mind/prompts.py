@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.expressions import EXPRESSIONS
+from synthetic_soul.domain.memory import ago
 from synthetic_soul.domain.outreach import hour_of
 from synthetic_soul.domain.personality import describe
 from synthetic_soul.domain.prompt_context import ReflectContext, ReplyContext, ThinkContext
@@ -17,6 +18,10 @@ from synthetic_soul.domain.quoting import name, quote
 
 # The line above the quoted message(s) that end a reply prompt, one JSON string per line.
 MESSAGE_HEADER = "Message from {username} ({kind}):"
+RECALLED_HEADER = "This brings back what was said earlier:"
+# A recalled message is cut to this: the lines come after the prepared head, so each of their
+# tokens is read before the first word of the reply (three lines: some 150 tokens at most).
+RECALLED_CHARS = 160
 _NOTABLE = 5.0  # emotions weaker than this are left out of the prompt
 
 
@@ -113,7 +118,8 @@ def reply_head(ctx: ReplyContext) -> str:
 
 def reply_tail(ctx: ReplyContext) -> str:
     """What follows the head: the new message(s), then what changes with each of them (the
-    feelings of this moment), so that all of it is what a prepared model still has to read."""
+    feelings of this moment, and what the message recalls of older talk), so that all of it
+    is what a prepared model still has to read."""
     lines = [quote(text) for text in ctx.messages]
     lines.append(
         f"You feel: {feelings_in_words(ctx.agent.emotions_at(ctx.now))};"
@@ -123,6 +129,12 @@ def reply_tail(ctx: ReplyContext) -> str:
         lines.append(
             f"{name(ctx.username)} sent {len(ctx.messages)} messages; answer them together."
         )
+    if ctx.recalled:
+        lines.append(RECALLED_HEADER)
+        for m in ctx.recalled:
+            who = "You" if m.from_agent else name(m.sender_username)
+            said = quote(one_line(m.message, RECALLED_CHARS))
+            lines.append(f"- ({ago(m.timestamp, ctx.now)}) {who}: {said}")
     return "\n".join(lines)
 
 

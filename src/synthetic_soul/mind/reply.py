@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Protocol
 
 from synthetic_soul.domain import expressions, occasions
@@ -23,6 +23,7 @@ from synthetic_soul.job_handlers import Outcome, Report
 from synthetic_soul.mind.ahead import Ahead
 from synthetic_soul.mind.asked import ReplyAsked
 from synthetic_soul.mind.asking import ask
+from synthetic_soul.mind.embedding import embed_job
 from synthetic_soul.mind.history import snapshot_of
 from synthetic_soul.mind.prompts import persona, reply_prompt
 from synthetic_soul.mind.reading import HISTORY_TURNS, profile_of, read_reply
@@ -52,9 +53,11 @@ from synthetic_soul.ports import (
     Turn,
 )
 from synthetic_soul.records import Job, LLMCall
+from synthetic_soul.usecases.recall import Recall
 
 log = logging.getLogger(__name__)
 FALLBACK_REPLY = "Sorry, my thoughts got tangled for a moment. Could you say that again?"
+RECALLED_MESSAGES = 3  # older messages the new one may bring back into the prompt
 
 
 class ReplyStore(Conversations, Jobs, Memories, Commits, Protocol):
@@ -71,12 +74,14 @@ class Reply:
         reflect: bool = False,
         writer: Writer | None = None,
         ahead: Ahead | None = None,
+        recall: Recall | None = None,
     ) -> None:
         self._store = store
         self._llm = llm
         self._clock = clock
         self._turns = turns
         self._reflect = reflect  # ask for a reflection (a follow-up job) after each reply
+        self._recall = recall  # what the new message brings back of older talk (none: nothing)
         self._writer = writer or Writer()  # shared by every use case that changes the agent
         self._ahead = ahead  # reads the next reply's prompt ahead after a direct reply
 
@@ -96,18 +101,32 @@ class Reply:
         # (a direct message, or one group); what was said elsewhere gets its own reply.
         batch = tuple(m for m in turn.pending if (m.kind, m.channel) == this) or (turn.message,)
         ctx = await read_reply(self._store, turn, job.owner_id, batch, self._clock.now())
+        ctx = await self._recalled(ctx, job.owner_id, turn)
         output, calls = await self._think(ctx, report)
         await report.progress(0.8)
 
         async def write(current: Turn) -> Outcome:
             now = self._clock.now()
-            commit = _commit(job, current, batch, ctx.kind, output, calls, now, self._reflect)
+            follow = _Follow(self._reflect, self._recall is not None and self._recall.by_meaning)
+            commit = _commit(job, current, batch, ctx.kind, output, calls, now, follow)
             finished = await self._store.commit(commit.plan())
             self._read_ahead(job, current)
             return Outcome(finished, commit.follow_ups)
 
         # Stale: someone else changed the agent (and so maybe this profile): re-read both.
         return await self._writer.commit(job.id, turn, write, lambda: self._load(job))
+
+    async def _recalled(self, ctx: ReplyContext, user_id: str, turn: Turn) -> ReplyContext:
+        """The context with what the new message brings back of the talk before the history
+        it shows. Private talk only: a group reads the reply, and the user's recall reaches
+        into their direct conversation."""
+        if self._recall is None or turn.message.channel is not None or not ctx.said.strip():
+            return ctx
+        shown = ctx.history[0].timestamp if ctx.history else turn.message.timestamp
+        found = await self._recall.messages(
+            turn.agent.name, user_id, ctx.said, RECALLED_MESSAGES, before=shown
+        )
+        return replace(ctx, recalled=tuple(m for m in found if m.message.strip()))
 
     def _read_ahead(self, job: Job, turn: Turn) -> None:
         """After a direct reply, have the model read the next one's prompt while it idles (a
@@ -162,6 +181,20 @@ def _in_her_voice(output: ReplyOutput) -> ReplyOutput:
     return output.model_copy(update={"reply": output.reply.model_copy(update={"message": said})})
 
 
+@dataclass(frozen=True)
+class _Follow:
+    """The low-priority jobs a reply asks for when it says something."""
+
+    reflect: bool = False  # a reflection on the user
+    embed: bool = False  # vectors for what was said (recall by meaning)
+
+    def jobs(self, agent: AgentState, user_id: str, now: float) -> tuple[Job, ...]:
+        return (
+            *([reflect_job(agent.name, agent.mode, user_id, now)] if self.reflect else []),
+            *([embed_job(agent.name, user_id, now)] if self.embed else []),
+        )
+
+
 def _commit(
     job: Job,
     turn: Turn,
@@ -170,7 +203,7 @@ def _commit(
     output: ReplyOutput,
     calls: tuple[LLMCall, ...],
     now: float,
-    reflect: bool = False,
+    follow: _Follow = _Follow(),
 ) -> ReplyCommit:
     """Every write of the turn, computed from the state as last read."""
     agent = turn.agent
@@ -220,9 +253,7 @@ def _commit(
         now=now,
         folded=folded,
         snapshot=snapshot_of(updated, now),
-        follow_ups=(reflect_job(agent.name, agent.mode, job.owner_id, now),)
-        if reflect and reply is not None
-        else (),
+        follow_ups=follow.jobs(agent, job.owner_id, now) if reply is not None else (),
     )
 
 

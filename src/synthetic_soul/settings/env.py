@@ -106,8 +106,9 @@ class Settings(BaseSettings):
     # Unset: 60 s for a model server, 300 s for the embedded model (a CPU writes ~8 tokens/s).
     llm_timeout_seconds: float | None = Field(None, alias="LLM_TIMEOUT_SECONDS", gt=0)
     llm_max_retries: int = Field(2, alias="LLM_MAX_RETRIES", ge=0, le=10)
-    # Recall by meaning: the local model (offline), or the LLM_MODE provider's endpoint.
-    embedder: Literal["local", "provider"] = Field("local", alias="EMBEDDER")
+    # Recall by meaning: the local model (offline), the LLM_MODE provider's endpoint, or off
+    # (recall by words alone).
+    embedder: Literal["local", "provider", "off"] = Field("local", alias="EMBEDDER")
     embedding_model: str | None = Field(None, alias="EMBEDDING_MODEL")
     embedding_batch_size: int = Field(32, alias="EMBEDDING_BATCH_SIZE", ge=1, le=2048)
     openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")
@@ -235,7 +236,7 @@ class Settings(BaseSettings):
     @property
     def embedding(self) -> EmbeddingConfig:
         """The embedder's section; a `provider` embedder also takes `endpoint`."""
-        if self.embedder == "local":
+        if self.embedder != "provider":
             default = LOCAL_EMBEDDING_MODEL
         else:
             default = PROVIDER_EMBEDDING_MODELS.get(self.llm_mode, "text-embedding-3-small")

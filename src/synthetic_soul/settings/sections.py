@@ -54,10 +54,11 @@ class EmbeddedConfig:
 
 @dataclass(frozen=True)
 class EmbeddingConfig:
-    """Which embedder turns text into vectors: the local model (`local`, offline), or the
-    configured provider's embeddings endpoint (`provider`, with the LLM's `Endpoint`)."""
+    """Which embedder turns text into vectors: the local model (`local`, offline), the
+    configured provider's embeddings endpoint (`provider`, with the LLM's `Endpoint`), or none
+    (`off`: recall by words alone)."""
 
-    embedder: Literal["local", "provider"]
+    embedder: Literal["local", "provider", "off"]
     model: str  # local: a catalogued embedding model; provider: the provider's model name
     directory: Path  # where pulled models live (local)
     batch_size: int  # texts in one forward pass (local) or one request (provider)

@@ -36,13 +36,19 @@ EMBED_BATCH = 256  # messages read, embedded and stored in one round
 
 
 class Recall:
-    def __init__(self, store: ports.Conversations, embedder: ports.Embedder) -> None:
+    def __init__(self, store: ports.Conversations, embedder: ports.Embedder | None) -> None:
         self._store = store
-        self._embedder = embedder
+        self._embedder = embedder  # None: recall by words alone, and no vectors are made
+
+    @property
+    def by_meaning(self) -> bool:
+        return self._embedder is not None
 
     @property
     def model(self) -> str:
         """The key the vectors are stored under: whose model made them."""
+        if self._embedder is None:
+            raise RuntimeError("recall by words alone makes no vectors")
         info = self._embedder.info
         return f"{info.provider}/{info.model}"
 
@@ -75,6 +81,8 @@ class Recall:
     async def _embed(self, query: str) -> Vector | None:
         """The query's vector; None if the embedder failed, and the recall is by words alone
         (a reply is not lost to an unreachable embeddings endpoint)."""
+        if self._embedder is None:
+            return None
         try:
             [vector] = await self._embedder.embed([query])
         except EmbeddingError as exc:
@@ -85,6 +93,8 @@ class Recall:
     async def embed_new(self, agent_name: str, user_id: str) -> int:
         """Gives each message of the user's conversation with the agent that has no vector of
         the current model one; how many were embedded."""
+        if self._embedder is None:
+            return 0
         done = 0
         while True:
             batch = await self._store.unembedded_messages(
