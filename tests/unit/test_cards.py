@@ -168,6 +168,19 @@ def test_ztxt_and_itxt_chunks_are_read_too() -> None:
     assert read(tiny_png(itxt)).card.name == "Ita"
 
 
+def test_json_put_in_a_chunk_without_base64_is_read_too() -> None:
+    doc = json.dumps(v2_doc("Zoë", description="café ☕"), ensure_ascii=False).encode()
+    card = read(tiny_png(chunk(b"tEXt", b"chara\0" + doc))).card
+    assert (card.name, card.description) == ("Zoë", "café ☕")
+    itxt = chunk(b"iTXt", b"ccv3\0\0\0\0\0" + json.dumps(v3_doc("Åsa")).encode())
+    assert read(tiny_png(itxt)).card.name == "Åsa"
+
+
+def test_dates_written_as_text_are_dropped_not_refused() -> None:
+    card = read(json.dumps(v3_doc(creation_date="2024-01-01")).encode()).card
+    assert card.creation_date is None
+
+
 def test_a_charx_card_brings_its_embedded_assets_and_leaves_the_rest_unread() -> None:
     assets = [
         {

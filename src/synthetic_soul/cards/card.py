@@ -164,8 +164,8 @@ def _card(data: dict[str, Any], at: str, *, v3: bool) -> Card:
             if v3 and data.get("source") is not None
             else None
         ),
-        creation_date=_opt_int(data, "creation_date", at) if v3 else None,
-        modification_date=_opt_int(data, "modification_date", at) if v3 else None,
+        creation_date=_date(data, "creation_date") if v3 else None,
+        modification_date=_date(data, "modification_date") if v3 else None,
         extensions=_extensions(data, at),
     )
 
@@ -204,6 +204,15 @@ def _opt_int(data: dict[str, Any], key: str, at: str) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise invalid(f"{at}.{key} must be a number")
+    return int(value)
+
+
+def _date(data: dict[str, Any], key: str) -> int | None:
+    """A timestamp, if it is a number: some tools write dates as text, which we drop
+    rather than refuse the card for."""
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
     return int(value)
 
 

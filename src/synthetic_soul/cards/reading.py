@@ -75,6 +75,18 @@ def _unbase64(text: str, what: str) -> bytes:
         raise invalid(f"the PNG's {what} chunk is not valid base64") from exc
 
 
+def _raw_json(text: str) -> bytes:
+    """JSON put in a chunk as it is, not in base64 (some old tools did).
+
+    A tEXt chunk is read as Latin-1, so UTF-8 JSON in one comes back as its Latin-1 reading;
+    its bytes are those again. An iTXt chunk's text is already decoded.
+    """
+    try:
+        return text.encode("latin-1").decode("utf-8").encode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text.encode("utf-8")
+
+
 def _limit_for(keyword: str) -> int | None:
     """How much text a PNG chunk of this keyword may hold (None: not ours to read)."""
     key = keyword.lower()
@@ -93,7 +105,7 @@ def read_png(blob: bytes) -> CardFile:
     if keyword is None:
         raise invalid("the PNG holds no character card (no `ccv3` or `chara` text chunk)")
     text = by_lower[keyword].strip()
-    raw = text.encode("utf-8") if text.startswith("{") else _unbase64(text, keyword)
+    raw = _raw_json(text) if text.startswith("{") else _unbase64(text, keyword)
     card, spec = card_from_json(parse_json(raw))
     files: dict[str, bytes] = {}
     wanted = {a.uri for a in card.assets or () if a.uri.startswith(PNG_ASSET_SCHEME)}
