@@ -241,14 +241,14 @@ def _jobs(
 ) -> Jobs:
     """The mind's jobs and the runner that runs them, all writing through one writer."""
     writer = Writer()  # one writer of the agent at a time in this process
-    # The model reads the next reply's prompt while idle; stopped before the model closes.
-    ahead = Ahead(store, llm, clock)
-    undo.push_async_callback(ahead.stop)
-    turns = Turns(store, bus, clock)
     embedder = _embedder(settings)
     if embedder is not None:
         undo.push_async_callback(embedder.close)
     recall = Recall(store, embedder)
+    # The model reads the next reply's prompt while idle; stopped before the model closes.
+    ahead = Ahead(store, llm, clock, recall)
+    undo.push_async_callback(ahead.stop)
+    turns = Turns(store, bus, clock)
     handlers: dict[str, Handler] = {
         "reply": Reply(store, llm, clock, turns, True, writer, ahead, recall),
         "reflect": Reflect(store, llm, clock, writer, ahead),

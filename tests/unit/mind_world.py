@@ -203,11 +203,11 @@ async def make_world(
     recording = Recording(llm or ScriptedLLM())
     queue = RecordingQueue(InlineJobQueue(store, clock, workers, 3))
     bus = MemoryEventBus()
-    ahead = Ahead(store, recording, clock)
     turns = Turns(store, bus, clock)
     if recall == "meaning":
         embedder = embedder or SynonymEmbedder()
     recalls = None if recall == "off" else Recall(store, embedder if recall == "meaning" else None)
+    ahead = Ahead(store, recording, clock, recalls)
     handlers: dict[str, Handler] = {
         "reply": Reply(
             store, recording, clock, turns, reflect=reflect, ahead=ahead, recall=recalls

@@ -1,4 +1,5 @@
-"""A reply recalls what the new message brings back of older talk, and has it embedded after.
+"""A reply recalls the older talk its conversation brings back, and has what was said
+embedded after it.
 
 The mind's small world (tests/unit/mind_world.py): the in-memory store, the scripted model
 with every request recorded, in-process workers; recall by words alone, or by meaning with
@@ -12,7 +13,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from synthetic_soul.domain.prompt_context import ReplyContext
-from synthetic_soul.mind.prompts import RECALLED_HEADER
+from synthetic_soul.mind.prompts import MESSAGE_HEADER, RECALLED_HEADER
 from synthetic_soul.mind.reading import HISTORY_TURNS
 from tests.support.embedders import UnreachableEmbedder
 from tests.unit.mind_world import ADA, World, make_world
@@ -55,10 +56,11 @@ async def weeks_of_talk(world: World, first: str) -> None:
         await world.say(text)
 
 
-async def test_a_message_recalls_older_words_it_shares(by_words: World) -> None:
+async def test_the_last_exchange_recalls_older_words_it_shares(by_words: World) -> None:
     await weeks_of_talk(by_words, "My sister Anna moved to Lisbon last spring")
-
     await by_words.say("Have you been to Lisbon?")
+
+    await by_words.say("I might visit in May")
 
     ctx = last_reply(by_words)
     assert all("Anna" not in m.message for m in ctx.history)
@@ -67,16 +69,18 @@ async def test_a_message_recalls_older_words_it_shares(by_words: World) -> None:
         "My sister Anna moved to Lisbon last spring",
         "I hear you: My sister Anna moved to Lisbon last spring. Tell me more?",
     }
-    prompt = by_words.llm.prompts("reply")[-1]
-    recalled = prompt.split(RECALLED_HEADER, 1)[1]
+    head = by_words.llm.prompts("reply")[-1].split(MESSAGE_HEADER.split("{")[0], 1)[0]
+    recalled = head.split(RECALLED_HEADER, 1)[1]
+    # Dated as of the last message shown (the head reads no clock).
     assert '- (3 weeks ago) ada: "My sister Anna moved to Lisbon last spring"' in recalled
 
 
 async def test_what_the_history_shows_is_not_recalled_again(by_words: World) -> None:
     await by_words.say("My sister Anna moved to Lisbon last spring")
     by_words.clock.advance(60)
-
     await by_words.say("Lisbon is lovely")
+
+    await by_words.say("I might visit in May")
 
     ctx = last_reply(by_words)
     assert any("Anna" in m.message for m in ctx.history)
@@ -86,14 +90,26 @@ async def test_what_the_history_shows_is_not_recalled_again(by_words: World) -> 
 
 async def test_a_group_reply_recalls_nothing_of_direct_talk(by_words: World) -> None:
     await weeks_of_talk(by_words, "My sister Anna moved to Lisbon last spring")
+    await by_words.say("Have you been to Lisbon?")
 
-    job = await by_words.conversations.submit(ADA, "jasmine, have you been to Lisbon?", "group")
+    job = await by_words.conversations.submit(ADA, "jasmine, Lisbon in May?", "group")
     await by_words.idle()
 
     assert (await by_words.wait(job.id)).status == "succeeded"
     ctx = last_reply(by_words)
     assert ctx.kind == "group"
     assert ctx.recalled == ()
+
+
+async def test_the_head_read_ahead_is_the_heads_the_reply_reads(by_meaning: World) -> None:
+    await weeks_of_talk(by_meaning, "Anna taught me to swim")
+    await by_meaning.say("How is your sibling?")
+
+    await by_meaning.say("I miss the summers")
+
+    prepared = by_meaning.llm.prepared[-2].prompt  # after the reply before (the last: after this)
+    assert RECALLED_HEADER in prepared
+    assert by_meaning.llm.prompts("reply")[-1].startswith(prepared)
 
 
 async def test_by_words_alone_no_embedding_is_asked(by_words: World) -> None:
@@ -116,6 +132,7 @@ async def test_by_meaning_each_reply_is_embedded_after_and_recalls_what_no_word_
     )
 
     await by_meaning.say("How is your sibling?")
+    await by_meaning.say("I miss the summers")
 
     assert "Anna taught me to swim" in [m.message for m in last_reply(by_meaning).recalled]
 
@@ -124,7 +141,8 @@ async def test_an_unreachable_embedder_leaves_the_reply_and_ends_the_embedding()
     async for world in make_world(recall="meaning", embedder=UnreachableEmbedder(), reflect=False):
         await weeks_of_talk(world, "My sister Anna moved to Lisbon last spring")
 
-        job = await world.say("Have you been to Lisbon?")
+        await world.say("Have you been to Lisbon?")
+        job = await world.say("I might visit in May")
 
         assert job.status == "succeeded"
         # The query could not be embedded: recalled by words alone.

@@ -26,7 +26,7 @@ class ReplyContext:
     messages: tuple[str, ...]  # what the user said since the last reply, oldest first
     kind: str
     now: float
-    # What was said before `history` that the new message brings back, best first.
+    # What was said before `history` that its last exchange brings back, best first.
     recalled: tuple[Message, ...] = ()
 
     @property

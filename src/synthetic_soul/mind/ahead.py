@@ -21,6 +21,7 @@ from synthetic_soul.mind.prompts import persona, reply_head
 from synthetic_soul.mind.reading import HISTORY_TURNS, read_reply
 from synthetic_soul.mind.schemas import DirectReplyOutput
 from synthetic_soul.ports import LLM, Clock, Conversations, LLMRequest, Memories
+from synthetic_soul.usecases.recall import Recall
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +31,13 @@ class AheadStore(Conversations, Memories, Protocol):
 
 
 class Ahead:
-    def __init__(self, store: AheadStore, llm: LLM, clock: Clock) -> None:
+    def __init__(
+        self, store: AheadStore, llm: LLM, clock: Clock, recall: Recall | None = None
+    ) -> None:
         self._store = store
         self._llm = llm
         self._clock = clock
+        self._recall = recall  # as the reply recalls, so that the heads are the same
         # One look ahead per user at a time, the latest (an older head is out of date); held
         # here so that a running one is not garbage-collected, and can be stopped.
         self._running: dict[tuple[str, str], asyncio.Task[None]] = {}
@@ -66,7 +70,10 @@ class Ahead:
                 return
             if any(m.channel is None for m in turn.pending):
                 return  # the next reply is already on its way: reading ahead would delay it
-            ctx = await read_reply(self._store, turn, user_id, (), self._clock.now(), mark=False)
+            now = self._clock.now()
+            ctx = await read_reply(
+                self._store, turn, user_id, (), now, mark=False, recall=self._recall
+            )
             request = LLMRequest("reply", persona(ctx.agent), reply_head(ctx), about=ctx)
             await self._llm.prepare(request, DirectReplyOutput)
         except Exception:  # best effort: the reply reads the whole prompt instead

@@ -18,10 +18,8 @@ from synthetic_soul.domain.quoting import name, quote
 
 # The line above the quoted message(s) that end a reply prompt, one JSON string per line.
 MESSAGE_HEADER = "Message from {username} ({kind}):"
-RECALLED_HEADER = "This brings back what was said earlier:"
-# A recalled message is cut to this: the lines come after the prepared head, so each of their
-# tokens is read before the first word of the reply (three lines: some 150 tokens at most).
-RECALLED_CHARS = 160
+RECALLED_HEADER = "Earlier talk this brings back:"
+RECALLED_CHARS = 160  # a recalled message is cut to this
 _NOTABLE = 5.0  # emotions weaker than this are left out of the prompt
 
 
@@ -93,8 +91,8 @@ def reply_head(ctx: ReplyContext) -> str:
     what it read before: who the agent is and who the user is to it; the conversation, which
     grows at its end with each reply (until its window slides); what it knows of the user,
     rewritten by each reflection, so after the conversation: a reflection makes the model
-    re-read only what follows; the memories, recalled from the conversation so far, and the
-    latest thought; then the line the new message comes under.
+    re-read only what follows; the memories and the older talk, recalled from the conversation
+    so far, and the latest thought; then the line the new message comes under.
     """
     user = name(ctx.username)
     lines = [_self_lines(ctx.agent), f"{user} is your {ctx.relationship}."]
@@ -110,6 +108,14 @@ def reply_head(ctx: ReplyContext) -> str:
     if ctx.memories:
         lines.append("You remember:")
         lines.append(ctx.memories)  # each memory's words quoted by `domain.memory.line`
+    if ctx.recalled:
+        # Dated as of the last message shown, as the memories are: the head reads no clock.
+        as_of = ctx.history[-1].timestamp
+        lines.append(RECALLED_HEADER)
+        for m in ctx.recalled:
+            who = "You" if m.from_agent else name(m.sender_username)
+            said = quote(one_line(m.message, RECALLED_CHARS))
+            lines.append(f"- ({ago(m.timestamp, as_of)}) {who}: {said}")
     if ctx.latest_thought:
         lines.append(f"Your latest thought: {quote(ctx.latest_thought)}")
     lines.append(MESSAGE_HEADER.format(username=user, kind=ctx.kind))
@@ -118,8 +124,7 @@ def reply_head(ctx: ReplyContext) -> str:
 
 def reply_tail(ctx: ReplyContext) -> str:
     """What follows the head: the new message(s), then what changes with each of them (the
-    feelings of this moment, and what the message recalls of older talk), so that all of it
-    is what a prepared model still has to read."""
+    feelings of this moment), so that all of it is what a prepared model still has to read."""
     lines = [quote(text) for text in ctx.messages]
     lines.append(
         f"You feel: {feelings_in_words(ctx.agent.emotions_at(ctx.now))};"
@@ -129,12 +134,6 @@ def reply_tail(ctx: ReplyContext) -> str:
         lines.append(
             f"{name(ctx.username)} sent {len(ctx.messages)} messages; answer them together."
         )
-    if ctx.recalled:
-        lines.append(RECALLED_HEADER)
-        for m in ctx.recalled:
-            who = "You" if m.from_agent else name(m.sender_username)
-            said = quote(one_line(m.message, RECALLED_CHARS))
-            lines.append(f"- ({ago(m.timestamp, ctx.now)}) {who}: {said}")
     return "\n".join(lines)
 
 

@@ -13,6 +13,7 @@ from synthetic_soul.domain.memory import DEFAULT_BUDGET_CHARS, fit, render
 from synthetic_soul.domain.prompt_context import ReplyContext
 from synthetic_soul.domain.relationship import Relationship, new_profile_doc
 from synthetic_soul.ports import Memories, Profile, Turn
+from synthetic_soul.usecases.recall import Recall
 
 # The conversation in a reply's prompt: at least HISTORY_MIN messages, then two more each
 # turn for HISTORY_STEP turns, then back. Its first message stays put while it grows, so a
@@ -22,8 +23,11 @@ HISTORY_MIN = 6
 HISTORY_STEP = 4
 HISTORY_TURNS = HISTORY_MIN + 2 * (HISTORY_STEP - 1)  # messages loaded, the most shown
 RECALL_K = 5
-# The memories are recalled by the words of the conversation's last exchange.
+# The memories, and the older messages, are recalled by the conversation's last exchange.
 RECALL_FROM = 2
+# Older messages (said before the history shown) the last exchange brings back, each cut to
+# RECALLED_CHARS in the prompt: in its head, so read ahead while the service idles.
+RECALLED_MESSAGES = 3
 
 
 def self_view(agent: AgentState, seen: Relationship) -> AgentState:
@@ -54,6 +58,7 @@ async def read_reply(
     now: float,
     *,
     mark: bool = True,
+    recall: Recall | None = None,
 ) -> ReplyContext:
     """The context of the reply to `batch` (none: only its head is wanted) in `turn`'s place.
 
@@ -65,6 +70,10 @@ async def read_reply(
     recalled when the model prepares the prompt or minutes later for the reply, as long as
     nothing was said or learned in between. `mark` False only looks (see `Store`): a look
     ahead must leave the ranking as the reply will find it.
+
+    So are the older messages that exchange brings back (`recall`; a private conversation
+    only, since a user's recall reaches into what they told the agent alone): said before the
+    first message shown, whose vectors were made replies ago, they are found alike too.
     """
     profile = profile_of(turn, user_id)
     private = turn.message.channel is None
@@ -78,6 +87,12 @@ async def read_reply(
     found = await store.recall_memories(
         agent.id, user_id if private else None, said, as_of, RECALL_K, mark=mark
     )
+    recalled: tuple[Message, ...] = ()
+    if recall is not None and private and history and said.strip():
+        older = await recall.messages(
+            agent.name, user_id, said, RECALLED_MESSAGES, before=history[0].timestamp
+        )
+        recalled = tuple(m for m in older if m.message.strip())
     return ReplyContext(
         agent=self_view(agent, profile.relationship) if private else agent,
         username=profile.username,
@@ -89,4 +104,5 @@ async def read_reply(
         messages=tuple(m.message for m in batch),
         kind=turn.message.kind,
         now=now,
+        recalled=recalled,
     )

@@ -57,7 +57,6 @@ from synthetic_soul.usecases.recall import Recall
 
 log = logging.getLogger(__name__)
 FALLBACK_REPLY = "Sorry, my thoughts got tangled for a moment. Could you say that again?"
-RECALLED_MESSAGES = 3  # older messages the new one may bring back into the prompt
 
 
 class ReplyStore(Conversations, Jobs, Memories, Commits, Protocol):
@@ -81,7 +80,7 @@ class Reply:
         self._clock = clock
         self._turns = turns
         self._reflect = reflect  # ask for a reflection (a follow-up job) after each reply
-        self._recall = recall  # what the new message brings back of older talk (none: nothing)
+        self._recall = recall  # older talk the conversation brings back (None: none)
         self._writer = writer or Writer()  # shared by every use case that changes the agent
         self._ahead = ahead  # reads the next reply's prompt ahead after a direct reply
 
@@ -100,8 +99,8 @@ class Reply:
         # Answered together: what the user said since the last reply, in this same place
         # (a direct message, or one group); what was said elsewhere gets its own reply.
         batch = tuple(m for m in turn.pending if (m.kind, m.channel) == this) or (turn.message,)
-        ctx = await read_reply(self._store, turn, job.owner_id, batch, self._clock.now())
-        ctx = await self._recalled(ctx, job.owner_id, turn)
+        now = self._clock.now()
+        ctx = await read_reply(self._store, turn, job.owner_id, batch, now, recall=self._recall)
         output, calls = await self._think(ctx, report)
         await report.progress(0.8)
 
@@ -115,18 +114,6 @@ class Reply:
 
         # Stale: someone else changed the agent (and so maybe this profile): re-read both.
         return await self._writer.commit(job.id, turn, write, lambda: self._load(job))
-
-    async def _recalled(self, ctx: ReplyContext, user_id: str, turn: Turn) -> ReplyContext:
-        """The context with what the new message brings back of the talk before the history
-        it shows. Private talk only: a group reads the reply, and the user's recall reaches
-        into their direct conversation."""
-        if self._recall is None or turn.message.channel is not None or not ctx.said.strip():
-            return ctx
-        shown = ctx.history[0].timestamp if ctx.history else turn.message.timestamp
-        found = await self._recall.messages(
-            turn.agent.name, user_id, ctx.said, RECALLED_MESSAGES, before=shown
-        )
-        return replace(ctx, recalled=tuple(m for m in found if m.message.strip()))
 
     def _read_ahead(self, job: Job, turn: Turn) -> None:
         """After a direct reply, have the model read the next one's prompt while it idles (a
