@@ -40,6 +40,7 @@ from synthetic_soul.settings import EdgeConfig, Settings
 from synthetic_soul.usecases.agents import Agents
 from synthetic_soul.usecases.conversations import Conversations, PendingCaps
 from synthetic_soul.usecases.forgetting import Forgetting
+from synthetic_soul.usecases.keys import Keys
 from synthetic_soul.usecases.memories import Memories
 from synthetic_soul.usecases.recall import Recall
 from synthetic_soul.usecases.status import ServiceStatus
@@ -59,6 +60,7 @@ class Container:
     llm: LLM
     passwords: Passwords
     auth: Auth
+    keys: Keys
     forgetting: Forgetting
     jobs: Jobs
     conversations: Conversations
@@ -198,6 +200,7 @@ async def _assemble(
         llm=llm,
         passwords=passwords,
         auth=auth,
+        keys=Keys(store, clock, settings.argon2_pepper),
         forgetting=Forgetting(store, queue, clock, auth),
         jobs=jobs,
         conversations=Conversations(

@@ -1,6 +1,6 @@
-"""Plain records of the service that cross the ports: users, sessions, jobs, model calls, the
-queue's state. What the mind itself is about (messages, thoughts, memories, snapshots of its
-feelings) lives in `domain/`."""
+"""Plain records of the service that cross the ports: users, sessions, API keys, jobs, model
+calls, the queue's state. What the mind itself is about (messages, thoughts, memories,
+snapshots of its feelings) lives in `domain/`."""
 
 from __future__ import annotations
 
@@ -45,6 +45,20 @@ class Session:
 
     def active_at(self, now: float) -> bool:
         return self.revoked_at is None and now < self.expires_at
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """A personal API key as the store keeps it: never the key itself, only its keyed hash
+    (`key_hash`) and the few characters that help its owner tell it apart (`prefix`)."""
+
+    id: str
+    user_id: str
+    name: str
+    key_hash: str
+    prefix: str
+    created_at: float
+    last_used_at: float | None = None
 
 
 @dataclass(frozen=True)

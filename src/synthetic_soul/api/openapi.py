@@ -87,6 +87,13 @@ FAILURES: dict[str, dict[int, tuple[str, ...]]] = {
     "POST /v1/auth/logout": {503: STORE},
     "GET /v1/auth/me": {401: BEARER, 503: STORE},
     "DELETE /v1/auth/me": {401: BEARER, 503: STORE},
+    "POST /v1/auth/keys": {
+        401: BEARER,
+        409: ("account_required", "too_many_keys"),
+        503: STORE,
+    },
+    "GET /v1/auth/keys": {401: BEARER, 503: STORE},
+    "DELETE /v1/auth/keys/{key_id}": {401: BEARER, 404: ("key_not_found",), 503: STORE},
     "POST /v1/messages/submit": {
         401: BEARER,
         429: ("rate_limited", "too_many_pending"),

@@ -101,6 +101,24 @@ class ForgottenReply(BaseModel):
     forgotten: bool = Field(description="the account and all the agent kept about it are gone")
 
 
+class NewKeyReply(BaseModel):
+    id: str
+    name: str
+    key: str = Field(description="the key itself (`sk-soul-…`), shown this once and never again")
+
+
+class KeyView(BaseModel):
+    id: str
+    name: str
+    prefix: str = Field(description="the key's first characters, to tell keys apart")
+    created_at: str = Field(description="ISO 8601")
+    last_used_at: str | None = Field(description="ISO 8601, to the minute; null if never used")
+
+
+class KeysReply(BaseModel):
+    keys: list[KeyView] = Field(description="the caller's API keys, oldest first")
+
+
 # -- messages and jobs -----------------------------------------------------------------------
 
 

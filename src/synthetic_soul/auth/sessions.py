@@ -1,4 +1,5 @@
-"""Accounts and sessions: guests, claims, logins, refresh rotation with replay detection."""
+"""Accounts and sessions: guests, claims, logins, refresh rotation with replay detection, and
+who a bearer value (an access token or a personal API key) stands for."""
 
 from __future__ import annotations
 
@@ -10,13 +11,20 @@ from typing import Protocol
 
 from synthetic_soul.auth.passwords import Passwords
 from synthetic_soul.auth.ratelimit import GUEST_WINDOW_S, enforce
-from synthetic_soul.auth.tokens import AccessTokens, keyed_hash, new_secret_token, same
+from synthetic_soul.auth.tokens import (
+    AccessTokens,
+    is_api_key,
+    keyed_hash,
+    new_secret_token,
+    same,
+)
 from synthetic_soul.domain.agent import ActiveAgent
 from synthetic_soul.domain.relationship import CREATOR, new_profile_doc
 from synthetic_soul.errors import Conflict, Unauthorized, Unavailable
 from synthetic_soul.ports import (
     Accounts,
     Agents,
+    ApiKeys,
     Clock,
     ConflictError,
     Profile,
@@ -29,17 +37,24 @@ log = logging.getLogger(__name__)
 
 ALREADY_CLAIMED = "This account has already been claimed."
 USERNAME_RE = re.compile(r"^[a-zA-Z0-9_][a-zA-Z0-9_\-\.]{2,31}$")
+# A key's `last_used_at` is written at most this often: a bot calling many times a second
+# would otherwise turn every read into a write.
+KEY_USE_NOTED_EVERY_S = 60.0
 
 
-class AccountStore(Accounts, Sessions, Agents, Protocol):
+class AccountStore(Accounts, Sessions, ApiKeys, Agents, Protocol):
     """The ports signing in and out uses."""
 
 
 @dataclass(frozen=True)
 class Principal:
+    """Who a request speaks for. Signed in with an API key there is no session: `session_id`
+    is empty and `key_id` names the key."""
+
     user_id: str
     session_id: str
     username: str
+    key_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +100,8 @@ class Auth:
     async def authenticate(self, token: str | None) -> Principal:
         if not token:
             raise Unauthorized("An access token is required.", "missing_token")
+        if is_api_key(token):
+            return await self._key_holder(token)
         claims = self._tokens.verify(token, self._clock.now())
         session = await self._store.get_session(claims.session_id)
         if session is None or session.user_id != claims.user_id:
@@ -94,6 +111,21 @@ class Auth:
         if session.expires_at <= self._clock.now():
             raise Unauthorized("The session has expired.", "session_expired")
         return Principal(claims.user_id, claims.session_id, claims.username)
+
+    async def _key_holder(self, api_key: str) -> Principal:
+        """The user whose key this is. The key is looked up by its keyed hash, so the lookup's
+        timing tells an attacker about the hash, never about the key."""
+        digest = keyed_hash(self._config.pepper, api_key)
+        key = await self._store.api_key_by_hash(digest)
+        if key is None or not same(key.key_hash, digest):
+            raise Unauthorized("The API key is not valid.", "invalid_token")
+        user = await self._store.get_user(key.user_id)
+        if user is None:
+            raise Unauthorized("The account no longer exists.", "invalid_token")
+        now = self._clock.now()
+        if key.last_used_at is None or now - key.last_used_at >= KEY_USE_NOTED_EVERY_S:
+            await self._store.touch_api_key(key.id, now)
+        return Principal(user.id, "", user.username, key.id)
 
     # -- accounts -------------------------------------------------------------
     async def guest(self, client_ip: str | None = None) -> Grant:
@@ -201,8 +233,26 @@ class Auth:
         """A rotated refresh token came back: someone holds a copy. End every session."""
         await self._store.revoke_user_sessions(session.user_id, "replay", now)
 
-    async def logout(self, token: str | None) -> None:
+    async def logout(self, token: str | None, everywhere: bool = False) -> None:
+        """End what the bearer value stands for: an access token's session, or the API key
+        itself. `everywhere` ends every session and every API key of its user; it needs a
+        value that is valid now, since it locks out every device and bot at once."""
         if not token:
+            return
+        if everywhere:
+            try:
+                who = await self.authenticate(token)
+            except Unauthorized:
+                return
+            # Keys first: were the second write to fail, the session that asked is still
+            # live to ask again (the other order could leave keys no one can end this way).
+            await self._store.delete_user_api_keys(who.user_id)
+            await self._store.revoke_user_sessions(who.user_id, "logout", self._clock.now())
+            return
+        if is_api_key(token):
+            key = await self._store.api_key_by_hash(keyed_hash(self._config.pepper, token))
+            if key is not None:
+                await self._store.delete_api_key(key.user_id, key.id)
             return
         try:
             claims = self._tokens.verify(token, self._clock.now())

@@ -1,4 +1,5 @@
-"""Access tokens (HS256 JWTs) and the keyed hashes that stand in for refresh/CSRF tokens."""
+"""Access tokens (HS256 JWTs), personal API keys, and the keyed hashes that stand in for
+refresh/CSRF tokens and keys."""
 
 from __future__ import annotations
 
@@ -28,6 +29,26 @@ class Claims:
 def new_secret_token() -> str:
     """A high-entropy random token (256 bits) for refresh and CSRF values."""
     return secrets.token_urlsafe(32)
+
+
+API_KEY_PREFIX = "sk-soul-"
+# What a key's list shows of it: the prefix and this many of its random characters (24 of
+# its 256 bits), enough for its owner to tell keys apart, far too few to guess the rest.
+API_KEY_SHOWN_CHARS = 4
+
+
+def new_api_key() -> str:
+    """A personal API key: the prefix (so a leaked one is recognisable, and a bearer value is
+    told from a JWT at a glance) and 256 random bits."""
+    return API_KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def is_api_key(token: str) -> bool:
+    return token.startswith(API_KEY_PREFIX)
+
+
+def shown_part(api_key: str) -> str:
+    return api_key[: len(API_KEY_PREFIX) + API_KEY_SHOWN_CHARS]
 
 
 def keyed_hash(key: str, token: str) -> str:

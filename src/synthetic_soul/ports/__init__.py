@@ -1,13 +1,13 @@
 """The ports: every boundary the use cases cross, as Protocols, one module a boundary.
 
-The store is cut by aggregate (accounts, agents, conversations, jobs, leases, thoughts,
-memories, the mind's reads, commits); a backend offers them all over one database
+The store is cut by aggregate (accounts, their API keys, agents, conversations, jobs, leases,
+thoughts, memories, the mind's reads, commits); a backend offers them all over one database
 (`store.Store`), and a use case names only the ones it uses. Adapters live in
 `synthetic_soul.adapters`; each port's adapters pass one shared contract suite.
 This module gathers the names, so `from synthetic_soul.ports import X` reads one place.
 """
 
-from synthetic_soul.ports.accounts import Accounts, Sessions
+from synthetic_soul.ports.accounts import Accounts, ApiKeys, Sessions
 from synthetic_soul.ports.agents import Agents, Profile, Snapshots
 from synthetic_soul.ports.clock import Clock
 from synthetic_soul.ports.commits import Commits, MindCommit, Plan, ReplyCommit
@@ -38,6 +38,7 @@ __all__ = [
     "LLM",
     "Accounts",
     "Agents",
+    "ApiKeys",
     "Clock",
     "Commits",
     "ConflictError",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from synthetic_soul.ports.accounts import Accounts, Sessions
+from synthetic_soul.ports.accounts import Accounts, ApiKeys, Sessions
 from synthetic_soul.ports.agents import Agents, Snapshots
 from synthetic_soul.ports.commits import Commits
 from synthetic_soul.ports.conversations import Conversations
@@ -25,6 +25,7 @@ class Store(
     Lifecycle,
     Accounts,
     Sessions,
+    ApiKeys,
     Agents,
     Snapshots,
     Conversations,

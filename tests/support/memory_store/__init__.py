@@ -25,7 +25,7 @@ from synthetic_soul.domain.snapshot import AffectSnapshot
 from synthetic_soul.domain.thought import Thought
 from synthetic_soul.ports import ConflictError, Musing, Plan, Profile, Reflection, Turn
 from synthetic_soul.ports.embeddings import Vector
-from synthetic_soul.records import CLIENT_KEY, QUEUE_NAMES, Job, Session, User, folded
+from synthetic_soul.records import CLIENT_KEY, QUEUE_NAMES, ApiKey, Job, Session, User, folded
 from tests.support.memory_store import reads
 from tests.support.memory_store.tables import (
     UNFINISHED,
@@ -150,6 +150,45 @@ class MemoryStore:
             return sum(revoke(t, session_id, reason, now) for session_id in mine)
 
         return await self._write(tx)
+
+    # -- ApiKeys --------------------------------------------------------------------------
+    async def add_api_key(self, key: ApiKey) -> None:
+        await self._write(lambda t: t.api_keys.update({key.id: key}))
+
+    async def api_key_by_hash(self, key_hash: str) -> ApiKey | None:
+        keys = (await self._tables()).api_keys.values()
+        return next((k for k in keys if k.key_hash == key_hash), None)
+
+    async def list_api_keys(self, user_id: str) -> list[ApiKey]:
+        keys = (await self._tables()).api_keys.values()
+        return sorted((k for k in keys if k.user_id == user_id), key=lambda k: k.created_at)
+
+    async def delete_api_key(self, user_id: str, key_id: str) -> bool:
+        def tx(t: Tables) -> bool:
+            key = t.api_keys.get(key_id)
+            if key is None or key.user_id != user_id:
+                return False
+            del t.api_keys[key_id]
+            return True
+
+        return await self._write(tx)
+
+    async def delete_user_api_keys(self, user_id: str) -> int:
+        def tx(t: Tables) -> int:
+            mine = [k.id for k in t.api_keys.values() if k.user_id == user_id]
+            for key_id in mine:
+                del t.api_keys[key_id]
+            return len(mine)
+
+        return await self._write(tx)
+
+    async def touch_api_key(self, key_id: str, now: float) -> None:
+        def tx(t: Tables) -> None:
+            key = t.api_keys.get(key_id)
+            if key is not None:
+                t.api_keys[key_id] = replace(key, last_used_at=now)
+
+        await self._write(tx)
 
     # -- Agents, Snapshots ----------------------------------------------------------------
     async def ensure_agent(self, candidate: AgentState) -> AgentState:

@@ -40,7 +40,7 @@ from synthetic_soul.ports.commits import (
     Write,
 )
 from synthetic_soul.ports.embeddings import Vector
-from synthetic_soul.records import Job, Session, User
+from synthetic_soul.records import ApiKey, Job, Session, User
 
 T = TypeVar("T")
 UNFINISHED = ("queued", "running")
@@ -51,6 +51,7 @@ owned = copy.deepcopy  # a record's own copy: a caller's later change to a dict 
 class Tables:
     users: dict[str, User] = field(default_factory=dict)
     sessions: dict[str, Session] = field(default_factory=dict)
+    api_keys: dict[str, ApiKey] = field(default_factory=dict)  # by id, in the order made
     agents: dict[str, AgentState] = field(default_factory=dict)  # by id
     profiles: dict[tuple[str, str], Profile] = field(default_factory=dict)  # (agent, user)
     conversations: dict[tuple[str, str], str] = field(default_factory=dict)  # (agent name, user)
@@ -167,6 +168,7 @@ def forget(t: Tables, user_id: str) -> None:
     t.memories = {k: m for k, m in t.memories.items() if m.user_id != user_id}
     t.jobs = {k: j for k, j in t.jobs.items() if j.owner_id != user_id}
     t.sessions = {k: s for k, s in t.sessions.items() if s.user_id != user_id}
+    t.api_keys = {k: key for k, key in t.api_keys.items() if key.user_id != user_id}
     t.users.pop(user_id, None)
     t.leases = {k: v for k, v in t.leases.items() if not k.endswith(f":{user_id}")}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Cookie, Header, Request, Response
+from fastapi import APIRouter, Cookie, Header, Query, Request, Response
 from pydantic import AfterValidator, BaseModel, Field
 
 from synthetic_soul.api.deps import ClientIP, SignedIn, Soul, bearer_token
@@ -86,8 +86,15 @@ def _clear_cookies(response: Response, edge: EdgeConfig) -> None:
 
 
 @router.post("/logout")
-async def logout(request: Request, response: Response, soul: Soul) -> DoneReply:
-    await soul.auth.logout(bearer_token(request))
+async def logout(
+    request: Request,
+    response: Response,
+    soul: Soul,
+    everywhere: Annotated[
+        bool, Query(description="end every session and API key of the user, not only this one")
+    ] = False,
+) -> DoneReply:
+    await soul.auth.logout(bearer_token(request), everywhere)
     _clear_cookies(response, soul.edge)
     return DoneReply(ok=True)
 

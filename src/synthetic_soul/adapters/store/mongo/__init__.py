@@ -10,6 +10,7 @@ from synthetic_soul.adapters.store.mongo.agents import AgentCollections
 from synthetic_soul.adapters.store.mongo.commits import CommitCollections
 from synthetic_soul.adapters.store.mongo.conversations import ConversationCollections
 from synthetic_soul.adapters.store.mongo.jobs import JobCollections
+from synthetic_soul.adapters.store.mongo.keys import KeyCollections
 from synthetic_soul.adapters.store.mongo.leases import LeaseCollections
 from synthetic_soul.adapters.store.mongo.memories import MemoryCollections
 from synthetic_soul.adapters.store.mongo.mind import MindCollections
@@ -20,6 +21,7 @@ __all__ = ["MongoStore"]
 
 class MongoStore(
     AccountCollections,
+    KeyCollections,
     AgentCollections,
     ConversationCollections,
     JobCollections,

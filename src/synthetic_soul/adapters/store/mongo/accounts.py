@@ -105,6 +105,7 @@ class AccountCollections(MongoBase):
                 ("memories", "user_id"),
                 ("jobs", "owner_id"),
                 ("sessions", "user_id"),
+                ("api_keys", "user_id"),
                 ("users", "_id"),
             ):
                 await db[name].delete_many({field: user_id}, session=s)

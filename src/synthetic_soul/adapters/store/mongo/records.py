@@ -21,7 +21,7 @@ from synthetic_soul.domain.relevance import terms_of, terms_of_text
 from synthetic_soul.domain.snapshot import AffectSnapshot
 from synthetic_soul.domain.thought import Thought
 from synthetic_soul.ports import Profile
-from synthetic_soul.records import Job, LLMCall, Session, User
+from synthetic_soul.records import ApiKey, Job, LLMCall, Session, User
 
 Doc = dict[str, Any]
 
@@ -31,7 +31,7 @@ def without_id(doc: Doc) -> Doc:
     return {k: v for k, v in doc.items() if k != "_id"}
 
 
-# -- users and sessions ---------------------------------------------------------------------
+# -- users, sessions and API keys -----------------------------------------------------------
 def user_doc(u: User) -> Doc:
     doc: Doc = {
         "_id": u.id,
@@ -87,6 +87,30 @@ def session_of(doc: Doc) -> Session:
         expires_at=doc["expires_at"],
         revoked_at=doc.get("revoked_at"),
         revoke_reason=doc.get("revoke_reason"),
+    )
+
+
+def api_key_doc(k: ApiKey) -> Doc:
+    return {
+        "_id": k.id,
+        "user_id": k.user_id,
+        "name": k.name,
+        "key_hash": k.key_hash,
+        "prefix": k.prefix,
+        "created_at": k.created_at,
+        "last_used_at": k.last_used_at,
+    }
+
+
+def api_key_of(doc: Doc) -> ApiKey:
+    return ApiKey(
+        id=doc["_id"],
+        user_id=doc["user_id"],
+        name=doc["name"],
+        key_hash=doc["key_hash"],
+        prefix=doc["prefix"],
+        created_at=doc["created_at"],
+        last_used_at=doc.get("last_used_at"),
     )
 
 

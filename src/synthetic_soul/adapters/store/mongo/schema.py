@@ -65,6 +65,16 @@ VALIDATORS: dict[str, Doc] = {
         revoked_at=NULLABLE_NUMBER,
         revoke_reason=NULLABLE_STRING,
     ),
+    "api_keys": _schema(
+        ["_id", "user_id", "name", "key_hash", "prefix", "created_at"],
+        _id=STRING,
+        user_id=STRING,
+        name=STRING,
+        key_hash=STRING,
+        prefix=STRING,
+        created_at=NUMBER,
+        last_used_at=NULLABLE_NUMBER,
+    ),
     "agents": _schema(
         ["_id", "name", "mode", "state", "version", "updated_at"],
         _id=STRING,
@@ -247,6 +257,11 @@ INDEXES: dict[str, list[IndexModel]] = {
     "sessions": [
         _index([("user_id", ASCENDING)], "by_user"),
         _index([("expires", ASCENDING)], "expiry_ttl", expireAfterSeconds=SESSION_GRACE_S),
+    ],
+    "api_keys": [
+        # A key is found by its keyed hash on every request that carries one.
+        _index([("key_hash", ASCENDING)], "key_hash_unique", unique=True),
+        _index([("user_id", ASCENDING), ("created_at", ASCENDING)], "by_user"),
     ],
     "agents": [_index([("name", ASCENDING), ("mode", ASCENDING)], "name_mode_unique", unique=True)],
     "profiles": [

@@ -12,6 +12,7 @@ from synthetic_soul.adapters.store.sqlite.agents import AgentTables
 from synthetic_soul.adapters.store.sqlite.commits import CommitTables
 from synthetic_soul.adapters.store.sqlite.conversations import ConversationTables
 from synthetic_soul.adapters.store.sqlite.jobs import JobTables
+from synthetic_soul.adapters.store.sqlite.keys import KeyTables
 from synthetic_soul.adapters.store.sqlite.leases import LeaseTables
 from synthetic_soul.adapters.store.sqlite.memories import MemoryTables
 from synthetic_soul.adapters.store.sqlite.mind import MindTables
@@ -22,6 +23,7 @@ __all__ = ["SQLiteStore"]
 
 class SQLiteStore(
     AccountTables,
+    KeyTables,
     AgentTables,
     ConversationTables,
     JobTables,

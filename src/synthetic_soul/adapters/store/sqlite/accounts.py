@@ -98,6 +98,7 @@ class AccountTables(SQLiteBase):
                 "DELETE FROM memories WHERE user_id = ?",
                 "DELETE FROM jobs WHERE owner_id = ?",
                 "DELETE FROM sessions WHERE user_id = ?",
+                "DELETE FROM api_keys WHERE user_id = ?",
                 "DELETE FROM users WHERE id = ?",
             ):
                 db.execute(sql, (user_id,))

@@ -12,7 +12,7 @@ from synthetic_soul.domain.conversation import Message
 from synthetic_soul.domain.snapshot import AffectSnapshot
 from synthetic_soul.domain.thought import Thought
 from synthetic_soul.ports import Profile
-from synthetic_soul.records import Job, Session, User
+from synthetic_soul.records import ApiKey, Job, Session, User
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -62,6 +62,10 @@ def user_of(row: sqlite3.Row) -> User:
 
 def session_of(row: sqlite3.Row) -> Session:
     return record_of(Session, row)
+
+
+def api_key_of(row: sqlite3.Row) -> ApiKey:
+    return record_of(ApiKey, row)
 
 
 def snapshot_of(row: sqlite3.Row) -> AffectSnapshot:
