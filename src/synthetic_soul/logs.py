@@ -1,4 +1,5 @@
-"""Log lines without secrets: a query-string value whose name says secret never reaches a log.
+"""Log lines without secrets: a query-string value whose name says secret, or a personal API
+key anywhere in a line, never reaches a log.
 
 EventSource cannot send headers, so SSE clients put their access token in the URL
 (`?access_token=`), and uvicorn's access log writes every URL it serves. The redaction works
@@ -23,10 +24,17 @@ _SECRET_NAME = re.compile(
 # A parameter after `?`, `&` or `;` up to the end of its value: the next separator, space,
 # quote or fragment (log lines quote URLs and follow them with a space).
 _PARAM = re.compile(r"(?P<lead>[?&;])(?P<name>[^=&;#?\s\"'<>]+)=(?P<value>[^&;#\s\"'<>]*)")
+# A personal API key wherever it stands in a line, named or not: its prefix says what it is
+# (auth/tokens.py API_KEY_PREFIX), and it is a secret that lasts until revoked.
+_API_KEY_PREFIX = "sk-soul-"
+_API_KEY = re.compile(re.escape(_API_KEY_PREFIX) + r"[A-Za-z0-9_\-]+")
 
 
 def redact(text: str) -> str:
-    """`text` with the value of every secret-named query parameter replaced."""
+    """`text` with the value of every secret-named query parameter, and every API key,
+    replaced."""
+    if _API_KEY_PREFIX in text:
+        text = _API_KEY.sub(_API_KEY_PREFIX + REDACTED, text)
     if "=" not in text:
         return text
 

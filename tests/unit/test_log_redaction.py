@@ -30,6 +30,19 @@ def test_secret_parameters_are_hidden_and_the_rest_kept(line: str, hidden: str, 
     assert kept in out
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "authorization: Bearer sk-soul-Zr4_q-9xYb0cQ1w2e3r4t5y6u7i8o9p0aSdFgHjKlZx",
+        "GET /v1/jobs/j1/events?t=sk-soul-Zr4_q-9xYb0cQ1w2e3r4t5y6u7i8o9p0aSdFgHjKlZx HTTP/1.1",
+    ],
+)
+def test_an_api_key_is_hidden_wherever_it_stands(line: str) -> None:
+    out = redact(line)
+    assert "Zr4_q" not in out and "ZxHTTP" not in out
+    assert f"sk-soul-{REDACTED}" in out
+
+
 def test_a_line_without_secrets_is_unchanged() -> None:
     line = '127.0.0.1:5 - "GET /v1/messages/conversation?limit=20&before=x HTTP/1.1" 200'
     assert redact(line) == line
