@@ -181,21 +181,22 @@ def test_keys_need_a_bearer(api: httpx.Client) -> None:
     assert_error(api.delete(f"/v1/auth/keys/{uuid.uuid4().hex}"), 401, "missing_token")
 
 
-def test_logging_out_a_session_keeps_keys_and_logging_out_with_a_key_ends_it(
+def test_logging_out_with_a_key_ends_it_and_logging_out_a_session_ends_every_key(
     api: httpx.Client,
 ) -> None:
     token = account(api)
     ended, kept = make_key(api, token, "ended"), make_key(api, token, "kept")
     session = login_from(api.post("/v1/auth/guest")).token  # unrelated, stays signed in
 
-    assert api.post("/v1/auth/logout", headers=bearer(token)).status_code == 200
-    assert api.get("/v1/auth/me", headers=bearer(kept["key"])).status_code == 200
-
     assert api.post("/v1/auth/logout", headers=bearer(ended["key"])).status_code == 200
     assert_error(api.get("/v1/auth/me", headers=bearer(ended["key"])), 401, "invalid_token")
     assert [
         k["name"] for k in api.get("/v1/auth/keys", headers=bearer(kept["key"])).json()["keys"]
     ] == ["kept"]
+    assert api.get("/v1/auth/me", headers=bearer(session)).status_code == 200
+
+    assert api.post("/v1/auth/logout", headers=bearer(token)).status_code == 200
+    assert_error(api.get("/v1/auth/me", headers=bearer(kept["key"])), 401, "invalid_token")
     assert api.get("/v1/auth/me", headers=bearer(session)).status_code == 200
 
 

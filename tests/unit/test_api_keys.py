@@ -176,14 +176,22 @@ async def test_another_users_key_cannot_be_revoked(world: World) -> None:
     assert await world.keys.mine(bob) == []
 
 
-async def test_logging_out_one_session_keeps_the_keys(world: World) -> None:
-    ada, token = await signed_in(world)
-    issued = await world.keys.create(ada, "bot")
+async def test_logging_out_ends_the_session_and_every_key_of_the_user(world: World) -> None:
+    ada, token = await signed_in(world, "ada")
+    other_session = (
+        await world.auth.login("ada@example.com", "correct horse", "10.0.0.1")
+    ).access_token
+    issued = [await world.keys.create(ada, name) for name in ("one", "two")]
+    bob, _ = await signed_in(world, "bob")
+    bobs = await world.keys.create(bob, "bob's")
 
     await world.auth.logout(token)
 
     assert await unauthorized(world, token) == "session_revoked"
-    assert (await world.auth.authenticate(issued.key)).user_id == ada.user_id
+    for key in issued:
+        assert await unauthorized(world, key.key) == "invalid_token"
+    assert (await world.auth.authenticate(other_session)).user_id == ada.user_id
+    assert (await world.auth.authenticate(bobs.key)).user_id == bob.user_id
 
 
 async def test_logging_out_with_a_key_ends_that_key_only(world: World) -> None:
@@ -223,8 +231,8 @@ async def test_logging_out_everywhere_ends_every_session_and_key(
 
 async def test_logging_out_everywhere_needs_a_live_credential(world: World) -> None:
     ada, token = await signed_in(world)
-    issued = await world.keys.create(ada, "bot")
     await world.auth.logout(token)  # this session is over; its token is still signed
+    issued = await world.keys.create(ada, "bot")
 
     await world.auth.logout(token, everywhere=True)
     await world.auth.logout("sk-soul-not-a-key", everywhere=True)

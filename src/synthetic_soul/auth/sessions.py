@@ -234,8 +234,9 @@ class Auth:
         await self._store.revoke_user_sessions(session.user_id, "replay", now)
 
     async def logout(self, token: str | None, everywhere: bool = False) -> None:
-        """End what the bearer value stands for: an access token's session, or the API key
-        itself. `everywhere` ends every session and every API key of its user; it needs a
+        """End what the bearer value stands for: an access token's session and, as the user
+        logs out, every API key of theirs (a key outlives no log-out); or, sent with a key,
+        that key. `everywhere` ends every session and every API key of its user; it needs a
         value that is valid now, since it locks out every device and bot at once."""
         if not token:
             return
@@ -258,6 +259,7 @@ class Auth:
             claims = self._tokens.verify(token, self._clock.now())
         except Unauthorized:
             return
+        await self._store.delete_user_api_keys(claims.user_id)
         await self._store.revoke_session(claims.session_id, "logout", self._clock.now())
 
     async def forget(self, who: Principal) -> None:
