@@ -252,3 +252,63 @@ async def test_forgetting_a_user_empties_the_sqlite_index_of_them(tmp_path: Path
     finally:
         db.close()
     assert (left, indexed) == (0, 1)
+
+
+# -- the messages beside a found one ----------------------------------------------------------
+def texts(around: dict[str, tuple[Message | None, Message | None]]) -> dict[str, tuple[str, str]]:
+    return {
+        mid: tuple(m.message if m is not None else "-" for m in pair)  # type: ignore[misc]
+        for mid, pair in around.items()
+    }
+
+
+async def test_adjacent_messages_in_the_same_place_within_what_the_user_sees(
+    store: Store,
+) -> None:
+    ada, bob, books = uid(), uid(), f"books-{uid()}"
+    before_ada = await say(store, bob, "bob alone in the club", T0, books)
+    first = await say(store, ada, "first", T0 + 1)
+    joined = await say(store, ada, "ada joins the club", T0 + 2, books)
+    second = await say(store, ada, "second", T0 + 3)
+    bob_answers = await say(store, bob, "bob answers ada", T0 + 4, books)
+    third = await say(store, ada, "third", T0 + 5)
+    elsewhere = await say(store, ada, "to rose", T0 + 6, agent_name="rose")
+
+    around = await store.adjacent_messages(
+        AGENT, ada, [first.id, second.id, third.id, joined.id, bob_answers.id]
+    )
+
+    assert texts(around) == {
+        first.id: ("-", "second"),  # the group post between is another place
+        second.id: ("first", "third"),
+        third.id: ("second", "-"),  # what was said to another agent is not beside it
+        joined.id: ("-", "bob answers ada"),  # before ada joined: not hers to see
+        bob_answers.id: ("ada joins the club", "-"),
+    }
+    before_second = around[second.id][0]
+    assert before_second is not None  # whole messages
+    assert (before_second.id, before_second.timestamp, before_second.sender_id) == (
+        first.id,
+        T0 + 1,
+        first.sender_id,
+    )
+    # Ids the user may not see are left out: before they joined, another agent's, unknown.
+    assert await store.adjacent_messages(AGENT, ada, [before_ada.id, elsewhere.id, uid()]) == {}
+    assert texts(await store.adjacent_messages(AGENT, bob, [joined.id, bob_answers.id])) == {
+        joined.id: ("bob alone in the club", "bob answers ada"),
+        bob_answers.id: ("ada joins the club", "-"),
+    }
+    assert await store.adjacent_messages(AGENT, ada, []) == {}
+    assert await store.adjacent_messages(AGENT, uid(), [first.id]) == {}
+
+
+async def test_adjacent_messages_said_before_a_time(store: Store) -> None:
+    ada = uid()
+    first = await say(store, ada, "first", T0)
+    second = await say(store, ada, "second", T0 + 1)
+    await say(store, ada, "third", T0 + 2)
+
+    around = await store.adjacent_messages(AGENT, ada, [first.id, second.id], before=T0 + 2)
+
+    assert texts(around) == {first.id: ("-", "second"), second.id: ("first", "-")}
+    assert await store.adjacent_messages(AGENT, ada, [second.id], before=T0 + 1) == {}

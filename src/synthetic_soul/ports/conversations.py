@@ -54,6 +54,23 @@ class Conversations(Protocol):
         """
         ...
 
+    async def adjacent_messages(
+        self,
+        agent_name: str,
+        user_id: str,
+        message_ids: Sequence[str],
+        before: float | None = None,
+    ) -> dict[str, tuple[Message | None, Message | None]]:
+        """For each of `message_ids` the user may see: the message said just before it and
+        the one said just after it in the same place (the user's direct conversation with the
+        agent, or the same group channel), each None where the user may see none (or none
+        said before `before`). Ids the user may not see are left out.
+
+        What a recall reads to give a found message's neighbours a share of its relevance:
+        an answer follows its question, and the question holds the words a search finds.
+        """
+        ...
+
     async def unembedded_messages(
         self, agent_name: str, user_id: str, model: str, limit: int
     ) -> list[Message]:

@@ -253,6 +253,16 @@ class MemoryStore:
     ) -> list[tuple[Message, float]]:
         return reads.search(await self._tables(), agent_name, user_id, query, k, before)
 
+    async def adjacent_messages(
+        self,
+        agent_name: str,
+        user_id: str,
+        message_ids: Sequence[str],
+        before: float | None = None,
+    ) -> dict[str, tuple[Message | None, Message | None]]:
+        tables = await self._tables()
+        return reads.adjacent(tables, agent_name, user_id, message_ids, before)
+
     async def unembedded_messages(
         self, agent_name: str, user_id: str, model: str, limit: int
     ) -> list[Message]:

@@ -7,6 +7,7 @@ message's place is its seq).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from synthetic_soul.domain import memory as scoring
@@ -213,6 +214,27 @@ def search(
     ]
     ranked.sort(key=lambda found: (-found[2], -found[0]))
     return [(m, relevance) for _, m, relevance in ranked[:k]]
+
+
+def adjacent(
+    t: Tables, agent_name: str, user_id: str, ids: Sequence[str], before: float | None
+) -> dict[str, tuple[Message | None, Message | None]]:
+    """For each of `ids` the user may see, the message just before and just after it in the
+    same place (their direct conversation, or the same channel), among what they may see."""
+    seen = [m for _, m in _seen(t, agent_name, user_id, before)]
+
+    def place(m: Message) -> tuple[str | None, str | None]:
+        return (m.conversation_id, None) if m.channel is None else (None, m.channel)
+
+    around: dict[str, tuple[Message | None, Message | None]] = {}
+    for i, m in enumerate(seen):
+        if m.id not in ids:
+            continue
+        same = place(m)
+        earlier = [o for o in seen[:i] if place(o) == same]
+        later = [o for o in seen[i + 1 :] if place(o) == same]
+        around[m.id] = (earlier[-1] if earlier else None, later[0] if later else None)
+    return around
 
 
 def nearest(

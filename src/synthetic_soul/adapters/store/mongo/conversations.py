@@ -13,7 +13,13 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from synthetic_soul.adapters.store.mongo.base import MongoBase, reachable
 from synthetic_soul.adapters.store.mongo.records import WITHOUT_VECTOR, Doc, message_of
-from synthetic_soul.adapters.store.mongo.search import attach, nearest, search, unembedded
+from synthetic_soul.adapters.store.mongo.search import (
+    adjacent,
+    attach,
+    nearest,
+    search,
+    unembedded,
+)
 from synthetic_soul.adapters.store.mongo.statements import (
     Db,
     Tx,
@@ -130,6 +136,19 @@ class ConversationCollections(MongoBase):
         if conversation_id is None:
             return []
         return await search(self.db, conversation_id, query, k, before, self.text_index)
+
+    @reachable
+    async def adjacent_messages(
+        self,
+        agent_name: str,
+        user_id: str,
+        message_ids: Sequence[str],
+        before: float | None = None,
+    ) -> dict[str, tuple[Message | None, Message | None]]:
+        conversation_id = await find_conversation(self.db, None, agent_name, user_id)
+        if conversation_id is None:
+            return {}
+        return await adjacent(self.db, conversation_id, message_ids, before)
 
     @reachable
     async def unembedded_messages(

@@ -107,6 +107,45 @@ async def search(
     return await matches(db, scope, query, k)
 
 
+async def adjacent(
+    db: Db, conversation_id: str, ids: Sequence[str], before: float | None
+) -> dict[str, tuple[Message | None, Message | None]]:
+    """For each message of `ids` the user may see, the one just before it and the one just
+    after it in its place (the direct conversation, or its channel), within what they see."""
+    if not ids:
+        return {}
+    scope = await _scope(db, conversation_id, before)
+    found = [
+        d
+        async for d in db["messages"].find(
+            {"_id": {"$in": list(ids)}, **scope}, {"seq": 1, "channel": 1}
+        )
+    ]
+
+    async def beside(place: Doc, seq: int, side: str, order: int) -> Message | None:
+        cursor = (
+            db["messages"]
+            .find({"$and": [scope, place, {"seq": {side: seq}}]}, WITHOUT_VECTOR)
+            .sort("seq", order)
+            .limit(1)
+        )
+        return next(iter([message_of(d) async for d in cursor]), None)
+
+    around: dict[str, tuple[Message | None, Message | None]] = {}
+    for d in found:
+        channel = d.get("channel")
+        place: Doc = (
+            {"channel": channel}
+            if channel is not None
+            else {"conversation_id": conversation_id, "channel": None}
+        )
+        around[d["_id"]] = (
+            await beside(place, d["seq"], "$lt", -1),
+            await beside(place, d["seq"], "$gt", 1),
+        )
+    return around
+
+
 # -- by meaning -------------------------------------------------------------------------------
 async def unembedded(db: Db, conversation_id: str, model: str, limit: int) -> list[Message]:
     """The conversation's messages without a vector of `model`, oldest first."""

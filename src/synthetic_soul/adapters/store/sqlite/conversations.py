@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from synthetic_soul.adapters.store.sqlite.base import SQLiteBase
 from synthetic_soul.adapters.store.sqlite.records import MESSAGE_COLS, message_of
 from synthetic_soul.adapters.store.sqlite.search import (
+    adjacent,
     attach,
     index_messages,
     nearest,
@@ -128,6 +129,21 @@ class ConversationTables(SQLiteBase):
             if conversation_id is None:
                 return []
             return search(db, conversation_id, query, k, before)
+
+        return await self._read(tx)
+
+    async def adjacent_messages(
+        self,
+        agent_name: str,
+        user_id: str,
+        message_ids: Sequence[str],
+        before: float | None = None,
+    ) -> dict[str, tuple[Message | None, Message | None]]:
+        def tx(db: sqlite3.Connection) -> dict[str, tuple[Message | None, Message | None]]:
+            conversation_id = find_conversation(db, agent_name, user_id)
+            if conversation_id is None:
+                return {}
+            return adjacent(db, conversation_id, message_ids, before)
 
         return await self._read(tx)
 

@@ -144,6 +144,39 @@ def search(
     return [(message_of(r), scoring.relevance_from_bm25(r["rank"])) for r in rows]
 
 
+def adjacent(
+    db: sqlite3.Connection, conversation_id: str, ids: Sequence[str], before: float | None
+) -> dict[str, tuple[Message | None, Message | None]]:
+    """For each message of `ids` the user may see, the one just before it and the one just
+    after it in its place (the direct conversation, or its channel), within what they see."""
+    if not ids:
+        return {}
+    _, seen, params = _seen(db, conversation_id, before)
+    marks = ", ".join("?" * len(ids))
+    found = db.execute(
+        f"SELECT m.id, m.seq, m.channel FROM messages m WHERE m.id IN ({marks}) AND {seen}",
+        (*ids, *params),
+    ).fetchall()
+
+    def beside(place: str, key: str, seq: int, side: str, order: str) -> Message | None:
+        row = db.execute(
+            f"SELECT {MESSAGE_COLS} FROM messages m WHERE {place} AND m.seq {side} ?"
+            f" AND {seen} ORDER BY m.seq {order} LIMIT 1",
+            (key, seq, *params),
+        ).fetchone()
+        return None if row is None else message_of(row)
+
+    around: dict[str, tuple[Message | None, Message | None]] = {}
+    for mid, seq, channel in found:
+        place, key = (
+            ("m.channel = ?", channel)
+            if channel is not None
+            else ("m.conversation_id = ? AND m.channel IS NULL", conversation_id)
+        )
+        around[mid] = (beside(place, key, seq, "<", "DESC"), beside(place, key, seq, ">", "ASC"))
+    return around
+
+
 # -- by meaning -------------------------------------------------------------------------------
 _FLOAT32 = np.dtype("<f4")
 
