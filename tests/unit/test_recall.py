@@ -13,7 +13,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from synthetic_soul.domain.conversation import Message
-from synthetic_soul.domain.recall import RRF_K, embedded_text, fused
+from synthetic_soul.domain.recall import (
+    AFTER_SHARE,
+    BEFORE_SHARE,
+    NEIGHBOUR_GAP_S,
+    RRF_K,
+    embedded_text,
+    fused,
+    shared,
+)
 from synthetic_soul.ports.commits import AddMessage, FinishJob, Plan
 from synthetic_soul.ports.embeddings import EmbedderInfo, EmbeddingError, Vector
 from synthetic_soul.records import Job
@@ -61,6 +69,24 @@ def test_the_speaker_is_embedded_before_the_words() -> None:
     assert embedded_text(said) == "Ada: we adopted a puppy"
 
 
+# -- neighbours, speakers, questions -----------------------------------------------------------
+def said(mid: str, at: float, text: str = "hm", speaker: str = "Ada") -> Message:
+    return Message(mid, "c", text, at, "u", speaker, from_agent=False)
+
+
+def test_a_found_message_shares_its_score_with_its_neighbours() -> None:
+    question, answer, before = said("q", T0), said("a", T0 + 5), said("b", T0 - 5)
+    messages = {m.id: m for m in (question, answer, before)}
+
+    scores = shared({"q": 1.0, "a": 0.1}, messages, {"q": (before, answer)})
+
+    assert scores == pytest.approx({"q": 1.0, "a": 0.1 + AFTER_SHARE, "b": BEFORE_SHARE})
+    # Only the givers asked for share, each by its own score before any sharing.
+    assert shared({"q": 1.0, "a": 0.1}, messages, {}) == {"q": 1.0, "a": 0.1}
+    later = said("l", T0 + NEIGHBOUR_GAP_S + 1)
+    assert shared({"q": 1.0}, {"q": question, "l": later}, {"q": (None, later)}) == {"q": 1.0}
+
+
 # -- the use case ------------------------------------------------------------------------------
 # Meanings: each word of a group points the same way; a text is the mean of its words'.
 MEANINGS = (
@@ -93,9 +119,17 @@ class SynonymEmbedder:
         pass
 
 
-async def conversation(store: MemoryStore, user_id: str, texts: list[str]) -> list[Message]:
+async def conversation(
+    store: MemoryStore,
+    user_id: str,
+    texts: list[str],
+    apart: float = 2 * NEIGHBOUR_GAP_S,
+    start: float = T0,
+) -> list[Message]:
+    """The user's messages, `apart` seconds one after another (by default too far apart to
+    be each other's neighbours)."""
     said = [
-        Message(uuid.uuid4().hex, "", text, T0 + i, user_id, "Bea", from_agent=False)
+        Message(uuid.uuid4().hex, "", text, start + i * apart, user_id, "Bea", from_agent=False)
         for i, text in enumerate(texts)
     ]
     job = Job(uuid.uuid4().hex, user_id, "load", "default", {}, "running", T0, T0)
@@ -175,3 +209,23 @@ async def test_an_embedder_that_fails_leaves_recall_by_words() -> None:
     await conversation(store, bea, ["the rain stopped"])
     with pytest.raises(EmbeddingError):  # the job that makes vectors fails, to run again
         await recall.embed_new(AGENT, bea)
+
+
+async def test_the_answer_after_a_found_question_is_recalled_with_it() -> None:
+    store, embedder = MemoryStore(), SynonymEmbedder()
+    recall = Recall(store, embedder)
+    bea = uuid.uuid4().hex
+    await conversation(store, bea, ["How long have you been married?", "Five years already!"], 5)
+    await conversation(store, bea, ["it snowed all night"], start=T0 + 10 * NEIGHBOUR_GAP_S)
+    await recall.embed_new(AGENT, bea)
+
+    found = await recall.messages(AGENT, bea, "married how long?", 2)
+
+    assert {m.message for m in found} == {"Five years already!", "How long have you been married?"}
+    # Said hours apart, they are not neighbours: the answer is one more unmatched message.
+    ben = uuid.uuid4().hex
+    await conversation(store, ben, ["How long have you been married?", "Five years already!"])
+    await conversation(store, ben, ["it snowed all night"], start=T0 + 10 * NEIGHBOUR_GAP_S)
+    await recall.embed_new(AGENT, ben)
+    found = await recall.messages(AGENT, ben, "married how long?", 2)
+    assert [m.message for m in found] == ["How long have you been married?", "it snowed all night"]

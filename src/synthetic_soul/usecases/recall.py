@@ -5,9 +5,10 @@ A recall embeds the query (`Embedder`), asks the store for the messages the user
 that match its words (`search_messages`) and those whose vectors are nearest its own
 (`nearest_messages`), each `DEPTH` deep, and fuses the two rankings by reciprocal rank
 (`domain.recall.fused`, the weights and why there); if the query cannot be embedded, by
-words alone. Recency and importance are not weighed
-here: a message has no importance of its own, and LoCoMo's questions reach back across
-months as often as days, so a recency weight is left for the reply prompt, measured first.
+words alone. Then the best few fused give the messages said just before and after them a
+share of their score (`adjacent_messages`, `domain.recall.shared`: an answer follows the
+question that holds the words). Recency and importance are not weighed: a message has no
+importance of its own, and LoCoMo's questions reach back across months as often as days.
 
 When vectors are made: never on the reply's critical path. A message is written without one
 (by `submit_message` or a reply's commit) and is found by words at once; `embed_new` gives a
@@ -26,7 +27,14 @@ import logging
 
 from synthetic_soul import ports
 from synthetic_soul.domain.conversation import Message
-from synthetic_soul.domain.recall import MEANING_WEIGHT, WORDS_WEIGHT, embedded_text, fused
+from synthetic_soul.domain.recall import (
+    MEANING_WEIGHT,
+    SHARERS,
+    WORDS_WEIGHT,
+    embedded_text,
+    fused,
+    shared,
+)
 from synthetic_soul.ports.embeddings import EmbeddingError, Vector
 
 log = logging.getLogger(__name__)
@@ -76,7 +84,13 @@ class Recall:
             [[m.id for m, _ in words], [m.id for m, _ in meaning]],
             [WORDS_WEIGHT, MEANING_WEIGHT],
         )
-        return [said[i] for i, _ in ranked[:k]]
+        around = await self._store.adjacent_messages(
+            agent_name, user_id, [i for i, _ in ranked[:SHARERS]], before
+        )
+        said.update((m.id, m) for pair in around.values() for m in pair if m is not None)
+        scores = shared(dict(ranked), said, around)
+        best = sorted(scores, key=lambda i: -scores[i])  # stable: ties keep the fused order
+        return [said[i] for i in best[:k]]
 
     async def _embed(self, query: str) -> Vector | None:
         """The query's vector; None if the embedder failed, and the recall is by words alone
