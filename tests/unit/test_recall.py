@@ -15,12 +15,16 @@ from hypothesis import strategies as st
 from synthetic_soul.domain.conversation import Message
 from synthetic_soul.domain.recall import (
     AFTER_SHARE,
+    ASKED,
     BEFORE_SHARE,
     NEIGHBOUR_GAP_S,
+    OTHER_SPEAKER,
     RRF_K,
     embedded_text,
     fused,
+    named_speakers,
     shared,
+    weighed,
 )
 from synthetic_soul.ports.commits import AddMessage, FinishJob, Plan
 from synthetic_soul.ports.embeddings import EmbedderInfo, EmbeddingError, Vector
@@ -85,6 +89,25 @@ def test_a_found_message_shares_its_score_with_its_neighbours() -> None:
     assert shared({"q": 1.0, "a": 0.1}, messages, {}) == {"q": 1.0, "a": 0.1}
     later = said("l", T0 + NEIGHBOUR_GAP_S + 1)
     assert shared({"q": 1.0}, {"q": question, "l": later}, {"q": (None, later)}) == {"q": 1.0}
+
+
+def test_a_named_speakers_messages_and_statements_weigh_more() -> None:
+    ada, bea = said("a", T0, "I adopted a puppy", "Ada"), said("b", T0, "Me too", "Bea")
+    asks = said("q", T0, "Did you adopt a puppy?", "Bea")
+    messages = {m.id: m for m in (ada, bea, asks)}
+    scores = {"a": 1.0, "b": 1.0, "q": 1.0}
+
+    assert weighed(scores, messages, "Did Bea adopt a puppy?", "jasmine") == pytest.approx(
+        {"a": OTHER_SPEAKER, "b": 1.0, "q": ASKED}
+    )
+    # No speaker named, or only the one asked (greeted by name): the speaker weighs nothing.
+    assert weighed(scores, messages, "who adopted a puppy?", "jasmine") == pytest.approx(
+        {"a": 1.0, "b": 1.0, "q": ASKED}
+    )
+    assert weighed(scores, messages, "Ada, who adopted a puppy?", "ada")["b"] == 1.0
+    assert named_speakers("What did Ada's sister say?", ["Ada Lovelace", "Bea"], "x") == {
+        "Ada Lovelace"
+    }
 
 
 # -- the use case ------------------------------------------------------------------------------
@@ -221,7 +244,7 @@ async def test_the_answer_after_a_found_question_is_recalled_with_it() -> None:
 
     found = await recall.messages(AGENT, bea, "married how long?", 2)
 
-    assert {m.message for m in found} == {"Five years already!", "How long have you been married?"}
+    assert [m.message for m in found] == ["Five years already!", "How long have you been married?"]
     # Said hours apart, they are not neighbours: the answer is one more unmatched message.
     ben = uuid.uuid4().hex
     await conversation(store, ben, ["How long have you been married?", "Five years already!"])
