@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from functools import cached_property
 
 from synthetic_soul.auth.passwords import Passwords
 from synthetic_soul.auth.sessions import Auth, AuthConfig
@@ -38,6 +39,7 @@ from synthetic_soul.ports import (
 from synthetic_soul.scheduler import Leader, Scheduler, always_leader
 from synthetic_soul.settings import EdgeConfig, Settings
 from synthetic_soul.usecases.agents import Agents
+from synthetic_soul.usecases.chatting import Chat
 from synthetic_soul.usecases.conversations import Conversations, PendingCaps
 from synthetic_soul.usecases.forgetting import Forgetting
 from synthetic_soul.usecases.keys import Keys
@@ -71,6 +73,11 @@ class Container:
     watching: Watching
     status: ServiceStatus
     edge: EdgeConfig
+
+    @cached_property
+    def chat(self) -> Chat:
+        """Chat as OpenAI's clients speak it: through the conversations and their jobs."""
+        return Chat(self.conversations, self.watching, self.agents, self.store)
 
 
 def _store(settings: Settings) -> Store:

@@ -7,7 +7,8 @@ import asyncio
 import pytest
 
 from synthetic_soul.ports import Store
-from synthetic_soul.records import Job
+from synthetic_soul.ports.commits import FinishJob, Plan, RecordCalls
+from synthetic_soul.records import Job, LLMCall
 from tests.contract.builders import T0, job_and_message, uid
 
 pytestmark = pytest.mark.anyio
@@ -195,3 +196,28 @@ async def test_count_queued_per_queue(store: Store) -> None:
     await store.start_job(jobs[0].id, T0)
     await store.start_job(jobs[3].id, T0)
     assert await store.count_queued() == {"high": 0, "default": 2, "low": 2}
+
+
+async def test_job_tokens_sum_the_calls_recorded_for_that_job_only(store: Store) -> None:
+    job, other = await submitted(store), await submitted(store)
+    assert await store.job_tokens(job.id) is None  # nothing recorded yet
+
+    def call(prompt: int, completion: int) -> LLMCall:
+        return LLMCall("scripted", "scripted", "reply", prompt, completion, 1.0)
+
+    await store.start_job(job.id, T0 + 1)
+    await store.commit(
+        Plan(
+            job.id,
+            T0 + 2,
+            (RecordCalls(job.id, (call(100, 20), call(130, 7))), FinishJob(job.id, {})),
+        )
+    )
+    await store.start_job(other.id, T0 + 1)
+    await store.commit(
+        Plan(other.id, T0 + 2, (RecordCalls(other.id, (call(5, 5),)), FinishJob(other.id, {})))
+    )
+
+    assert await store.job_tokens(job.id) == (230, 27)
+    assert await store.job_tokens(other.id) == (5, 5)
+    assert await store.job_tokens(uid()) is None

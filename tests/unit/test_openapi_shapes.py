@@ -13,6 +13,8 @@ JSON = "application/json"
 NOT_JSON: dict[str, set[str]] = {
     # Server-sent events: a stream of frames, not one body (api.md describes each event).
     "GET /v1/jobs/{job_id}/events": {"text/event-stream"},
+    # OpenAI's chat completion: one JSON body, or its chunks as server-sent events.
+    "POST /v1/chat/completions": {"application/json", "text/event-stream"},
     # The image file itself, in whichever of the set's formats it was found.
     "GET /static/expressions/{agent}/{filename}": {
         "image/jpeg",

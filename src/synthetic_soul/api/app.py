@@ -17,6 +17,7 @@ from synthetic_soul.api.middleware import ApiHeaders, BodyLimit, Cors, CrashGuar
 from synthetic_soul.api.routers import (
     agents,
     auth,
+    chat,
     expressions,
     jobs,
     keys,
@@ -77,6 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
         jobs.router,
         agents.router,
         memories.router,
+        chat.router,
     ):
         app.include_router(router, prefix=API_BASE_PATH)
     app.include_router(expressions.router)

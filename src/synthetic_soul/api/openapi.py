@@ -165,6 +165,13 @@ def add_failures(document: dict[str, Any]) -> dict[str, Any]:
     for path, item in document.get("paths", {}).items():
         for method, operation in item.items():
             responses = operation.setdefault("responses", {})
+            if operation.get("x-error-shape") == "openai":
+                # OpenAI's routes document OpenAI's error object themselves (routers/chat.py);
+                # only the body limit, which refuses before any route, answers the envelope.
+                # Invalid input is their 400, never FastAPI's 422.
+                responses.pop("422", None)
+                responses["413"] = _response(413, EVERY_OPERATION[413])
+                continue
             for status, codes in failures_of(f"{method.upper()} {path}", operation).items():
                 responses[str(status)] = _response(status, codes)
     for name in _FASTAPI_422:

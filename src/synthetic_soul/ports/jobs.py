@@ -36,6 +36,11 @@ class Jobs(Protocol):
         """
         ...
 
+    async def job_tokens(self, job_id: str) -> tuple[int, int] | None:
+        """Prompt and completion tokens of the model calls recorded for the job, summed;
+        None when none was recorded."""
+        ...
+
     async def count_queued(self) -> dict[str, int]: ...
     async def count_unfinished_jobs(
         self, kind: str, owner_id: str, client: str | None

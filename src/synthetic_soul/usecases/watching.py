@@ -51,6 +51,14 @@ class Watching:
         await self._owned(job_id, user_id)
         return self._events(job_id)
 
+    def follow_submitted(self, job: Job) -> AsyncGenerator[JobEvent | None, None]:
+        """The events of a job the caller has just submitted, as `follow` gives them.
+
+        The caller owns it by construction and its submit was counted already; counting a
+        watch as well could refuse, after the message was kept, the answer it was sent for.
+        """
+        return self._events(job.id)
+
     async def _owned(self, job_id: str, user_id: str) -> Job:
         job = await self._store.get_job(job_id)
         if job is None or job.owner_id != user_id:

@@ -307,6 +307,10 @@ class MemoryStore:
     async def get_job(self, job_id: str) -> Job | None:
         return owned((await self._tables()).jobs.get(job_id))
 
+    async def job_tokens(self, job_id: str) -> tuple[int, int] | None:
+        mine = [(p, c) for j, p, c in (await self._tables()).calls if j == job_id]
+        return (sum(p for p, _ in mine), sum(c for _, c in mine)) if mine else None
+
     async def start_job(self, job_id: str, now: float) -> Job | None:
         return await self._change_job(
             job_id,

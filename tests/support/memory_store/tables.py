@@ -62,6 +62,7 @@ class Tables:
     thoughts: list[Thought] = field(default_factory=list)  # in the order written
     memories: dict[str, Memory] = field(default_factory=dict)  # in the order written
     snapshots: dict[tuple[str, float], AffectSnapshot] = field(default_factory=dict)
+    calls: list[tuple[str, int, int]] = field(default_factory=list)  # job, prompt, completion
 
     def copy(self) -> Tables:
         """Each table copied, its records shared: they are never changed in place."""
@@ -220,8 +221,8 @@ def _write(t: Tables, w: Write, now: float) -> Job | None:
             t.snapshots.setdefault((snapshot.agent_id, snapshot.at), owned(snapshot))
         case AddJob(job):
             t.jobs[job.id] = owned(job)
-        case RecordCalls():
-            pass  # no port reads the model calls back: there is nothing to keep them for
+        case RecordCalls(job_id, calls):
+            t.calls += [(job_id, c.prompt_tokens, c.completion_tokens) for c in calls]
         case FinishJob(job_id, result):
             return finish_job(t, job_id, "succeeded", result, None, now)
     return None

@@ -28,6 +28,18 @@ class JobCollections(MongoBase):
         return await read_job(self.db, None, job_id)
 
     @reachable
+    async def job_tokens(self, job_id: str) -> tuple[int, int] | None:
+        found = False
+        prompt = completion = 0
+        async for doc in self.db["llm_calls"].find(
+            {"job_id": job_id}, {"prompt_tokens": 1, "completion_tokens": 1}
+        ):
+            found = True
+            prompt += int(doc["prompt_tokens"])
+            completion += int(doc["completion_tokens"])
+        return (prompt, completion) if found else None
+
+    @reachable
     async def start_job(self, job_id: str, now: float) -> Job | None:
         doc = await self.db["jobs"].find_one_and_update(
             {"_id": job_id, "status": "queued"},

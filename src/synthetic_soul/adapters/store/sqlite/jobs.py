@@ -18,6 +18,17 @@ class JobTables(SQLiteBase):
     async def get_job(self, job_id: str) -> Job | None:
         return await self._read(lambda db: read_job(db, job_id))
 
+    async def job_tokens(self, job_id: str) -> tuple[int, int] | None:
+        def read(db: sqlite3.Connection) -> tuple[int, int] | None:
+            count, prompt, completion = db.execute(
+                "SELECT COUNT(*), SUM(prompt_tokens), SUM(completion_tokens) FROM llm_calls"
+                " WHERE job_id = ?",
+                (job_id,),
+            ).fetchone()
+            return (int(prompt), int(completion)) if count else None
+
+        return await self._read(read)
+
     async def start_job(self, job_id: str, now: float) -> Job | None:
         def tx(db: sqlite3.Connection) -> Job | None:
             cur = db.execute(

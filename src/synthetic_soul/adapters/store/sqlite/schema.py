@@ -132,4 +132,5 @@ CREATE TABLE IF NOT EXISTS llm_calls (
     ok INTEGER NOT NULL,
     at REAL NOT NULL
 );
+CREATE INDEX IF NOT EXISTS llm_calls_by_job ON llm_calls(job_id);
 """
