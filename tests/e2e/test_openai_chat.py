@@ -120,8 +120,11 @@ def test_a_sync_completion_is_the_stored_reply_and_moves_the_agent(
             {"role": "system", "content": PIRATE},
             {"role": "user", "content": KIND},
         ],
-        temperature=0.2,  # accepted and ignored
+        # Sampling settings, even outside OpenAI's ranges, and other front-ends' own fields
+        # are accepted and ignored.
+        temperature=3.5,
         max_tokens=50,
+        extra_body={"top_k": 40, "repetition_penalty": 1.1},
     )
 
     [choice] = completion.choices
@@ -138,6 +141,7 @@ def test_a_sync_completion_is_the_stored_reply_and_moves_the_agent(
     soul: dict[str, Any] = (completion.model_extra or {})["soul"]
     messages = conversation(api, token)["messages"]
     assert soul["job_id"] == messages[0]["job_id"] == messages[1]["job_id"]
+    assert completion.id == f"chatcmpl-{soul['job_id']}"
     # The usage is what the model calls of that job cost, as the store recorded them.
     assert completion.usage is not None
     assert (completion.usage.prompt_tokens, completion.usage.completion_tokens) == (

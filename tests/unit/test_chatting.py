@@ -93,9 +93,10 @@ def done(response: str | None, **more: Any) -> tuple[str, dict[str, Any]]:
 
 async def talk(world: World, *events: tuple[str, dict[str, Any]]) -> list[Said]:
     chat = await world.chat()
-    replies = await chat.say(ADA, "jasmine", "hello there", None)
+    asked = await chat.say(ADA, "jasmine", "hello there", None)
     [job] = world.queue.enqueued
-    collected = asyncio.create_task(_collect(replies))
+    assert (asked.job_id, asked.at) == (job.id, job.created_at)
+    collected = asyncio.create_task(_collect(asked.replies))
     await world.push(job.id, *events)
     async with asyncio.timeout(5):
         return await collected

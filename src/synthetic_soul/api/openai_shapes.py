@@ -42,8 +42,10 @@ class StreamOptions(BaseModel):
 
 
 class ChatRequest(BaseModel):
-    """A chat completion request. The sampling parameters are read (so a malformed one is
-    refused) and then ignored: the soul answers in its own voice, with its own settings."""
+    """A chat completion request. The sampling parameters are read (so one of the wrong kind
+    is refused) and then ignored: the soul answers in its own voice, with its own settings.
+    Their ranges are not checked: front-ends differ in what they allow, and nothing here
+    depends on the values."""
 
     model_config = ConfigDict(extra="allow")
     model: str = Field(min_length=1, max_length=200, description="the agent's name")
@@ -53,12 +55,12 @@ class ChatRequest(BaseModel):
     stream: bool | None = False
     stream_options: StreamOptions | None = None
     n: int | None = Field(None, ge=1, description="only 1 is answered")
-    temperature: float | None = Field(None, ge=0, le=2, description="ignored")
-    top_p: float | None = Field(None, ge=0, le=1, description="ignored")
-    max_tokens: int | None = Field(None, ge=1, description="ignored")
-    max_completion_tokens: int | None = Field(None, ge=1, description="ignored")
-    presence_penalty: float | None = Field(None, ge=-2, le=2, description="ignored")
-    frequency_penalty: float | None = Field(None, ge=-2, le=2, description="ignored")
+    temperature: float | None = Field(None, description="ignored")
+    top_p: float | None = Field(None, description="ignored")
+    max_tokens: int | None = Field(None, description="ignored")
+    max_completion_tokens: int | None = Field(None, description="ignored")
+    presence_penalty: float | None = Field(None, description="ignored")
+    frequency_penalty: float | None = Field(None, description="ignored")
     stop: str | list[str] | None = Field(None, description="ignored")
     seed: int | None = Field(None, description="ignored")
     user: str | None = Field(None, description="ignored: the caller is who the key says")

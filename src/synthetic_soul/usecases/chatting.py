@@ -98,6 +98,15 @@ class Answer:
 Said = Words | Answer | None  # None: nothing happened for a while (a keep-alive is due)
 
 
+@dataclass(frozen=True)
+class Asked:
+    """A message said: its reply job, when it was said (Unix seconds), and what follows."""
+
+    job_id: str
+    at: float
+    replies: AsyncGenerator[Said, None]
+
+
 class Streamed:
     """What a chat client has been sent of a reply, kept to what can only grow.
 
@@ -161,9 +170,7 @@ class Chat:
             raise NotFound(f"The model '{model}' does not exist.", "model_not_found")
         return name
 
-    async def say(
-        self, who: Principal, model: str, text: str, client_ip: str | None
-    ) -> AsyncGenerator[Said, None]:
+    async def say(self, who: Principal, model: str, text: str, client_ip: str | None) -> Asked:
         """Say `text` to the agent named `model`; its reply as it comes, `Answer` last.
 
         Everything that can refuse (the model, the caps and limits) does so now, before the
@@ -171,7 +178,8 @@ class Chat:
         """
         self.agent_named(model)
         job = await self._conversations.submit(who, text, "dm", None, client_ip)
-        return self._reply(job.id, text, self._watching.follow_submitted(job))
+        replies = self._reply(job.id, text, self._watching.follow_submitted(job))
+        return Asked(job.id, job.created_at, replies)
 
     async def _reply(
         self, job_id: str, said: str, events: AsyncGenerator[JobEvent | None, None]

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
-import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine
 from contextlib import aclosing
 from typing import Any
@@ -183,9 +181,8 @@ async def completions(body: ChatRequest, soul: Soul, who: SignedIn, ip: ClientIP
     if body.n not in (None, 1):
         raise BadRequest("Only one choice is answered: `n` must be 1.", "n", "unsupported_value")
     name = soul.chat.agent_named(body.model)
-    replies = await soul.chat.say(who, name, text, ip)
-    completion_id = f"chatcmpl-{uuid.uuid4().hex}"
-    created = int(time.time())
+    asked = await soul.chat.say(who, name, text, ip)
+    replies, completion_id, created = asked.replies, f"chatcmpl-{asked.job_id}", int(asked.at)
     if body.stream:
         usage = body.stream_options is not None and body.stream_options.include_usage
         return StreamingResponse(
