@@ -25,6 +25,7 @@ from synthetic_soul.domain.recall import (
     named_speakers,
     shared,
     weighed,
+    without_names,
 )
 from synthetic_soul.ports.commits import AddMessage, FinishJob, Plan
 from synthetic_soul.ports.embeddings import EmbedderInfo, EmbeddingError, Vector
@@ -89,6 +90,24 @@ def test_a_found_message_shares_its_score_with_its_neighbours() -> None:
     assert shared({"q": 1.0, "a": 0.1}, messages, {}) == {"q": 1.0, "a": 0.1}
     later = said("l", T0 + NEIGHBOUR_GAP_S + 1)
     assert shared({"q": 1.0}, {"q": question, "l": later}, {"q": (None, later)}) == {"q": 1.0}
+
+
+def test_shares_of_a_given_size_and_givers_without_a_score_share_nothing() -> None:
+    question, answer = said("q", T0), said("a", T0 + 5)
+    messages = {"q": question, "a": answer}
+
+    assert shared({"q": 2.0}, messages, {"q": (None, answer)}, after=0.25) == {
+        "q": 2.0,
+        "a": 0.5,
+    }
+    assert shared({"x": 2.0}, messages, {"q": (None, answer)}) == {"x": 2.0}
+
+
+def test_the_named_speakers_are_left_out_of_the_search_by_words() -> None:
+    assert without_names("What did Ada Lovelace's sister bake?", ["Ada Lovelace"]) == (
+        "What did s sister bake"
+    )
+    assert without_names("what did ada bake", []) == "what did ada bake"
 
 
 def test_a_named_speakers_messages_and_statements_weigh_more() -> None:

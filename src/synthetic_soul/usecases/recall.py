@@ -5,10 +5,13 @@ A recall embeds the query (`Embedder`), asks the store for the messages the user
 that match its words (`search_messages`) and those whose vectors are nearest its own
 (`nearest_messages`), each `DEPTH` deep, and fuses the two rankings by reciprocal rank
 (`domain.recall.fused`, the weights and why there); if the query cannot be embedded, by
-words alone. Then the best few fused give the messages said just before and after them a
-share of their score (`adjacent_messages`, `domain.recall.shared`: an answer follows the
-question that holds the words), and each score is weighed by who said the message and
-whether it only asks (`domain.recall.weighed`). Recency and importance are not weighed: a
+words alone. When the query names a speaker, the words are searched again without the
+name (`domain.recall.without_names`), and every word match gives the messages beside it a
+share of its relevance before the fusion. Then the best few fused give the messages said
+just before and after them a share of their score (`adjacent_messages`,
+`domain.recall.shared`: an answer follows the question that holds the words), and each
+score is weighed by who said the message and whether it only asks
+(`domain.recall.weighed`). Recency and importance are not weighed: a
 message has no importance of its own, and Generative Agents' recency (0.5 against 3 for
 relevance, recency 0.995 an hour, min-max scaled) lowered LoCoMo's recall@10 (0.729 to
 0.726, multi-hop 0.447 to 0.422; 0.2: 0.727 / 0.435): its questions reach back months as
@@ -37,8 +40,10 @@ from synthetic_soul.domain.recall import (
     WORDS_WEIGHT,
     embedded_text,
     fused,
+    named_speakers,
     shared,
     weighed,
+    without_names,
 )
 from synthetic_soul.ports.embeddings import EmbeddingError, Vector
 
@@ -85,15 +90,28 @@ class Recall:
             )
         )
         said = {m.id: m for m, _ in (*words, *meaning)}
+        speakers = sorted({m.sender_username for m in said.values()})
+        named = named_speakers(query, speakers, agent_name)
+        plain = without_names(query, named)
+        if named and plain.strip():
+            words = await self._store.search_messages(agent_name, user_id, plain, DEPTH, before)
+            said.update((m.id, m) for m, _ in words)
+        # Each word match, and the best few by meaning, with the messages beside them.
+        givers = [*(m.id for m, _ in words), *(m.id for m, _ in meaning[:SHARERS])]
+        around = await self._store.adjacent_messages(agent_name, user_id, givers, before)
+        said.update((m.id, m) for pair in around.values() for m in pair if m is not None)
+        by_words = shared({m.id: score for m, score in words}, said, around)
         ranked = fused(
-            [[m.id for m, _ in words], [m.id for m, _ in meaning]],
+            [sorted(by_words, key=lambda i: -by_words[i]), [m.id for m, _ in meaning]],
             [WORDS_WEIGHT, MEANING_WEIGHT],
         )
-        around = await self._store.adjacent_messages(
-            agent_name, user_id, [i for i, _ in ranked[:SHARERS]], before
-        )
-        said.update((m.id, m) for pair in around.values() for m in pair if m is not None)
-        scores = weighed(shared(dict(ranked), said, around), said, query, agent_name)
+        best = [i for i, _ in ranked[:SHARERS]]
+        unread = [i for i in best if i not in around]
+        if unread:
+            around |= await self._store.adjacent_messages(agent_name, user_id, unread, before)
+            said.update((m.id, m) for pair in around.values() for m in pair if m is not None)
+        sharing = {i: around[i] for i in best if i in around}
+        scores = weighed(shared(dict(ranked), said, sharing), said, query, agent_name)
         best = sorted(scores, key=lambda i: -scores[i])  # stable: ties keep the fused order
         return [said[i] for i in best[:k]]
 
