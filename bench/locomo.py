@@ -3,7 +3,9 @@ evidence turns the recall path finds, in process (no HTTP, no chat model).
 
 Each LoCoMo conversation is written through the store port as one user's direct conversation
 with the agent: speaker_a's turns as the user's messages, speaker_b's as the agent's, each
-under its speaker's name with its words as they are, timed from its session's date (turns a
+under its speaker's name with its words as they are (and, unless `--captions off`, the
+caption of a photo it shares after them, "[shares ...]", as the LoCoMo paper renders such a
+turn for text-only models), timed from its session's date (turns a
 few seconds apart), in one job's commit. Its turns are then given their vectors as the
 service gives them (`usecases.recall.Recall.embed_new`: the local all-MiniLM-L6-v2, through
 the store's `attach_vectors`; held by the temporary store only, gone with it). Then every
@@ -11,7 +13,7 @@ question is asked of the recall path replies use (`Recall.messages`: words and m
 fused) and scored by recall@k, the share of its evidence turns (`dia_id`s) among the top k
 messages found, for k = 1, 5, 10, 20; per category (1 multi-hop, 2 temporal, 3 open-domain,
 4 single-hop, 5 adversarial) and for 1-4 together, with the latency of each query (the full
-call: embedding the question, both searches, the fusion).
+call: embedding the question, both searches, the neighbours read, the fusion and weighing).
 
 `--recall words` asks the store's word search alone (`search_messages`, the baseline, no
 embedding at all); `--recall meaning` the nearest vectors alone (the question embedded, then
@@ -23,7 +25,7 @@ JSON object: {"questions", "recall": {"1-4", "multi-hop", ...: {"1", "5", "10", 
 "p50_ms", "p99_ms"}.
 
 Run: .venv/bin/python bench/locomo.py [PATH] [--store sqlite|mongo] [--mongo-url URL]
-     [--recall fused|words|meaning]
+     [--recall fused|words|meaning] [--captions on|off]
 (PATH defaults to ../shared/data/locomo-dev.json; --store mongo without a URL starts a
 SecantusDB in this process.)
 """
@@ -88,7 +90,17 @@ def evidence_of(ids: Sequence[str]) -> frozenset[str]:
     return frozenset(f"D{s}:{t}" for raw in ids for s, t in EVIDENCE.findall(raw))
 
 
-def turns_of(conversation: dict[str, Any], user_id: str) -> list[tuple[str, Message]]:
+def said_text(turn: dict[str, Any], captions: bool) -> str:
+    """A turn's words; with `captions`, a shared photo's caption after them, as the LoCoMo
+    paper shows such a turn to text-only models ("... [shares a photo of a bowl]"): what a
+    user of the service would send as the photo's description."""
+    caption = turn.get("blip_caption") if captions else None
+    return f"{turn['text']} [shares {caption}]" if caption else str(turn["text"])
+
+
+def turns_of(
+    conversation: dict[str, Any], user_id: str, captions: bool = True
+) -> list[tuple[str, Message]]:
     """Every turn as a message (user side: speaker_a), in the order said, with its dia_id."""
     user_name = conversation["speaker_a"]
     said: list[tuple[str, Message]] = []
@@ -104,7 +116,7 @@ def turns_of(conversation: dict[str, Any], user_id: str) -> list[tuple[str, Mess
             message = Message(
                 id=uuid.uuid4().hex,
                 conversation_id="",
-                message=turn["text"],
+                message=said_text(turn, captions),
                 timestamp=start + i * TURN_GAP_S,
                 sender_id=user_id if by_user else AGENT_ID,
                 sender_username=turn["speaker"],
@@ -114,10 +126,12 @@ def turns_of(conversation: dict[str, Any], user_id: str) -> list[tuple[str, Mess
     return said
 
 
-async def load(store: Store, item: dict[str, Any]) -> tuple[str, dict[str, str]]:
+async def load(
+    store: Store, item: dict[str, Any], captions: bool = True
+) -> tuple[str, dict[str, str]]:
     """Writes one conversation in one job's commit; its user and each message's dia_id."""
     user_id = uuid.uuid4().hex
-    said = turns_of(item["conversation"], user_id)
+    said = turns_of(item["conversation"], user_id, captions)
     start = said[0][1].timestamp
     job = Job(uuid.uuid4().hex, user_id, "load", "default", {}, "running", start, start)
     await store.create_job(job)
@@ -184,7 +198,7 @@ def mean(values: Sequence[float]) -> float:
 
 
 async def run(
-    items: list[dict[str, Any]], kind: str, mongo_url: str | None, how: str
+    items: list[dict[str, Any]], kind: str, mongo_url: str | None, how: str, captions: bool
 ) -> dict[str, Any]:
     config = Settings(_env_file=None).embedding
     pull(config.model, config.directory)
@@ -196,7 +210,7 @@ async def run(
         dia: dict[str, str] = {}  # message id -> dia_id
         users: list[str] = []
         for item in items:
-            user_id, ids = await load(store, item)
+            user_id, ids = await load(store, item, captions)
             users.append(user_id)
             dia.update(ids)
             questions += [
@@ -255,14 +269,21 @@ def main() -> None:
         default="fused",
         help="fused: the service's path (default); words or meaning: one half alone",
     )
+    p.add_argument(
+        "--captions",
+        choices=("on", "off"),
+        default="on",
+        help="on: a turn's shared photo's caption after its words, '[shares ...]' (default)",
+    )
     args = p.parse_args()
     path: Path = args.path.resolve()
     if not path.is_file():
         sys.exit(f"locomo: no data set at {path} (LoCoMo JSON; see ../shared/data/README.md)")
     print(f"machine: {machine()}")
     items = json.loads(path.read_text())
-    print(f"recall: {args.recall}")
-    print(json.dumps(asyncio.run(run(items, args.store, args.mongo_url, args.recall))))
+    print(f"recall: {args.recall}, captions: {args.captions}")
+    captions = args.captions == "on"
+    print(json.dumps(asyncio.run(run(items, args.store, args.mongo_url, args.recall, captions))))
 
 
 if __name__ == "__main__":
