@@ -15,6 +15,7 @@ from synthetic_soul.domain import occasions
 from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.reasons import FORGOTTEN, shareable
 from synthetic_soul.domain.relationship import affinity
+from synthetic_soul.errors import QueueUnavailable
 from synthetic_soul.records import Job
 from synthetic_soul.settings import Settings
 from tests.unit.fakes import FakeClock
@@ -150,3 +151,25 @@ async def test_a_strangers_farewell_stirs_nothing(
     assert after.reason == before.reason
     assert sadness(soul, after) == pytest.approx(sadness(soul, before))
     assert await soul.store.get_user(stranger.user_id) is None
+
+
+async def test_a_queue_out_of_reach_after_the_erase_leaves_the_farewell_stored(
+    soul: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    friend = await guest(soul)
+    for _ in range(12):
+        assert isinstance(soul.clock, FakeClock)
+        soul.clock.advance(10)
+        await soul.conversations.submit(friend, KIND, "dm")
+        await idle(soul)
+
+    async def unreachable(job: Job) -> None:
+        raise QueueUnavailable("Redis is down")
+
+    monkeypatch.setattr(soul.queue, "enqueue", unreachable)
+
+    await soul.forgetting.forget(friend)  # the erase is what was asked: no error
+
+    assert await soul.store.get_user(friend.user_id) is None
+    # The farewell, stored as queued: the recovery of long-queued jobs hands it on later.
+    assert sum((await soul.store.count_queued()).values()) == 1

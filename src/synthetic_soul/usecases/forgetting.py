@@ -3,15 +3,19 @@ the loss afterwards, in a job of its own, so that the request does not wait on t
 
 from __future__ import annotations
 
+import logging
 from typing import Protocol
 
 from synthetic_soul import ports
 from synthetic_soul.auth.sessions import Auth, Principal
 from synthetic_soul.domain import occasions
 from synthetic_soul.domain.relationship import affinity
+from synthetic_soul.errors import QueueUnavailable
 from synthetic_soul.mind.farewell import farewell_job
 from synthetic_soul.ports import Clock, JobQueue
 from synthetic_soul.records import Job
+
+log = logging.getLogger(__name__)
 
 
 class ForgettingStore(ports.Agents, ports.Jobs, Protocol):
@@ -26,13 +30,20 @@ class Forgetting:
         self._auth = auth
 
     async def forget(self, who: Principal) -> None:
-        """Erase the user; then queue a farewell for each agent close to them."""
+        """Erase the user; then queue a farewell for each agent close to them.
+
+        Once the erase is done, the request has what it asked for: a queue out of reach
+        (Redis down) leaves a farewell stored as queued, where the scheduler's recovery of
+        long-queued jobs hands it to the queue later, and does not fail the request."""
         # Read before the erase: afterwards nothing says how close the agents were.
         farewells = await self._farewells(who.user_id)
         await self._auth.forget(who)
         for job in farewells:
             await self._store.create_job(job)
-            await self._queue.enqueue(job)
+            try:
+                await self._queue.enqueue(job)
+            except QueueUnavailable as exc:
+                log.warning("farewell %s stays queued in the store for recovery: %s", job.id, exc)
 
     async def _farewells(self, user_id: str) -> list[Job]:
         """A job per agent (every agent's profile of the user is erased) that was close to
