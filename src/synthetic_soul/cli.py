@@ -115,6 +115,22 @@ def _status(args: argparse.Namespace) -> int:
     return status(url, store, console=Console())
 
 
+def _mcp(args: argparse.Namespace) -> int:
+    import asyncio
+    import os
+
+    from synthetic_soul.mcp_server.stdio import serve
+
+    url, _ = _service_url(args.url or os.environ.get("SOUL_URL"))
+    if url is None:
+        return 2
+    # Logs go to stderr: stdout carries the protocol alone.
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    install_redaction()
+    asyncio.run(serve(url, os.environ.get("SOUL_API_KEY")))
+    return 0
+
+
 def _service_url(given: str | None) -> tuple[str | None, Settings | None]:
     """The URL to talk to, and the local settings if it is the local service they configure."""
     from synthetic_soul.terminal.address import DEFAULT_URL, BadAddress, local_url, normalize
@@ -303,6 +319,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     state.add_argument("--url", help="the service (default: the local one, http://HOST:PORT)")
     state.set_defaults(func=_status)
+    mcp = commands.add_parser(
+        "mcp",
+        help="an MCP server over stdio for assistants: talk to the agent, read its feelings "
+        "and what it remembers, as the user whose key is SOUL_API_KEY",
+    )
+    mcp.add_argument("--url", help="the service (default: SOUL_URL, else the local one)")
+    mcp.set_defaults(func=_mcp)
     model = commands.add_parser("model", help="the embedded model's files")
     model_commands = model.add_subparsers(dest="model_command", metavar="ACTION", required=True)
     pull = model_commands.add_parser(

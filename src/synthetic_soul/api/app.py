@@ -27,6 +27,7 @@ from synthetic_soul.api.routers import (
     root,
 )
 from synthetic_soul.bootstrap import running
+from synthetic_soul.mcp_server.mount import McpMount
 from synthetic_soul.settings import Settings
 
 # The dashboard: static files only, served by the API itself (no build step, no CDN).
@@ -47,12 +48,13 @@ async def dashboard() -> FileResponse:
 
 def create_app(settings: Settings) -> FastAPI:
     settings.check_secrets()  # fail before binding a port, not at the first request
+    mcp = McpMount()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # `soul serve` opens the store before it starts the application (`app.state.store`).
         opened = getattr(app.state, "store", None)
-        async with running(settings, store=opened) as container:
+        async with running(settings, store=opened) as container, mcp.running(container):
             app.state.container = container
             # What lives from start-up on is never garbage: keep it out of full collections
             # (with many connections opening, they paused every request for 60-190 ms).
@@ -83,6 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(router, prefix=API_BASE_PATH)
     app.include_router(expressions.router)
     openapi.document_failures(app)
+    app.router.routes.append(mcp.route())
     app.add_api_route("/", dashboard, methods=["GET", "HEAD"], include_in_schema=False)
     app.mount("/ui", StaticFiles(directory=WEB), name="ui")
     # Order matters: the last added wraps the rest.

@@ -1,0 +1,83 @@
+"""The `Soul` of the `/mcp` mount: the service's own use cases, for the caller its bearer
+names. The same use cases, limits and scopes as the v1 routes: a caller reaches only their
+own conversation and memories, and their messages count against their own limits."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from synthetic_soul.api.routers.agents import agent_body
+from synthetic_soul.api.routers.memories import memory_view
+from synthetic_soul.auth.sessions import Principal
+from synthetic_soul.bootstrap import Container
+from synthetic_soul.errors import SoulError
+from synthetic_soul.mcp_server.access import REPLY_WAIT_S, SoulUnavailable
+
+
+class InProcessSoul:
+    def __init__(
+        self,
+        soul: Container,
+        who: Principal,
+        client_ip: str,
+        reply_wait_s: float = REPLY_WAIT_S,
+    ) -> None:
+        self._soul = soul
+        self._who = who
+        self._ip = client_ip
+        self._reply_wait_s = reply_wait_s
+
+    async def talk(self, agent: str | None, message: str) -> dict[str, Any]:
+        self._check(agent)
+        try:
+            job = await self._soul.conversations.submit(self._who, message, "dm", None, self._ip)
+            events = await self._soul.watching.follow(job.id, self._who.user_id)
+            async with asyncio.timeout(self._reply_wait_s):
+                async for event in events:
+                    if event is not None and event.name == "done":
+                        return event.data
+        except TimeoutError as exc:
+            raise SoulUnavailable(
+                f"No reply within {self._reply_wait_s:.0f} s; it is still being written "
+                f"(job {job.id})."
+            ) from exc
+        except SoulError as exc:
+            raise _unavailable(exc) from exc
+        raise SoulUnavailable(f"The reply's events ended before it did (job {job.id}).")
+
+    async def state(self, agent: str | None) -> dict[str, Any]:
+        self._check(agent)
+        try:
+            found, now = await self._soul.agents.active()
+        except SoulError as exc:
+            raise _unavailable(exc) from exc
+        return agent_body(found, now)
+
+    async def memories(self, agent: str | None) -> list[dict[str, Any]]:
+        self._check(agent)
+        try:
+            found = await self._soul.memories.about(self._who)
+        except SoulError as exc:
+            raise _unavailable(exc) from exc
+        return [memory_view(m).model_dump(mode="json") for m in found]
+
+    async def agents(self) -> dict[str, list[dict[str, Any]]]:
+        try:
+            listed = await self._soul.agents.all()
+        except SoulError as exc:
+            raise _unavailable(exc) from exc
+        return {
+            "normal": [{"name": name} for name, mode in listed if mode == "rich"],
+            "lite": [{"name": name} for name, mode in listed if mode == "lite"],
+        }
+
+    def _check(self, agent: str | None) -> None:
+        """The agent asked for must be the one this process speaks for (the default agent)."""
+        active = self._soul.agents.agent.name
+        if agent and agent.casefold() != active.casefold():
+            raise SoulUnavailable(f"No agent named {agent} (agent_not_found).")
+
+
+def _unavailable(exc: SoulError) -> SoulUnavailable:
+    return SoulUnavailable(f"{exc.message} ({exc.code}).")
