@@ -167,6 +167,8 @@ async def test_feelings_are_the_agents_state_now(
 ) -> None:
     token, key = user
     async with connect(transport, server, key) as session:
+        for said in ("You are wonderful, thank you!", "I am scared and sad today."):
+            structured(await session.call_tool("talk", {"message": said}))
         felt = structured(await session.call_tool("feelings", {}))
     state = agent_state(api, token)
     assert felt["agent"] == state["name"]
@@ -177,6 +179,7 @@ async def test_feelings_are_the_agents_state_now(
         name: scale["value"] for name, scale in state["emotional_status"]["emotions"].items()
     }
     strongest = sorted((v for v in emotions.values() if v > 0), reverse=True)[:3]
+    assert len(set(strongest)) > 1, emotions  # an order to get wrong
     assert [e["value"] for e in felt["top_emotions"]] == strongest
     for e in felt["top_emotions"]:
         assert emotions[e["emotion"]] == e["value"]
