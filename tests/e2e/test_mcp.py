@@ -298,6 +298,16 @@ def test_mcp_answers_401_in_the_envelope_without_a_valid_bearer(api: httpx.Clien
     assert_error(post_mcp(api, "not-a-token"), 401, "invalid_token")
 
 
+def test_mcp_is_stateless_so_it_takes_only_posts(api: httpx.Client, user: tuple[str, str]) -> None:
+    """No session to stream to or end: a GET would otherwise hold a stream open for nothing."""
+    for method in ("GET", "DELETE"):
+        r = api.request(method, "/mcp", headers=bearer(user[1]))
+        assert_error(r, 405, "method_not_allowed")
+    answered = post_mcp(api, user[1])
+    assert answered.status_code == 200, answered.text
+    assert "mcp-session-id" not in answered.headers
+
+
 async def test_the_mcp_client_fails_to_connect_with_a_bad_key(server: Server) -> None:
     with pytest.raises(Exception) as caught:
         async with over_http(server.url, "sk-soul-" + "y" * 43):

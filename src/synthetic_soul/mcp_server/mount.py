@@ -58,7 +58,8 @@ class McpMount:
             self._container = None
 
     def route(self) -> Route:
-        return Route(PATH, self, methods=["GET", "POST", "DELETE"], include_in_schema=False)
+        # POST only: stateless, there is no session to stream to (GET) or to end (DELETE).
+        return Route(PATH, self, methods=["POST"], include_in_schema=False)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         container, sessions = self._container, self._sessions
