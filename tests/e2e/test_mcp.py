@@ -12,6 +12,7 @@ import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,6 +23,9 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
+from synthetic_soul.mcp_server.access import SoulUnavailable
+from synthetic_soul.mcp_server.over_http import HttpSoul
+from tests.e2e.conftest import Spawn
 from tests.e2e.helpers import (
     agent_state,
     assert_error,
@@ -33,6 +37,7 @@ from tests.e2e.helpers import (
     login_from,
     unique_email,
     unique_username,
+    wait_job,
 )
 from tests.support.server import Server, free_port
 
@@ -334,3 +339,22 @@ async def test_http_takes_an_access_token_and_a_revoked_key_stops_at_once(
             await session.call_tool("list_agents", {})
     assert refused_by_server(caught.value)
     assert_error(post_mcp(api, key), 401, "invalid_token")
+
+
+async def test_a_reply_slower_than_the_wait_is_one_line_and_still_lands(
+    spawn: Spawn, tmp_path: Path
+) -> None:
+    slow = spawn(tmp_path / "slow", {"SCRIPTED_DELAY_MS": "3000"})
+    with client(slow.url) as api:
+        token = account(api)
+        soul = HttpSoul(slow.url, make_key(api, token), reply_wait_s=0.5)
+        try:
+            with pytest.raises(SoulUnavailable) as waited:
+                await soul.talk(None, "Take your time.")
+        finally:
+            await soul.aclose()
+        said = str(waited.value)
+        assert said.startswith("No reply within 0.5 s") and "\n" not in said
+        job_id = said.rsplit("(job ", 1)[1].rstrip(").")
+        assert wait_job(api, token, job_id)["status"] == "succeeded"
+        assert [m["job_id"] for m in conversation(api, token)["messages"]] == [job_id, job_id]

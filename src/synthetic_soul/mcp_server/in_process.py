@@ -39,8 +39,8 @@ class InProcessSoul:
                         return event.data
         except TimeoutError as exc:
             raise SoulUnavailable(
-                f"No reply within {self._reply_wait_s:.0f} s; it is still being written "
-                f"(job {job.id})."
+                f"No reply within {self._reply_wait_s:g} s; it is still being written and "
+                f"will be in the conversation (job {job.id})."
             ) from exc
         except SoulError as exc:
             raise _unavailable(exc) from exc

@@ -7,6 +7,7 @@ line that says what to do, and the server stays up to be told again after it is 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -102,12 +103,22 @@ class HttpSoul:
         return body
 
     async def _follow(self, job_id: str) -> dict[str, Any] | None:
-        """The job's `done` snapshot from its event stream; None if the stream ended first."""
-        path = f"/v1/jobs/{job_id}/events"
-        timeout = httpx.Timeout(CALL_TIMEOUT_S, read=self._reply_wait_s)
+        """The job's `done` snapshot from its event stream, waiting `reply_wait_s` in all
+        (keep-alives come every few seconds, so no read ever times out on a slow reply);
+        None if the stream ended or went silent first."""
+        try:
+            async with asyncio.timeout(self._reply_wait_s):
+                return await self._done(job_id)
+        except TimeoutError as exc:
+            raise SoulUnavailable(
+                f"No reply within {self._reply_wait_s:g} s; it is still being written and "
+                f"will be in the conversation (job {job_id})."
+            ) from exc
+
+    async def _done(self, job_id: str) -> dict[str, Any] | None:
         try:
             async with self._http.stream(
-                "GET", path, headers=self._headers(None), timeout=timeout
+                "GET", f"/v1/jobs/{job_id}/events", headers=self._headers(None)
             ) as response:
                 if response.is_error:
                     await response.aread()
@@ -116,11 +127,8 @@ class HttpSoul:
                     if name == "done":
                         done: dict[str, Any] = json.loads(data)
                         return done
-        except httpx.ReadTimeout as exc:
-            raise SoulUnavailable(
-                f"No reply within {self._reply_wait_s:.0f} s; it is still being written "
-                f"(job {job_id})."
-            ) from exc
+        except httpx.ReadTimeout:
+            return None  # silent past its keep-alives: the job's record will tell
         except httpx.HTTPError as exc:
             raise self._unreachable(exc) from exc
         return None
