@@ -9,6 +9,7 @@ or a resource error, never a crash of the server.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
@@ -40,9 +41,13 @@ T = TypeVar("T")
 
 def build(caller: Callers) -> MCPServer:
     """The server with its tools; `caller` gives the `Soul` of the request's caller."""
-    server = MCPServer(
-        "synthetic-soul", version=__version__, instructions=INSTRUCTIONS, log_level="WARNING"
-    )
+    # The SDK configures the root logger as it builds a server; the service and `soul mcp`
+    # configure their own logging (cli.py), so what it did is undone.
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    server = MCPServer("synthetic-soul", version=__version__, instructions=INSTRUCTIONS)
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
     @server.tool()
     async def talk(
