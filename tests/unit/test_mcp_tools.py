@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,12 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 async def soul(tmp_path: Path) -> AsyncIterator[Container]:
+    async with container(tmp_path) as made:
+        yield made
+
+
+@asynccontextmanager
+async def container(tmp_path: Path, **extra: Any) -> AsyncIterator[Container]:
     settings = Settings(
         APP_ENV="test",
         LLM_MODE="scripted",
@@ -40,6 +47,7 @@ async def soul(tmp_path: Path) -> AsyncIterator[Container]:
         LOG_LEVEL="warning",
         BOT_NAME="jasmine",
         THINKING_ENABLED=False,
+        **extra,
     )
     async with running(settings, background=False) as made:
         yield made
@@ -120,6 +128,19 @@ async def test_an_unknown_agent_is_one_line_of_error(soul: Container) -> None:
     assert text_of(result.content[0]).endswith(": No agent named someone-else (agent_not_found).")
     assert listed == {"agents": [{"name": "jasmine", "mode": "lite"}]}
     assert json.loads(text_of(state.contents[0]))["name"] == "jasmine"
+
+
+async def test_a_reply_slower_than_the_wait_is_a_line_naming_its_job(tmp_path: Path) -> None:
+    async with container(tmp_path, SCRIPTED_DELAY_MS=1500) as soul:
+        who = await guest(soul)
+        slow = InProcessSoul(soul, who, "127.0.0.1", reply_wait_s=0.2)
+        async with Client(build(lambda _ctx: slow)) as mcp:
+            result = await mcp.call_tool("talk", {"message": "Take your time."})
+        said = text_of(result.content[0])
+        assert result.is_error and "No reply within 0.2 s" in said and "\n" not in said
+        job_id = said.rsplit("(job ", 1)[1].rstrip(").")
+        job = await soul.store.get_job(job_id)
+        assert job is not None and job.owner_id == who.user_id
 
 
 async def test_server_sent_events_are_read_as_the_api_frames_them() -> None:

@@ -5,6 +5,7 @@ own conversation and memories, and their messages count against their own limits
 from __future__ import annotations
 
 import asyncio
+from contextlib import aclosing
 from typing import Any
 
 from synthetic_soul.api.routers.agents import agent_body
@@ -33,7 +34,8 @@ class InProcessSoul:
         try:
             job = await self._soul.conversations.submit(self._who, message, "dm", None, self._ip)
             events = await self._soul.watching.follow(job.id, self._who.user_id)
-            async with asyncio.timeout(self._reply_wait_s):
+            # Closed however the wait ends, so its subscription to the bus ends with it.
+            async with aclosing(events), asyncio.timeout(self._reply_wait_s):
                 async for event in events:
                     if event is not None and event.name == "done":
                         return event.data
