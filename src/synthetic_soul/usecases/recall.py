@@ -6,9 +6,9 @@ that match its words (`search_messages`) and those whose vectors are nearest its
 (`nearest_messages`), each `DEPTH` deep, and fuses the two rankings by reciprocal rank
 (`domain.recall.fused`, the weights and why there); if the query cannot be embedded, by
 words alone. When the query names a speaker, the words are searched again without the
-name (`domain.recall.without_names`), and every word match gives the messages beside it a
-share of its relevance before the fusion. Then the best few fused give the messages said
-just before and after them a share of their score (`adjacent_messages`,
+name (`domain.recall.without_names`), and the best few word matches give the messages
+beside them a share of their relevance before the fusion. Then the best few fused give the
+messages said just before and after them a share of their score (`adjacent_messages`,
 `domain.recall.shared`: an answer follows the question that holds the words), and each
 score is weighed by who said the message and whether it only asks
 (`domain.recall.weighed`). Recency and importance are not weighed: a
@@ -96,11 +96,16 @@ class Recall:
         if named and plain.strip():
             words = await self._store.search_messages(agent_name, user_id, plain, DEPTH, before)
             said.update((m.id, m) for m, _ in words)
-        # Each word match, and the best few by meaning, with the messages beside them.
-        givers = [*(m.id for m, _ in words), *(m.id for m, _ in meaning[:SHARERS])]
+        # The best few of each search, with the messages beside them.
+        givers = [m.id for m, _ in (*words[:SHARERS], *meaning[:SHARERS])]
         around = await self._store.adjacent_messages(agent_name, user_id, givers, before)
         said.update((m.id, m) for pair in around.values() for m in pair if m is not None)
-        by_words = shared({m.id: score for m, score in words}, said, around)
+        best_words = {m.id for m, _ in words[:SHARERS]}
+        by_words = shared(
+            {m.id: score for m, score in words},
+            said,
+            {i: pair for i, pair in around.items() if i in best_words},
+        )
         ranked = fused(
             [sorted(by_words, key=lambda i: -by_words[i]), [m.id for m, _ in meaning]],
             [WORDS_WEIGHT, MEANING_WEIGHT],
