@@ -7,6 +7,7 @@ from the service, so a drift in the service shows up as a failing test.
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import time
 import uuid
@@ -391,3 +392,33 @@ def conversation(c: httpx.Client, token: str) -> dict[str, Any]:
     assert r.status_code == 200, r.text
     conv: dict[str, Any] = r.json()["conversation"]
     return conv
+
+
+# Claims are limited per client address, and a module may claim many accounts: each claim
+# comes from an address of its own (the harness's servers trust the source address).
+_CLAIM_ADDRESSES = itertools.count()
+
+
+def claimed_account(api: httpx.Client, prefix: str = "user") -> str:
+    """A new account (a claimed guest); its access token."""
+    g = guest(api)
+    n = next(_CLAIM_ADDRESSES)
+    with client(str(api.base_url), source=f"127.0.{10 + n // 250}.{1 + n % 250}") as own:
+        claimed = own.post(
+            "/v1/auth/claim",
+            json={
+                "email": unique_email(prefix),
+                "password": "correct horse battery",
+                "username": unique_username(prefix),
+            },
+            headers=bearer(g.token),
+        )
+    return login_from(claimed).token
+
+
+def new_key(api: httpx.Client, token: str, name: str = "bot") -> dict[str, str]:
+    """A new personal API key of the account whose token this is: {"id", "name", "key"}."""
+    r = api.post("/v1/auth/keys", json={"name": name}, headers=bearer(token))
+    assert r.status_code == 201, r.text
+    made: dict[str, str] = r.json()
+    return made

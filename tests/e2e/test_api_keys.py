@@ -3,7 +3,6 @@ a key ends (revoked, logged out, forgotten). The real service in a subprocess, o
 
 from __future__ import annotations
 
-import itertools
 import sqlite3
 import uuid
 
@@ -13,14 +12,13 @@ import pytest
 from tests.e2e.helpers import (
     assert_error,
     bearer,
+    claimed_account,
     claims_of,
-    client,
     conversation,
     guest,
     login_from,
+    new_key,
     submit,
-    unique_email,
-    unique_username,
     wait_job,
 )
 from tests.support.server import Server
@@ -29,37 +27,11 @@ pytestmark = pytest.mark.e2e
 
 PREFIX = "sk-soul-"
 JOB_POLLS_PER_MINUTE = 120  # the contract's limit per user
-_ADDRESSES = itertools.count()
-
-
-def account(api: httpx.Client) -> str:
-    """A new account (a claimed guest); its access token. Each claim comes from an address of
-    its own, since claims are limited per address and this module makes many accounts."""
-    g = guest(api)
-    n = next(_ADDRESSES)
-    with client(str(api.base_url), source=f"127.0.{10 + n // 250}.{1 + n % 250}") as own:
-        claimed = own.post(
-            "/v1/auth/claim",
-            json={
-                "email": unique_email("keys"),
-                "password": "correct horse battery",
-                "username": unique_username("keys"),
-            },
-            headers=bearer(g.token),
-        )
-    return login_from(claimed).token
-
-
-def make_key(api: httpx.Client, token: str, name: str = "bot") -> dict[str, str]:
-    r = api.post("/v1/auth/keys", json={"name": name}, headers=bearer(token))
-    assert r.status_code == 201, r.text
-    body: dict[str, str] = r.json()
-    return body
 
 
 def test_a_key_is_made_once_and_listed_without_itself(api: httpx.Client) -> None:
-    token = account(api)
-    made = make_key(api, token, "discord bot")
+    token = claimed_account(api, "keys")
+    made = new_key(api, token, "discord bot")
 
     assert set(made) == {"id", "name", "key"}
     assert made["name"] == "discord bot"
@@ -76,7 +48,7 @@ def test_a_key_is_made_once_and_listed_without_itself(api: httpx.Client) -> None
 
 
 def test_the_store_holds_no_key_only_its_hash(api: httpx.Client, server: Server) -> None:
-    made = make_key(api, account(api))
+    made = new_key(api, claimed_account(api, "keys"))
     secret_part = made["key"][len(PREFIX) :]
     db = sqlite3.connect(server.data_dir / "soul.sqlite3")
     try:
@@ -88,8 +60,8 @@ def test_the_store_holds_no_key_only_its_hash(api: httpx.Client, server: Server)
 
 
 def test_a_key_acts_as_its_user_on_bearer_routes(api: httpx.Client) -> None:
-    token = account(api)
-    key = make_key(api, token)["key"]
+    token = claimed_account(api, "keys")
+    key = new_key(api, token)["key"]
 
     me = api.get("/v1/auth/me", headers=bearer(key))
     assert me.status_code == 200, me.text
@@ -110,8 +82,8 @@ def test_a_key_acts_as_its_user_on_bearer_routes(api: httpx.Client) -> None:
 
 
 def test_a_key_shares_its_users_rate_limit(api: httpx.Client) -> None:
-    token = account(api)
-    key = make_key(api, token)["key"]
+    token = claimed_account(api, "keys")
+    key = new_key(api, token)["key"]
     unknown = uuid.uuid4().hex
     for n in range(JOB_POLLS_PER_MINUTE):
         r = api.get(f"/v1/jobs/{unknown}", headers=bearer(token if n % 2 else key))
@@ -122,8 +94,8 @@ def test_a_key_shares_its_users_rate_limit(api: httpx.Client) -> None:
 
 
 def test_a_revoked_key_is_refused_at_once(api: httpx.Client) -> None:
-    token = account(api)
-    made = make_key(api, token)
+    token = claimed_account(api, "keys")
+    made = new_key(api, token)
     assert api.get("/v1/auth/me", headers=bearer(made["key"])).status_code == 200
 
     gone = api.delete(f"/v1/auth/keys/{made['id']}", headers=bearer(token))
@@ -136,8 +108,8 @@ def test_a_revoked_key_is_refused_at_once(api: httpx.Client) -> None:
 
 
 def test_another_users_key_cannot_be_deleted(api: httpx.Client) -> None:
-    owner, other = account(api), account(api)
-    made = make_key(api, owner)
+    owner, other = claimed_account(api, "keys"), claimed_account(api, "keys")
+    made = new_key(api, owner)
 
     assert_error(
         api.delete(f"/v1/auth/keys/{made['id']}", headers=bearer(other)), 404, "key_not_found"
@@ -154,7 +126,7 @@ def test_a_guest_is_asked_to_claim_first(api: httpx.Client) -> None:
 
 @pytest.mark.parametrize("name", ["", "x" * 101])
 def test_a_name_outside_its_bounds_is_a_validation_error(api: httpx.Client, name: str) -> None:
-    r = api.post("/v1/auth/keys", json={"name": name}, headers=bearer(account(api)))
+    r = api.post("/v1/auth/keys", json={"name": name}, headers=bearer(claimed_account(api, "keys")))
     assert_error(r, 422, "validation_error")
 
 
@@ -184,8 +156,8 @@ def test_keys_need_a_bearer(api: httpx.Client) -> None:
 def test_logging_out_with_a_key_ends_it_and_logging_out_a_session_ends_every_key(
     api: httpx.Client,
 ) -> None:
-    token = account(api)
-    ended, kept = make_key(api, token, "ended"), make_key(api, token, "kept")
+    token = claimed_account(api, "keys")
+    ended, kept = new_key(api, token, "ended"), new_key(api, token, "kept")
     session = login_from(api.post("/v1/auth/guest")).token  # unrelated, stays signed in
 
     assert api.post("/v1/auth/logout", headers=bearer(ended["key"])).status_code == 200
@@ -201,10 +173,10 @@ def test_logging_out_with_a_key_ends_it_and_logging_out_a_session_ends_every_key
 
 
 def test_logging_out_everywhere_ends_every_key_and_session(api: httpx.Client) -> None:
-    token = account(api)
-    keys = [make_key(api, token, name)["key"] for name in ("one", "two")]
-    bystander = account(api)
-    bystanders_key = make_key(api, bystander)["key"]
+    token = claimed_account(api, "keys")
+    keys = [new_key(api, token, name)["key"] for name in ("one", "two")]
+    bystander = claimed_account(api, "keys")
+    bystanders_key = new_key(api, bystander)["key"]
 
     r = api.post("/v1/auth/logout", params={"everywhere": "true"}, headers=bearer(token))
 
@@ -216,8 +188,8 @@ def test_logging_out_everywhere_ends_every_key_and_session(api: httpx.Client) ->
 
 
 def test_being_forgotten_ends_the_keys(api: httpx.Client) -> None:
-    token = account(api)
-    key = make_key(api, token)["key"]
+    token = claimed_account(api, "keys")
+    key = new_key(api, token)["key"]
 
     assert api.delete("/v1/auth/me", headers=bearer(key)).status_code == 200
 

@@ -4,7 +4,6 @@ Both must offer the same tools, act as the key's user, and keep each user's scop
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import sqlite3
@@ -30,13 +29,11 @@ from tests.e2e.helpers import (
     agent_state,
     assert_error,
     bearer,
+    claimed_account,
     claims_of,
     client,
     conversation,
-    guest,
-    login_from,
-    unique_email,
-    unique_username,
+    new_key,
     wait_job,
 )
 from tests.support.server import Server, free_port
@@ -46,7 +43,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.anyio]
 TOOLS = {"talk", "feelings", "memories", "list_agents"}
 STATE_TEMPLATE = "soul://agents/{name}/state"
 TRANSPORTS = ("stdio", "http")
-_ADDRESSES = itertools.count()
 
 
 @pytest.fixture
@@ -63,36 +59,11 @@ def db(server: Server) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
-def account(api: httpx.Client) -> str:
-    """A new account's access token; each claim from an address of its own (claims are
-    limited per address)."""
-    g = guest(api)
-    n = next(_ADDRESSES)
-    with client(str(api.base_url), source=f"127.0.{40 + n // 250}.{1 + n % 250}") as own:
-        claimed = own.post(
-            "/v1/auth/claim",
-            json={
-                "email": unique_email("mcp"),
-                "password": "correct horse battery",
-                "username": unique_username("mcp"),
-            },
-            headers=bearer(g.token),
-        )
-    return login_from(claimed).token
-
-
-def make_key(api: httpx.Client, token: str) -> str:
-    r = api.post("/v1/auth/keys", json={"name": "assistant"}, headers=bearer(token))
-    assert r.status_code == 201, r.text
-    key: str = r.json()["key"]
-    return key
-
-
 @pytest.fixture
 def user(api: httpx.Client) -> tuple[str, str]:
     """A fresh account: (its access token, an API key of it)."""
-    token = account(api)
-    return token, make_key(api, token)
+    token = claimed_account(api, "mcp")
+    return token, new_key(api, token)["key"]
 
 
 @asynccontextmanager
@@ -246,13 +217,13 @@ def remember(db: sqlite3.Connection, agent_id: str, user_id: str, event: str) ->
 async def test_memories_are_the_callers_own(
     transport: str, server: Server, api: httpx.Client, db: sqlite3.Connection
 ) -> None:
-    alice, bob = account(api), account(api)
+    alice, bob = claimed_account(api, "mcp"), claimed_account(api, "mcp")
     agent_id = agent_state(api, alice)["id"]
     event = f"Alice told me she plays the cello ({uuid.uuid4().hex[:6]})."
     remember(db, agent_id, claims_of(alice)["sub"], event)
-    async with connect(transport, server, make_key(api, alice)) as session:
+    async with connect(transport, server, new_key(api, alice)["key"]) as session:
         hers = structured(await session.call_tool("memories", {}))
-    async with connect(transport, server, make_key(api, bob)) as session:
+    async with connect(transport, server, new_key(api, bob)["key"]) as session:
         his = structured(await session.call_tool("memories", {}))
     assert [m["event"] for m in hers["memories"]] == [event]
     assert hers["count"] == 1
@@ -346,8 +317,8 @@ async def test_a_reply_slower_than_the_wait_is_one_line_and_still_lands(
 ) -> None:
     slow = spawn(tmp_path / "slow", {"SCRIPTED_DELAY_MS": "3000"})
     with client(slow.url) as api:
-        token = account(api)
-        soul = HttpSoul(slow.url, make_key(api, token), reply_wait_s=0.5)
+        token = claimed_account(api, "mcp")
+        soul = HttpSoul(slow.url, new_key(api, token)["key"], reply_wait_s=0.5)
         try:
             with pytest.raises(SoulUnavailable) as waited:
                 await soul.talk(None, "Take your time.")
