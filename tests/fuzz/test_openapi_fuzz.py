@@ -163,13 +163,25 @@ def assert_api_headers(response: Any, what: str) -> None:
     assert header(response, "X-Request-ID"), f"{what}: no X-Request-ID"
 
 
-def assert_error_envelope(status: int, body: bytes, what: str) -> None:
+# The OpenAI-compatible routes answer their own errors in OpenAI's error object (docs/api.md),
+# which its clients read: {"error": {"message", "type", "param", "code"}}, no request id (the
+# X-Request-ID header still carries it); what is refused before a route runs (a method it
+# does not take, a body too large) comes in the envelope, as everywhere.
+OPENAI_SHAPED = frozenset({"/v1/models", "/v1/models/{model}", "/v1/chat/completions"})
+
+
+def assert_error_envelope(status: int, body: bytes, what: str, path: str = "") -> None:
     try:
         document = json.loads(body)
     except ValueError:
         pytest.fail(f"{what}: the {status} body is not JSON: {body[:300]!r}")
     error = document.get("error") if isinstance(document, dict) else None
     assert isinstance(error, dict), f"{what}: the {status} body is no envelope: {document!r}"
+    if path in OPENAI_SHAPED and "type" in error:
+        assert isinstance(error.get("message"), str), f"{what}: no str message: {error!r}"
+        assert isinstance(error.get("type"), str), f"{what}: no str type: {error!r}"
+        assert {"param", "code"} <= error.keys(), f"{what}: not OpenAI's error object: {error!r}"
+        return
     for key in ("code", "message", "request_id"):
         assert isinstance(error.get(key), str), f"{what}: envelope without str {key!r}: {error!r}"
 
@@ -196,7 +208,7 @@ def test_no_server_errors_and_the_contract_holds(case: Any, server: Server, gues
     case.validate_response(response, checks=[not_a_server_error])
     assert_api_headers(response, what)
     if 400 <= status < 500 and case.method.upper() != "HEAD":
-        assert_error_envelope(status, response.content, what)
+        assert_error_envelope(status, response.content, what, case.operation.path)
 
 
 # -- the expression image route, with hostile names ----------------------------------------
