@@ -14,6 +14,11 @@ from synthetic_soul.domain.personality import Personality, born
 from synthetic_soul.domain.reasons import BORN
 
 
+PUBLIC = "public"
+PRIVATE = "private"
+VISIBILITIES = (PUBLIC, PRIVATE)
+
+
 @dataclass(frozen=True)
 class ActiveAgent:
     """The agent the use cases speak for, resolved once (its id from the store at start-up)
@@ -45,6 +50,14 @@ class AgentState:
     events_felt: int = 0  # events that changed the state; a lost update would lose one
     version: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    # Who made it (None: the deployment's own, such as the default agent) and who may talk
+    # to it: anyone ("public") or its owner alone ("private").
+    owner_id: str | None = None
+    visibility: str = PUBLIC
+
+    def may_talk(self, user_id: str) -> bool:
+        """Whether this user may talk to it (and so learn that it exists)."""
+        return self.visibility == PUBLIC or (self.owner_id is not None and self.owner_id == user_id)
 
     @property
     def affect(self) -> Affect:
@@ -104,6 +117,8 @@ def to_doc(state: AgentState) -> dict[str, Any]:
         "memory_tags": list(state.memory_tags),
         "events_felt": state.events_felt,
         "extra": state.extra,
+        "owner_id": state.owner_id,
+        "visibility": state.visibility,
     }
 
 
@@ -129,4 +144,6 @@ def from_doc(doc: dict[str, Any], version: int = 0) -> AgentState:
         events_felt=int(doc.get("events_felt", 0)),
         version=version,
         extra=dict(doc.get("extra", {})),
+        owner_id=doc.get("owner_id"),
+        visibility=str(doc.get("visibility", PUBLIC)),
     )

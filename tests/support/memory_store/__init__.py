@@ -209,6 +209,34 @@ class MemoryStore:
     async def get_profile(self, agent_id: str, user_id: str) -> Profile | None:
         return owned((await self._tables()).profiles.get((agent_id, user_id)))
 
+    async def set_visibility(self, agent_id: str, visibility: str) -> bool:
+        def tx(t: Tables) -> bool:
+            agent = t.agents.get(agent_id)
+            if agent is None:
+                return False
+            t.agents[agent_id] = replace(agent, visibility=visibility, version=agent.version + 1)
+            return True
+
+        return await self._write(tx)
+
+    async def delete_agent(self, agent_id: str) -> bool:
+        def tx(t: Tables) -> bool:
+            agent = t.agents.pop(agent_id, None)
+            if agent is None:
+                return False
+            gone = {c for (name, _), c in t.conversations.items() if name == agent.name}
+            t.conversations = {k: c for k, c in t.conversations.items() if c not in gone}
+            said = {i for i, m in t.messages.items() if m.conversation_id in gone}
+            t.messages = {i: m for i, m in t.messages.items() if i not in said}
+            t.vectors = {i: v for i, v in t.vectors.items() if i not in said}
+            t.profiles = {k: p for k, p in t.profiles.items() if p.agent_id != agent_id}
+            t.thoughts = [x for x in t.thoughts if x.agent_id != agent_id]
+            t.memories = {i: m for i, m in t.memories.items() if m.agent_id != agent_id}
+            t.snapshots = {k: s for k, s in t.snapshots.items() if s.agent_id != agent_id}
+            return True
+
+        return await self._write(tx)
+
     async def add_snapshot(self, snapshot: AffectSnapshot) -> None:
         key = (snapshot.agent_id, snapshot.at)
         await self._write(lambda t: t.snapshots.setdefault(key, owned(snapshot)))

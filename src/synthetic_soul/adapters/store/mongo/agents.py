@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from synthetic_soul.adapters.store.mongo.base import MongoBase, reachable
@@ -48,6 +49,36 @@ class AgentCollections(MongoBase):
     @reachable
     async def get_profile(self, agent_id: str, user_id: str) -> Profile | None:
         return await read_profile(self.db, None, agent_id, user_id)
+
+    @reachable
+    async def set_visibility(self, agent_id: str, visibility: str) -> bool:
+        result = await self.db["agents"].update_one(
+            {"_id": agent_id},
+            {"$set": {"state.visibility": visibility}, "$inc": {"version": 1}},
+        )
+        return result.matched_count == 1
+
+    @reachable
+    async def delete_agent(self, agent_id: str) -> bool:
+        async def tx(s: AsyncClientSession) -> bool:
+            db = self.db
+            agent = await db["agents"].find_one({"_id": agent_id}, {"name": 1}, session=s)
+            if agent is None:
+                return False
+            conversations = [
+                d["_id"]
+                async for d in db["conversations"].find(
+                    {"agent_name": agent["name"]}, {"_id": 1}, session=s
+                )
+            ]
+            await db["messages"].delete_many({"conversation_id": {"$in": conversations}}, session=s)
+            await db["conversations"].delete_many({"agent_name": agent["name"]}, session=s)
+            for name in ("profiles", "snapshots", "thoughts", "memories"):
+                await db[name].delete_many({"agent_id": agent_id}, session=s)
+            await db["agents"].delete_one({"_id": agent_id}, session=s)
+            return True
+
+        return await self._transaction(tx)
 
     @reachable
     async def add_snapshot(self, snapshot: AffectSnapshot) -> None:

@@ -62,6 +62,37 @@ class AgentTables(SQLiteBase):
     async def get_profile(self, agent_id: str, user_id: str) -> Profile | None:
         return await self._read(lambda db: read_profile(db, agent_id, user_id))
 
+    async def set_visibility(self, agent_id: str, visibility: str) -> bool:
+        def tx(db: sqlite3.Connection) -> bool:
+            cur = db.execute(
+                "UPDATE agents SET doc = json_set(doc, '$.visibility', ?), version = version + 1"
+                " WHERE id = ?",
+                (visibility, agent_id),
+            )
+            return cur.rowcount == 1
+
+        return await self._run(tx)
+
+    async def delete_agent(self, agent_id: str) -> bool:
+        def tx(db: sqlite3.Connection) -> bool:
+            row = db.execute("SELECT name FROM agents WHERE id = ?", (agent_id,)).fetchone()
+            if row is None:
+                return False
+            # Conversations are keyed by the agent's name; their messages go with them (and
+            # with the messages, by triggers, their search entries and vectors).
+            db.execute(
+                "DELETE FROM messages WHERE conversation_id IN"
+                " (SELECT id FROM conversations WHERE agent_name = ?)",
+                (row["name"],),
+            )
+            db.execute("DELETE FROM conversations WHERE agent_name = ?", (row["name"],))
+            for table in ("profiles", "snapshots", "thoughts", "memories"):
+                db.execute(f"DELETE FROM {table} WHERE agent_id = ?", (agent_id,))  # noqa: S608
+            db.execute("DELETE FROM agents WHERE id = ?", (agent_id,))
+            return True
+
+        return await self._run(tx)
+
     async def add_snapshot(self, snapshot: AffectSnapshot) -> None:
         await self._run(lambda db: insert_snapshot(db, snapshot))
 
