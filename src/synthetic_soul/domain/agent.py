@@ -13,7 +13,6 @@ from synthetic_soul.domain.mood import Mood, default_mood, mood_name
 from synthetic_soul.domain.personality import Personality, born
 from synthetic_soul.domain.reasons import BORN
 
-
 PUBLIC = "public"
 PRIVATE = "private"
 VISIBILITIES = (PUBLIC, PRIVATE)

@@ -87,7 +87,7 @@ class AgentTables(SQLiteBase):
             )
             db.execute("DELETE FROM conversations WHERE agent_name = ?", (row["name"],))
             for table in ("profiles", "snapshots", "thoughts", "memories"):
-                db.execute(f"DELETE FROM {table} WHERE agent_id = ?", (agent_id,))  # noqa: S608
+                db.execute(f"DELETE FROM {table} WHERE agent_id = ?", (agent_id,))
             db.execute("DELETE FROM agents WHERE id = ?", (agent_id,))
             return True
 
