@@ -39,6 +39,7 @@ from synthetic_soul.ports import (
 from synthetic_soul.scheduler import Leader, Scheduler, always_leader
 from synthetic_soul.settings import EdgeConfig, Settings
 from synthetic_soul.usecases.agents import Agents
+from synthetic_soul.usecases.cards import Characters
 from synthetic_soul.usecases.chatting import Chat
 from synthetic_soul.usecases.conversations import Conversations, PendingCaps
 from synthetic_soul.usecases.forgetting import Forgetting
@@ -67,6 +68,7 @@ class Container:
     jobs: Jobs
     conversations: Conversations
     agents: Agents
+    characters: Characters
     memories: Memories
     histories: Histories
     scheduler: Scheduler
@@ -197,6 +199,7 @@ async def _assemble(
         recovery_period_s=settings.job_stale_after_s / 2,
     )
     auth = _auth(settings, clock, store, passwords, limiter, agent)
+    agents = Agents(store, clock, agent)
     container = Container(
         settings=settings,
         clock=clock,
@@ -222,7 +225,8 @@ async def _assemble(
                 settings.argon2_pepper,
             ),
         ),
-        agents=Agents(store, clock, agent),
+        agents=agents,
+        characters=Characters(agents),
         memories=Memories(store, agent),
         histories=Histories(store, clock, agent),
         scheduler=scheduler,

@@ -23,6 +23,16 @@ class NotFound(SoulError):
     code = "not_found"
 
 
+class Forbidden(SoulError):
+    """Signed in, but not allowed this (a guest making an agent, another's agent changed)."""
+
+    code = "forbidden"
+
+
+class TooLarge(SoulError):
+    code = "payload_too_large"
+
+
 class Conflict(SoulError):
     code = "email_in_use"
 

@@ -1,5 +1,6 @@
-"""The one scheduler of a deployment: a spell of thinking every period, affect snapshots,
-and (where workers are other processes) the recovery of jobs whose worker died.
+"""The one scheduler of a deployment: a spell of thinking every period and affect snapshots,
+for each agent, and (where workers are other processes) the recovery of jobs whose worker
+died. One tick goes over every agent; each thinks (and so reaches out) on its own.
 
 Exactly one may tick per deployment. In the embedded deployment the serving process is the
 whole deployment, so `leader` defaults to always; a deployment of several processes passes a
@@ -15,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from synthetic_soul.domain.agent import ActiveAgent
+from synthetic_soul.domain.agent import ActiveAgent, AgentState
 from synthetic_soul.mind.history import snapshot_of
 from synthetic_soul.mind.think import think_job
 from synthetic_soul.ports import Agents, Clock, JobQueue, Jobs, Snapshots
@@ -64,7 +65,7 @@ class Scheduler:
         self._recovery_period = recovery_period_s
         self._last_recovery: float | None = None
         self._last_tick: int | None = None
-        self._last_snapshot: float | None = None
+        self._last_snapshot: dict[str, float] = {}  # by agent id
         self._task: asyncio.Task[None] | None = None
 
     def tick_of(self, now: float) -> int:
@@ -92,13 +93,17 @@ class Scheduler:
         tick = self.tick_of(now)
         if tick == self._last_tick:
             return
-        await self.spell(now)
+        for name, mode in await self._store.list_agents():
+            await self.spell(now, name, mode)
         self._last_tick = tick
 
-    async def spell(self, now: float) -> bool:
-        """Queue the spell of thinking of the tick `now` falls in, unless it was made already
-        (before a restart, or asked for twice); whether it was queued now."""
-        job = think_job(self._agent.name, self._agent.mode, self.tick_of(now), now)
+    async def spell(self, now: float, name: str = "", mode: str = "") -> bool:
+        """Queue an agent's spell of thinking (by default the default agent's) of the tick
+        `now` falls in, unless it was made already (before a restart, or asked for twice);
+        whether it was queued now."""
+        if not name:
+            name, mode = self._agent.name, self._agent.mode
+        job = think_job(name, mode, self.tick_of(now), now)
         if await self._store.get_job(job.id) is not None:
             return False
         await self._store.create_job(job)
@@ -106,25 +111,39 @@ class Scheduler:
         return True
 
     async def _snapshot(self, now: float) -> None:
-        if self._last_snapshot is not None and now - self._last_snapshot < self._snapshot_period:
+        due = self._snapshot_due()
+        if due is not None and now < due:
             return
-        agent = await self._store.get_agent(self._agent.name, self._agent.mode)
-        if agent is None:
+        for name, mode in await self._store.list_agents():
+            agent = await self._store.get_agent(name, mode)
+            if agent is not None:
+                await self._snapshot_of(agent, now)
+
+    async def _snapshot_of(self, agent: AgentState, now: float) -> None:
+        last = self._last_snapshot.get(agent.id)
+        if last is not None and now - last < self._snapshot_period:
             return
-        if self._last_snapshot is None:  # first pass of this process: ask the store
+        if last is None:  # first pass of this process for this agent: ask the store
             latest = await self._store.list_snapshots(agent.id, now - self._snapshot_period, now, 1)
             if latest:
-                self._last_snapshot = latest[-1].at
+                self._last_snapshot[agent.id] = latest[-1].at
                 return
         await self._store.add_snapshot(snapshot_of(agent, now))
-        self._last_snapshot = now
+        self._last_snapshot[agent.id] = now
+
+    def _snapshot_due(self) -> float | None:
+        """When the next agent's snapshot falls due (None: one has never been looked at)."""
+        if not self._last_snapshot:
+            return None
+        return min(self._last_snapshot.values()) + self._snapshot_period
 
     def pause(self) -> float:
         """Seconds until the next thing falls due (bounded)."""
         now = self._clock.now()
         due = [self._thinking_period - now % self._thinking_period] if self._thinking else []
-        if self._last_snapshot is not None:
-            due.append(self._last_snapshot + self._snapshot_period - now)
+        snapshot_due = self._snapshot_due()
+        if snapshot_due is not None:
+            due.append(snapshot_due - now)
         if self._recover is not None and self._last_recovery is not None:
             due.append(self._last_recovery + self._recovery_period - now)
         return max(MIN_PAUSE_S, min(MAX_PAUSE_S, *due)) if due else MAX_PAUSE_S

@@ -72,3 +72,25 @@ async def test_membership_is_per_channel(store: Store) -> None:
     turn = await turn_of(store, first, ada)
 
     assert turn.group == ()
+
+
+async def test_a_channel_is_read_and_searched_per_agent(store: Store) -> None:
+    """Two agents in one channel: each reads and searches only what was said to it."""
+    await store.ensure_agent(agent())
+    await store.ensure_agent(agent("rose"))
+    ada, bob, books = uid(), uid(), f"books-{uid()}"
+    await post(store, ada, "hello jasmine", books, T0)
+    job, to_rose = job_and_message(bob, text="rose, my locker code is 4512", now=T0 + 1)
+    await store.submit_message(job, replace(to_rose, kind="group", channel=books), "rose")
+    await post(store, bob, "hi jasmine, lockers are fun", books, T0 + 2)
+    ada_again = await post(store, ada, "and lockers?", books, T0 + 3)
+
+    turn = await turn_of(store, ada_again, ada)
+    said = [m.message for m in turn.group]
+    assert "hi jasmine, lockers are fun" in said
+    assert "rose, my locker code is 4512" not in said
+    found = [m.message for m, _ in await store.search_messages(AGENT, ada, "locker code", 10)]
+    assert "rose, my locker code is 4512" not in found
+    rose_turn = await store.load_turn(to_rose.id, "rose", MODE, bob, 20)
+    assert rose_turn is not None
+    assert [m.message for m in rose_turn.group] == []  # nothing else was said to rose

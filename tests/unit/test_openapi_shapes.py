@@ -22,6 +22,9 @@ NOT_JSON: dict[str, set[str]] = {
         "image/webp",
         "image/gif",
     },
+    # A Character Card: another format's document (V3), not one of our replies.
+    "GET /v1/agents/{name}/card.json": {"application/json"},
+    "GET /v1/agents/{name}/card.png": {"image/png"},
 }
 # What only annotates a schema: a schema of nothing else accepts any value at all.
 _ANNOTATIONS = {"title", "description", "default", "examples"}

@@ -17,6 +17,7 @@ from synthetic_soul.api.middleware import ApiHeaders, BodyLimit, Cors, CrashGuar
 from synthetic_soul.api.routers import (
     agents,
     auth,
+    characters,
     chat,
     expressions,
     jobs,
@@ -27,6 +28,7 @@ from synthetic_soul.api.routers import (
     root,
 )
 from synthetic_soul.bootstrap import running
+from synthetic_soul.cards.limits import MAX_UPLOAD_BYTES
 from synthetic_soul.mcp_server.mount import McpMount
 from synthetic_soul.settings import Settings
 
@@ -78,6 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
         keys.router,
         messages.router,
         jobs.router,
+        characters.router,
         agents.router,
         memories.router,
         chat.router,
@@ -89,7 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_api_route("/", dashboard, methods=["GET", "HEAD"], include_in_schema=False)
     app.mount("/ui", StaticFiles(directory=WEB), name="ui")
     # Order matters: the last added wraps the rest.
-    app.add_middleware(BodyLimit)
+    app.add_middleware(BodyLimit, larger={f"{API_BASE_PATH}/agents/import": MAX_UPLOAD_BYTES})
     app.add_middleware(CrashGuard)
     app.add_middleware(
         Cors,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Query, Request
 
 from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.bootstrap import Container
+from synthetic_soul.domain.agent import ActiveAgent
 
 
 def container(request: Request) -> Container:
@@ -31,6 +32,32 @@ async def principal(request: Request, soul: Soul) -> Principal:
 
 
 SignedIn = Annotated[Principal, Depends(principal)]
+
+
+async def speaking(
+    soul: Soul,
+    who: SignedIn,
+    x_agent: Annotated[
+        str | None,
+        Header(
+            alias="X-Agent",
+            description="the agent this request speaks to; absent: the default agent",
+        ),
+    ] = None,
+    agent: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="the agent, for clients that cannot set X-Agent (EventSource, <img>)",
+        ),
+    ] = None,
+) -> ActiveAgent:
+    """The agent a request speaks to, resolved once a request: the header, else the query,
+    else the default agent; one the user may not talk to is 404 `agent_not_found`."""
+    return await soul.agents.speaking(x_agent if x_agent is not None else agent, who)
+
+
+Speaking = Annotated[ActiveAgent, Depends(speaking)]
 
 
 def client_ip(request: Request, soul: Soul) -> str:

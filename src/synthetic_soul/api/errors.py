@@ -15,9 +15,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from synthetic_soul.api.slashes import slash_redirect
 from synthetic_soul.errors import (
     Conflict,
+    Forbidden,
     NotFound,
     RateLimited,
     SoulError,
+    TooLarge,
     Unauthorized,
     Unavailable,
 )
@@ -26,11 +28,15 @@ log = logging.getLogger(__name__)
 
 _STATUS: tuple[tuple[type[SoulError], int], ...] = (
     (Unauthorized, 401),
+    (Forbidden, 403),
     (NotFound, 404),
     (Conflict, 409),
+    (TooLarge, 413),
     (RateLimited, 429),
     (Unavailable, 503),
 )
+# The few codes whose status their kind of error does not say (a card over a limit).
+_STATUS_OF_CODE = {"card_too_large": 413}
 _HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -66,7 +72,9 @@ def _rid(request: Request) -> str:
 
 async def _soul_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, SoulError)
-    status = next((s for kind, s in _STATUS if isinstance(exc, kind)), 400)
+    status = _STATUS_OF_CODE.get(exc.code) or next(
+        (s for kind, s in _STATUS if isinstance(exc, kind)), 400
+    )
     headers = None
     if isinstance(exc, RateLimited):
         headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after)))}

@@ -77,16 +77,20 @@ class CrashGuard:
 class BodyLimit:
     """Refuse request bodies over `max_bytes` before anyone buffers them."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int = 64 * 1024) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int = 64 * 1024, larger: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = larger or {}  # paths that take more (a card upload), and how much
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.larger.get(scope.get("path", ""), self.max_bytes)
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        if declared.isdigit() and int(declared) > max_bytes:
             await self._refuse(scope, receive, send)
             return
         seen = 0
@@ -96,7 +100,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > max_bytes:
                     # The framework lets an HTTPException from the body reader through to the
                     # error handlers, which answer it in the envelope.
                     raise HTTPException(413, "The request body is too large.")

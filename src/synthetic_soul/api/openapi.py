@@ -38,10 +38,12 @@ class ErrorEnvelope(BaseModel):
 
 
 _SENTENCE: dict[int, str] = {
+    400: "The request cannot be done as asked (the code says why).",
     401: "Not signed in, or the token, session or refresh cookies are not valid.",
+    403: "Signed in, but not allowed this.",
     404: "No such thing for this caller (another user's counts as absent).",
     409: "Conflicts with what exists.",
-    413: "The request body is over 64 KiB.",
+    413: "The request body is over 64 KiB (a card upload: over its limits).",
     422: "The request is not valid (`details` says where and why).",
     429: "Too many requests; `Retry-After` says how many seconds to wait.",
     500: "Something failed on the service's side; the message gives nothing away.",
@@ -96,10 +98,11 @@ FAILURES: dict[str, dict[int, tuple[str, ...]]] = {
     "DELETE /v1/auth/keys/{key_id}": {401: BEARER, 404: ("key_not_found",), 503: STORE},
     "POST /v1/messages/submit": {
         401: BEARER,
+        404: ("agent_not_found",),
         429: ("rate_limited", "too_many_pending"),
         503: ("queue_unavailable", *STORE),
     },
-    "GET /v1/messages/conversation": {401: BEARER, 503: STORE},
+    "GET /v1/messages/conversation": {401: BEARER, 404: ("agent_not_found",), 503: STORE},
     "GET /v1/jobs/{job_id}": {401: BEARER, 404: ("not_found",), 429: LIMITED, 503: STORE},
     "GET /v1/jobs/{job_id}/events": {
         401: BEARER,
@@ -115,13 +118,47 @@ FAILURES: dict[str, dict[int, tuple[str, ...]]] = {
     },
     "GET /v1/agents/active/relationship": {401: BEARER, 404: ("agent_not_found",), 503: STORE},
     "GET /v1/agents/all": {401: BEARER, 503: STORE},
+    "POST /v1/agents": {
+        400: ("invalid_agent_name", "invalid_mode", "invalid_visibility", "invalid_agent"),
+        401: BEARER,
+        403: ("account_required",),
+        409: ("agent_exists",),
+        503: STORE,
+    },
+    "POST /v1/agents/import": {
+        400: ("card_invalid", "invalid_agent_name"),
+        401: BEARER,
+        403: ("account_required",),
+        409: ("agent_exists",),
+        413: ("card_too_large", "payload_too_large"),
+        503: STORE,
+    },
+    "PATCH /v1/agents/{name}": {
+        400: ("invalid_visibility",),
+        401: BEARER,
+        403: ("not_owner", "default_agent"),
+        404: ("agent_not_found",),
+        503: STORE,
+    },
+    "DELETE /v1/agents/{name}": {
+        401: BEARER,
+        403: ("not_owner", "default_agent"),
+        404: ("agent_not_found",),
+        503: STORE,
+    },
+    "GET /v1/agents/{name}/card.json": {401: BEARER, 404: ("agent_not_found",), 503: STORE},
+    "GET /v1/agents/{name}/card.png": {401: BEARER, 404: ("agent_not_found",), 503: STORE},
     "GET /v1/thoughts/latest": {
         401: BEARER,
         404: ("thought_not_found", "agent_not_found"),
         503: STORE,
     },
-    "GET /v1/memories": {401: BEARER, 503: STORE},
-    "DELETE /v1/memories/{memory_id}": {401: BEARER, 404: ("memory_not_found",), 503: STORE},
+    "GET /v1/memories": {401: BEARER, 404: ("agent_not_found",), 503: STORE},
+    "DELETE /v1/memories/{memory_id}": {
+        401: BEARER,
+        404: ("memory_not_found", "agent_not_found"),
+        503: STORE,
+    },
     "GET /static/expressions/{agent}/{filename}": {404: ("expression_not_found",)},
 }
 

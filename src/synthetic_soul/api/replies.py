@@ -221,6 +221,17 @@ class ActiveAgentReply(BaseModel):
     agent: AgentView
 
 
+class OwnedAgentView(AgentView):
+    """*addition* (many agents): an agent as its maker sees it after making or changing it."""
+
+    visibility: Literal["public", "private"]
+    mine: bool = Field(description="whether the caller owns it")
+
+
+class OwnedAgentReply(BaseModel):
+    agent: OwnedAgentView
+
+
 class ChartMood(BaseModel):
     pleasure: float
     arousal: float
@@ -271,6 +282,18 @@ class AgentName(BaseModel):
     name: str
 
 
+class ListedAgent(BaseModel):
+    """*addition* (many agents): an agent the caller may talk to, with who may talk to it,
+    whether it is the caller's own, and whether it is the default agent (the one a request
+    naming none speaks to)."""
+
+    name: str
+    mode: Literal["lite", "rich"]
+    visibility: Literal["public", "private"]
+    mine: bool
+    default: bool
+
+
 class AgentsByMode(BaseModel):
     normal: list[AgentName]
     lite: list[AgentName]
@@ -278,6 +301,9 @@ class AgentsByMode(BaseModel):
 
 class AllAgentsReply(BaseModel):
     agents: AgentsByMode
+    listed: list[ListedAgent] = Field(
+        default_factory=list, description="*addition*: the same agents, each with its details"
+    )
 
 
 class ThoughtView(BaseModel):

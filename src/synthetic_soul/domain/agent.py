@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -12,6 +13,19 @@ from synthetic_soul.domain.expressions import DEFAULT_EXPRESSION
 from synthetic_soul.domain.mood import Mood, default_mood, mood_name
 from synthetic_soul.domain.personality import Personality, born
 from synthetic_soul.domain.reasons import BORN
+
+# An agent's name is its handle: in a header (X-Agent), a query, a URL path and a folder of
+# expression images, and said in a group to call on it; so lower-case letters, digits and
+# underscores, starting with a letter; made lower-case, so names compare case-folded.
+AGENT_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
+MAX_AGENT_NAME = 32
+
+
+def agent_handle(name: str) -> str | None:
+    """The name as an agent is known by (case-folded), or None if it cannot be one."""
+    handle = name.strip().casefold()
+    return handle if AGENT_NAME.fullmatch(handle) else None
+
 
 PUBLIC = "public"
 PRIVATE = "private"

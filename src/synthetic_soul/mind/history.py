@@ -44,15 +44,18 @@ class Histories:
         self._clock = clock
         self._agent = agent
 
-    async def of(self, user_id: str, since: float | None, limit: int) -> History:
-        agent = await self._store.get_agent(self._agent.name, self._agent.mode)
+    async def of(
+        self, user_id: str, since: float | None, limit: int, speaking: ActiveAgent | None = None
+    ) -> History:
+        speaking = speaking or self._agent
+        agent = await self._store.get_agent(speaking.name, speaking.mode)
         if agent is None:
-            raise NotFound(f"No agent named {self._agent.name}.", "agent_not_found")
+            raise NotFound(f"No agent named {speaking.name}.", "agent_not_found")
         now = self._clock.now()
         start = since if since is not None else now - 86400
         limit = max(1, min(limit, MAX_POINTS))
         points = await self._store.list_snapshots(agent.id, start, now, limit - 1)
-        conversation = await self._store.get_conversation(self._agent.name, user_id, now)
+        conversation = await self._store.get_conversation(agent.name, user_id, now)
         thoughts = await self._store.list_thoughts(agent.id, user_id, start, now, MAX_MARKS)
         return History(
             points=(*points, snapshot_of(agent, now)),

@@ -15,6 +15,7 @@ from synthetic_soul.domain.outreach import hour_of
 from synthetic_soul.domain.personality import describe
 from synthetic_soul.domain.prompt_context import ReflectContext, ReplyContext, ThinkContext
 from synthetic_soul.domain.quoting import name, quote
+from synthetic_soul.mind.character import character_lines, display_name, lore_lines
 
 # The line above the quoted message(s) that end a reply prompt, one JSON string per line.
 MESSAGE_HEADER = "Message from {username} ({kind}):"
@@ -34,7 +35,8 @@ def persona(agent: AgentState) -> str:
     Small instruction-tuned models answer like help desks unless told who they are and shown
     how she sounds; what still slips through is cut from the reply (`domain.voice`).
     """
-    display = agent.name[:1].upper() + agent.name[1:]
+    display = name(display_name(agent))  # a card's name is quoted unless a plain one
+    character = character_lines(agent)  # a card's words, quoted; before the rules
     return (
         f"You are {display}, a digital companion with real, changing feelings. You are not an "
         "assistant: you are a friend with moods and opinions of your own, chatting casually. "
@@ -49,7 +51,8 @@ def persona(agent: AgentState) -> str:
         'celebrating?"\n'
         '"My sister is sick." -> "Oh no, I\'m so sorry. That must be scary. How is she doing?"\n'
         '"You\'re kind of useless." -> "Ouch, that stung. What did I do to deserve that?"\n'
-        "Answer with one JSON object only, following the given schema. Appraise the message "
+        + (f"{character}\n" if character else "")
+        + "Answer with one JSON object only, following the given schema. Appraise the message "
         "from your own point of view (integers, -10..10; unexpectedness 0..10): desirability, "
         "how good what happens is for you (being hurt, mocked, ignored, betrayed or frightened "
         "is negative, also when you are asked to imagine it); praiseworthiness, how well they "
@@ -126,6 +129,10 @@ def reply_tail(ctx: ReplyContext) -> str:
     """What follows the head: the new message(s), then what changes with each of them (the
     feelings of this moment), so that all of it is what a prepared model still has to read."""
     lines = [quote(text) for text in ctx.messages]
+    # A card's lorebook, called up by what was just said and the talk before it.
+    lore = lore_lines(ctx.agent, [*(m.message for m in ctx.history), *ctx.messages])
+    if lore:
+        lines.append(lore)
     lines.append(
         f"You feel: {feelings_in_words(ctx.agent.emotions_at(ctx.now))};"
         f" mood {_mood_words(ctx.agent, ctx.now)}."

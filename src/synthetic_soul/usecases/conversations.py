@@ -60,14 +60,17 @@ class Conversations:
         kind: str,
         channel_id: str | None = None,
         client_ip: str | None = None,
+        agent: ActiveAgent | None = None,
     ) -> Job:
         """Keep the message and its reply job in one write, then hand the job to a worker.
 
         Refused while the user or their address has its cap of unfinished replies: however
         fair the queue, replies queued without bound would keep the model from everyone else.
         The count is the store's, so it holds across API processes; two submits at the same
-        instant may both pass it, which only lets a cap be passed by the few in flight.
+        instant may both pass it, which only lets a cap be passed by the few in flight. The
+        caps count the user's replies from every agent: they share one model.
         """
+        agent = agent or self.agent
         await enforce(self._limiter, "submit", who.user_id)
         client = None
         if client_ip is not None:
@@ -90,11 +93,12 @@ class Conversations:
             # Group messages without a channel share one group context.
             channel=(channel_id or "") if kind == "group" else None,
         )
-        payload = ReplyAsked(self.agent.name, self.agent.mode, message.id, client).payload()
+        payload = ReplyAsked(agent.name, agent.mode, message.id, client).payload()
         job = Job.queued(job_id, who.user_id, "reply", "default", payload, now)
-        await self._store.submit_message(job, message, self.agent.name)
+        await self._store.submit_message(job, message, agent.name)
         await self._queue.enqueue(job)
         return job
 
-    async def conversation(self, who: Principal) -> Conversation:
-        return await self._store.get_conversation(self.agent.name, who.user_id, self._clock.now())
+    async def conversation(self, who: Principal, agent: ActiveAgent | None = None) -> Conversation:
+        name = (agent or self.agent).name
+        return await self._store.get_conversation(name, who.user_id, self._clock.now())

@@ -62,10 +62,12 @@ def turn(
         seq = {m.id: i for i, m in enumerate(t.messages.values())}
         posts = [m for m in said if m.channel == message.channel and not m.from_agent]
         joined = seq[posts[0].id] if posts else seq[message.id]
+        same_agent = agent_conversations(t, agent_name)
         channel = [
             m
             for m in list(t.messages.values())[joined:]
             if m.channel == message.channel
+            and m.conversation_id in same_agent
             and not (m.conversation_id == message.conversation_id and _unanswered(m))
         ]
         group = latest(channel, history)
@@ -171,6 +173,12 @@ def recall(
     return recalled
 
 
+def agent_conversations(t: Tables, agent_name: str) -> set[str]:
+    """Every conversation with the agent: a channel's messages an agent's user sees are those
+    said to that agent (the channel's talk with another agent is its own)."""
+    return {c for (name, _), c in t.conversations.items() if name == agent_name}
+
+
 def _seen(
     t: Tables, agent_name: str, user_id: str, before: float | None
 ) -> list[tuple[int, Message]]:
@@ -184,11 +192,12 @@ def _seen(
     for seq, m in enumerate(said):
         if m.conversation_id == conversation_id and m.channel is not None and not m.from_agent:
             joined.setdefault(m.channel, seq)
+    same_agent = agent_conversations(t, agent_name)
     seen = [
         (seq, m)
         for seq, m in enumerate(said)
         if (m.conversation_id == conversation_id and m.channel is None)
-        or (m.channel in joined and seq >= joined[m.channel])
+        or (m.channel in joined and seq >= joined[m.channel] and m.conversation_id in same_agent)
     ]
     if before is not None:
         seen = [(seq, m) for seq, m in seen if m.timestamp < before]

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
-from synthetic_soul.api.deps import SignedIn, Soul
+from synthetic_soul.api.deps import SignedIn, Soul, Speaking
 from synthetic_soul.api.replies import (
     ActiveAgentReply,
     AgentName,
@@ -20,6 +20,7 @@ from synthetic_soul.api.replies import (
     HistoryReply,
     HistoryView,
     LatestThoughtReply,
+    ListedAgent,
     MarkKind,
     MoodView,
     PersonalityView,
@@ -95,8 +96,8 @@ def mood_view(mood: Mood, name: str) -> MoodView:
 
 
 @router.get("/agents/active")
-async def active(soul: Soul, who: SignedIn) -> ActiveAgentReply:
-    agent, now = await soul.agents.active()
+async def active(soul: Soul, speaking: Speaking) -> ActiveAgentReply:
+    agent, now = await soul.agents.active(speaking)
     return ActiveAgentReply(agent=agent_view(agent, now))
 
 
@@ -104,11 +105,12 @@ async def active(soul: Soul, who: SignedIn) -> ActiveAgentReply:
 async def history(
     soul: Soul,
     who: SignedIn,
+    speaking: Speaking,
     since: float | None = Query(None, description="epoch seconds; default: 24 hours ago"),
     limit: int = Query(500, ge=1, le=MAX_POINTS, description="most chart points returned"),
 ) -> HistoryReply:
     """Emotions and mood over time, with the user's messages and visible thoughts as marks."""
-    h = await soul.histories.of(who.user_id, since, limit)
+    h = await soul.histories.of(who.user_id, since, limit, speaking)
     marks = [
         ChartMark(timestamp=iso(m.timestamp), kind=_mark_kind(m), id=m.id) for m in h.messages
     ] + [ChartMark(timestamp=iso(t.timestamp), kind="thought", id=t.id) for t in h.thoughts]
@@ -144,9 +146,9 @@ def _chart_mood(mood: Mood) -> ChartMood:
 
 
 @router.get("/agents/active/relationship")
-async def relationship(soul: Soul, who: SignedIn) -> RelationshipReply:
-    """How the active agent sees the signed-in user."""
-    profile, _ = await soul.agents.relationship(who)
+async def relationship(soul: Soul, who: SignedIn, speaking: Speaking) -> RelationshipReply:
+    """How the agent sees the signed-in user."""
+    profile, _ = await soul.agents.relationship(who, speaking)
     seen = profile.relationship
     return RelationshipReply(
         relationship=RelationshipView(
@@ -167,18 +169,30 @@ async def relationship(soul: Soul, who: SignedIn) -> RelationshipReply:
 
 @router.get("/agents/all")
 async def all_agents(soul: Soul, who: SignedIn) -> AllAgentsReply:
-    agents = await soul.agents.all()
+    """The agents the caller may talk to, by mode: public ones and their own private ones."""
+    agents = await soul.agents.all(who)
+    default = soul.agents.agent.id
     return AllAgentsReply(
         agents=AgentsByMode(
-            normal=[AgentName(name=name) for name, mode in agents if mode == "rich"],
-            lite=[AgentName(name=name) for name, mode in agents if mode == "lite"],
-        )
+            normal=[AgentName(name=a.name) for a in agents if a.mode == "rich"],
+            lite=[AgentName(name=a.name) for a in agents if a.mode == "lite"],
+        ),
+        listed=[
+            ListedAgent(
+                name=a.name,
+                mode="rich" if a.mode == "rich" else "lite",
+                visibility="private" if a.visibility == "private" else "public",
+                mine=a.owner_id == who.user_id,
+                default=a.id == default,
+            )
+            for a in agents
+        ],
     )
 
 
 @router.get("/thoughts/latest")
-async def latest_thought(soul: Soul, who: SignedIn) -> LatestThoughtReply:
-    t = await soul.agents.latest_thought(who)
+async def latest_thought(soul: Soul, who: SignedIn, speaking: Speaking) -> LatestThoughtReply:
+    t = await soul.agents.latest_thought(who, speaking)
     return LatestThoughtReply(
         latest_thought=ThoughtView(id=t.id, thought=t.thought, timestamp=iso(t.timestamp))
     )

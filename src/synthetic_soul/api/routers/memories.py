@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from synthetic_soul.api.deps import SignedIn, Soul
+from synthetic_soul.api.deps import SignedIn, Soul, Speaking
 from synthetic_soul.api.replies import DoneReply, MemoriesReply, MemoryView
 from synthetic_soul.api.routers.messages import iso
 from synthetic_soul.domain.memory import Memory
@@ -29,11 +29,11 @@ def memory_view(m: Memory) -> MemoryView:
 
 
 @router.get("/memories")
-async def list_memories(soul: Soul, who: SignedIn) -> MemoriesReply:
-    return MemoriesReply(memories=[memory_view(m) for m in await soul.memories.about(who)])
+async def list_memories(soul: Soul, who: SignedIn, agent: Speaking) -> MemoriesReply:
+    return MemoriesReply(memories=[memory_view(m) for m in await soul.memories.about(who, agent)])
 
 
 @router.delete("/memories/{memory_id}")
-async def delete_memory(memory_id: str, soul: Soul, who: SignedIn) -> DoneReply:
-    await soul.memories.forget(who, memory_id)
+async def delete_memory(memory_id: str, soul: Soul, who: SignedIn, agent: Speaking) -> DoneReply:
+    await soul.memories.forget(who, memory_id, agent)
     return DoneReply(ok=True)

@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from synthetic_soul.api.deps import ClientIP, SignedIn, Soul
+from synthetic_soul.api.deps import ClientIP, SignedIn, Soul, Speaking
 from synthetic_soul.api.replies import ConversationReply, ConversationView, MessageView, SubmitReply
 from synthetic_soul.domain.conversation import Message
 
@@ -48,17 +48,24 @@ def message_view(m: Message) -> MessageView:
 
 @router.post("/submit", status_code=202)
 async def submit(
-    body: SubmitBody, response: Response, soul: Soul, who: SignedIn, ip: ClientIP
+    body: SubmitBody,
+    response: Response,
+    soul: Soul,
+    who: SignedIn,
+    ip: ClientIP,
+    agent: Speaking,
 ) -> SubmitReply:
-    job = await soul.conversations.submit(who, body.message, body.type, body.channel_id, ip)
+    job = await soul.conversations.submit(
+        who, body.message, body.type, body.channel_id, ip, agent=agent
+    )
     response.headers["Location"] = f"/v1/jobs/{job.id}"
     response.headers["Retry-After"] = "3"
     return SubmitReply(job_id=job.id, status=job.status)
 
 
 @router.get("/conversation")
-async def conversation(soul: Soul, who: SignedIn) -> ConversationReply:
-    c = await soul.conversations.conversation(who)
+async def conversation(soul: Soul, who: SignedIn, agent: Speaking) -> ConversationReply:
+    c = await soul.conversations.conversation(who, agent)
     return ConversationReply(
         conversation=ConversationView(
             id=c.id,

@@ -15,6 +15,7 @@ from synthetic_soul.adapters.store.mongo.base import MongoBase, reachable
 from synthetic_soul.adapters.store.mongo.records import WITHOUT_VECTOR, Doc, message_of
 from synthetic_soul.adapters.store.mongo.search import (
     adjacent,
+    agent_conversations,
     attach,
     nearest,
     search,
@@ -112,7 +113,13 @@ class ConversationCollections(MongoBase):
                 joined = row["seq"] if first is None else first["seq"]
                 # The group's recent messages, anyone's, but for this user's unanswered ones.
                 mine = {"conversation_id": conversation_id, **_UNANSWERED}
-                channel = {"channel": row["channel"], "seq": {"$gte": joined}, "$nor": [mine]}
+                channel = {
+                    "channel": row["channel"],
+                    "seq": {"$gte": joined},
+                    "$nor": [mine],
+                    # Said to this agent: the channel's talk with another agent is its own.
+                    "conversation_id": {"$in": await agent_conversations(db, agent_name, s)},
+                }
                 group = await _messages(db, s, channel, history)
             return Turn(
                 message=message_of(row),

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from pymongo import UpdateOne
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from synthetic_soul.adapters.store.mongo.memories import text_search
 from synthetic_soul.adapters.store.mongo.records import WITHOUT_VECTOR, Doc, message_of
@@ -48,10 +49,29 @@ async def joined_channels(db: Db, conversation_id: str) -> list[tuple[str, int]]
     return [(str(d["_id"]), int(d["joined"])) async for d in cursor]
 
 
+async def agent_conversations(
+    db: Db, agent_name: str, session: AsyncClientSession | None = None
+) -> list[str]:
+    """The ids of every conversation with the agent: a channel's messages an agent's user
+    sees are those said to that agent (the channel's talk with another agent is its own)."""
+    cursor = db["conversations"].find({"agent_name": agent_name}, {"_id": 1}, session=session)
+    return [str(d["_id"]) async for d in cursor]
+
+
 async def _scope(db: Db, conversation_id: str, before: float | None) -> Doc:
     seen: list[Doc] = [{"conversation_id": conversation_id, "channel": None}]
-    for channel, joined in await joined_channels(db, conversation_id):
-        seen.append({"channel": channel, "seq": {"$gte": joined}})
+    channels = await joined_channels(db, conversation_id)
+    if channels:
+        mine = await db["conversations"].find_one({"_id": conversation_id}, {"agent_name": 1})
+        same_agent = await agent_conversations(db, mine["agent_name"]) if mine else []
+        for channel, joined in channels:
+            seen.append(
+                {
+                    "channel": channel,
+                    "seq": {"$gte": joined},
+                    "conversation_id": {"$in": same_agent},
+                }
+            )
     scope: Doc = {"$or": seen}
     if before is not None:
         scope["timestamp"] = {"$lt": before}

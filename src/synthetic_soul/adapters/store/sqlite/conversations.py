@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from synthetic_soul.adapters.store.sqlite.base import SQLiteBase
 from synthetic_soul.adapters.store.sqlite.records import MESSAGE_COLS, message_of
 from synthetic_soul.adapters.store.sqlite.search import (
+    SAME_AGENT,
     adjacent,
     attach,
     index_messages,
@@ -96,13 +97,15 @@ class ConversationTables(SQLiteBase):
                     (conversation_id, row["channel"]),
                 ).fetchone()
                 # The group's recent messages, anyone's, but for this user's unanswered ones.
+                # Said to this agent: the channel's talk with another agent is not its own.
                 group = db.execute(
-                    f"SELECT {MESSAGE_COLS} FROM messages WHERE channel = ? AND seq >= ? AND NOT"
+                    f"SELECT {MESSAGE_COLS} FROM messages m WHERE channel = ? AND seq >= ? AND NOT"
                     " (conversation_id = ? AND from_agent = 0 AND answered_by IS NULL)"
-                    " ORDER BY seq DESC LIMIT ?",
+                    f" AND {SAME_AGENT.format(m='m')} ORDER BY seq DESC LIMIT ?",
                     (
                         row["channel"],
                         row["seq"] if joined is None else joined,
+                        conversation_id,
                         conversation_id,
                         history,
                     ),

@@ -104,6 +104,14 @@ def joined_channels(db: sqlite3.Connection, conversation_id: str) -> list[tuple[
     return [(str(channel), int(joined)) for channel, joined in rows]
 
 
+# A channel's messages an agent's user sees are those said to that agent: a channel's talk
+# with another agent is that agent's (its messages live in conversations with it).
+SAME_AGENT = (
+    "{m}.conversation_id IN (SELECT id FROM conversations WHERE agent_name ="
+    " (SELECT agent_name FROM conversations WHERE id = ?))"
+)
+
+
 def _seen(
     db: sqlite3.Connection, conversation_id: str, before: float | None
 ) -> tuple[list[tuple[str, int]], str, list[object]]:
@@ -113,8 +121,8 @@ def _seen(
     seen = ["(m.conversation_id = ? AND m.channel IS NULL)"]
     params: list[object] = [conversation_id]
     for channel, joined in channels:
-        seen.append("(m.channel = ? AND m.seq >= ?)")
-        params += [channel, joined]
+        seen.append(f"(m.channel = ? AND m.seq >= ? AND {SAME_AGENT.format(m='m')})")
+        params += [channel, joined, conversation_id]
     condition = f"({' OR '.join(seen)})"
     if before is not None:
         condition += " AND m.timestamp < ?"

@@ -1,0 +1,133 @@
+"""Agents from Character Cards, and agents as cards: import and export.
+
+A card carries no numbers, so an imported character's personality is seeded from its words
+(`cards.seed`, recorded beside the agent as `extra.seeding`) unless the card is one we wrote:
+then our own state under `data.extensions.synthetic_soul` (mode, personality, identity) is
+taken as it is, so importing an exported agent gives the same persona.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from synthetic_soul import cards
+from synthetic_soul.auth.sessions import Principal
+from synthetic_soul.cards import Card
+from synthetic_soul.domain.agent import MAX_AGENT_NAME, PUBLIC, AgentState
+from synthetic_soul.domain.mood import default_mood
+from synthetic_soul.domain.personality import Personality, describe
+from synthetic_soul.mind.character import CARD_KEY, card_of, display_name, stored
+from synthetic_soul.usecases.agents import MODES, Agents, NewAgent, unknown
+
+MAX_STORED_CARD_BYTES = 512 * 1024  # the card is kept in the agent's record, rewritten often
+_NOT_NAME = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Exported:
+    body: bytes
+    media_type: str
+    filename: str
+
+
+def handle_for(card_name: str) -> str:
+    """An agent name made from a card's name ("Hatsune Miku" -> "hatsune_miku")."""
+    handle = _NOT_NAME.sub("_", card_name.casefold()).strip("_")[:MAX_AGENT_NAME].strip("_")
+    if not handle:
+        raise cards.CardError("the card's name makes no agent name; give one", "card_invalid")
+    return handle if handle[0].isalpha() else f"c_{handle}"[:MAX_AGENT_NAME]
+
+
+def _personality(state: dict[str, Any], mode: str) -> Personality | None:
+    """Our own personality from a card we wrote, if it is whole and fits the mode."""
+    raw = state.get("personality")
+    if not isinstance(raw, dict) or not isinstance(raw.get("traits"), dict):
+        return None
+    try:
+        traits = {str(k): float(v) for k, v in raw["traits"].items()}
+    except (TypeError, ValueError):
+        return None
+    if not traits or not all(0.0 <= v <= 100.0 for v in traits.values()):
+        return None
+    mbti = raw.get("mbti")
+    if mode == "lite" and not isinstance(mbti, str):
+        return None
+    return Personality(traits, mbti if isinstance(mbti, str) else None)
+
+
+class Characters:
+    """Imports cards as agents and exports agents as cards, through `Agents`."""
+
+    def __init__(self, agents: Agents) -> None:
+        self._agents = agents
+
+    async def import_card(
+        self,
+        who: Principal | None,
+        blob: bytes,
+        name: str | None = None,
+        visibility: str = PUBLIC,
+    ) -> AgentState:
+        """A new agent from the card in `blob` (PNG, JSON or CHARX); `CardError` if none."""
+        card = cards.read(blob).card
+        document = stored(card)
+        if len(json.dumps(document).encode("utf-8")) > MAX_STORED_CARD_BYTES:
+            raise cards.CardError(
+                f"the card's text is over {MAX_STORED_CARD_BYTES} bytes", cards.CARD_TOO_LARGE
+            )
+        ours = cards.soul_state(card) or {}
+        mode = ours.get("mode") if ours.get("mode") in MODES else self._agents.agent.mode
+        seeded = _personality(ours, str(mode))
+        identity = ours.get("identity")
+        if not isinstance(identity, str) or not identity.strip():
+            identity = f"I am {' '.join(card.name.split())[:100]}."
+        asked = NewAgent(
+            name=name or handle_for(card.name),
+            mode=str(mode),
+            identity=identity[:2_000],
+            personality=f"{card.description}\n{card.personality}",
+            visibility=visibility,
+            extra={CARD_KEY: document},
+            seeded=seeded,
+        )
+        return await self._agents.create(who, asked)
+
+    async def export_card(self, who: Principal | None, name: str, form: str) -> Exported:
+        """The agent as a V3 card ("json", or "png" with a V2 `chara` chunk beside `ccv3`),
+        with our state under `data.extensions.synthetic_soul`."""
+        agent = await self._agents.find(name)
+        if agent is None or (who is not None and not agent.may_talk(who.user_id)):
+            raise unknown(name)
+        card = card_of(agent) or Card(
+            name=display_name(agent),
+            description=agent.identity,
+            personality=describe(agent.personality),
+        )
+        soul = soul_of(agent)
+        if form == "png":
+            body = cards.write_png(card, soul=soul)
+            return Exported(body, "image/png", f"{agent.name}.png")
+        return Exported(cards.write_json(card, soul=soul), "application/json", f"{agent.name}.json")
+
+
+def soul_of(agent: AgentState) -> dict[str, Any]:
+    """Our own state as an exported card carries it."""
+    mood = default_mood(agent.personality)
+    return {
+        "name": agent.name,
+        "mode": agent.mode,
+        "identity": agent.identity,
+        "personality": {
+            "traits": dict(agent.personality.traits),
+            "mbti": agent.personality.mbti,
+        },
+        "mood_default": {
+            "pleasure": mood.pleasure,
+            "arousal": mood.arousal,
+            "dominance": mood.dominance,
+        },
+        "seeding": agent.extra.get("seeding"),
+    }
