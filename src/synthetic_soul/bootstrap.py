@@ -173,17 +173,7 @@ async def _assemble(
     if llm is None:
         llm = _llm(settings)
         undo.push_async_callback(llm.close)  # built here, so closed here
-    agent = ActiveAgent.of(
-        await store.ensure_agent(
-            new_agent(
-                uuid.uuid4().hex,
-                settings.bot_name,
-                settings.mode,
-                random.Random(settings.soul_seed),  # None: a personality of its own
-                clock.now(),
-            )
-        )
-    )
+    agent = await _default_agent(settings, clock, store)
     jobs = _jobs(settings, clock, store, llm, bus, queue, undo)
     scheduler = Scheduler(
         store,
@@ -242,6 +232,34 @@ async def _assemble(
         await scheduler.start()
     undo.push_async_callback(scheduler.stop)
     return container
+
+
+async def _default_agent(settings: Settings, clock: Clock, store: Store) -> ActiveAgent:
+    """The deployment's own agent (BOT_NAME), made on the first start."""
+    return ActiveAgent.of(
+        await store.ensure_agent(
+            new_agent(
+                uuid.uuid4().hex,
+                settings.bot_name,
+                settings.mode,
+                random.Random(settings.soul_seed),  # None: a personality of its own
+                clock.now(),
+            )
+        )
+    )
+
+
+@asynccontextmanager
+async def roster(settings: Settings) -> AsyncIterator[tuple[Agents, Characters]]:
+    """The agents and their cards on the configured store alone, for the operator's CLI
+    (`soul agent ...`): no model, no queue, no workers."""
+    clock = SystemClock()
+    store = await open_store(settings)
+    try:
+        agents = Agents(store, clock, await _default_agent(settings, clock, store))
+        yield agents, Characters(agents)
+    finally:
+        await store.close()
 
 
 def _jobs(

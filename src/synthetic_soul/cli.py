@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from synthetic_soul import __version__
+from synthetic_soul import __version__, agent_commands
 from synthetic_soul.errors import StoreOpenError
 from synthetic_soul.logs import install_redaction
 from synthetic_soul.records import QUEUE_NAMES
@@ -341,6 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     pull.set_defaults(func=_model_pull)
     listing = model_commands.add_parser("list", help="the catalogue, and what is pulled")
     listing.set_defaults(func=_model_list)
+    agent_commands.add_parser(commands)
     return parser
 
 
