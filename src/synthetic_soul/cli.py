@@ -100,7 +100,7 @@ def _chat(args: argparse.Namespace) -> int:
     if url is None:
         return 2
     sessions = SessionFile(state_dir(os.environ) / session_file_name(url))
-    return chat(url, sessions, fresh=args.new, console=Console())
+    return chat(url, sessions, fresh=args.new, console=Console(), agent=args.agent)
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -313,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     talk.add_argument(
         "--new", action="store_true", help="start as a new guest instead of resuming the saved one"
     )
+    talk.add_argument("--agent", help="the agent to talk to (default: the service's own)")
     talk.set_defaults(func=_chat)
     state = commands.add_parser(
         "status", help="the service on one screen: version, queue and workers, model, store"

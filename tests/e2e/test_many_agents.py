@@ -122,12 +122,13 @@ def test_an_account_makes_an_agent_with_a_unique_name(api: httpx.Client) -> None
     assert made["identity"].startswith(f"I am {name.upper()}")
     listing = api.get("/v1/agents/all", headers=bearer(token)).json()
     assert {"name": name} in listing["agents"]["lite"]
-    mine = [a for a in listing["listed"] if a["name"] == name]
+    listed = api.get("/v1/agents", headers=bearer(token)).json()["agents"]
+    mine = [a for a in listed if a["name"] == name]
     assert mine == [
         {"name": name, "mode": "lite", "visibility": "public", "mine": True, "default": False}
     ]
     jasmine = {"name": "jasmine", "mode": "lite", "visibility": "public", "mine": False}
-    assert {**jasmine, "default": True} in listing["listed"]
+    assert {**jasmine, "default": True} in listed
 
     again = api.post(
         "/v1/agents",
@@ -397,3 +398,16 @@ def test_a_bad_card_is_a_4xx_in_the_envelope(api: httpx.Client) -> None:
     assert_error(r, 413, "card_too_large")
     r = api.post("/v1/agents/import", json=v3_json(fresh_name()), headers=bearer(guest(api).token))
     assert_error(r, 403, "account_required")
+
+
+def test_an_agent_without_faces_of_its_own_wears_the_default_set(api: httpx.Client) -> None:
+    owner = account(api)
+    public, private = fresh_name(), fresh_name("secret")
+    make(api, owner, public)
+    make(api, owner, private, visibility="private")
+    r = api.get(f"/static/expressions/{public}/joy_happy.png")
+    assert r.status_code == 200 and r.content.startswith(png.SIGNATURE)
+    assert r.content == api.get("/static/expressions/jasmine/joy_happy.png").content
+    for name in (private, "nobody_here"):
+        r = api.get(f"/static/expressions/{name}/joy_happy.png")
+        assert_error(r, 404, "expression_not_found")

@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.e2e.helpers import (
@@ -33,7 +34,7 @@ from tests.e2e.helpers import (
     submit,
     wait_job,
 )
-from tests.support.server import Server, free_port
+from tests.support.server import SERVICE_ENV, Server, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -410,6 +411,40 @@ def test_piped_input_gets_the_final_reply(
     assert f"Jasmine › {REPLY}\n" in done.stdout
     assert "joy_happy · mood " in done.stdout
     assert "\x1b[" not in done.stdout  # no escape sequences into a pipe
+
+
+def test_chat_with_another_agent_by_name(
+    server: Server, env: dict[str, str], tmp_path: Path
+) -> None:
+    """`soul agent create` on the server's store, then `soul chat --agent` talks to it."""
+    operator = {**env, **SERVICE_ENV, "DATA_DIR": str(server.data_dir)}
+    made = subprocess.run(
+        soul("agent", "create", "rosalind", "--identity", "I am Rosalind."),
+        capture_output=True,
+        text=True,
+        env=operator,
+        cwd=tmp_path,
+        timeout=WAIT_S,
+    )
+    assert made.returncode == 0, made.stderr
+    done = subprocess.run(
+        soul("chat", "--url", server.url, "--agent", "rosalind"),
+        input=f"{KIND_MESSAGE}\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=WAIT_S,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Rosalind › " in done.stdout
+    assert "Jasmine › " not in done.stdout
+    with httpx.Client(base_url=server.url) as api:
+        token = api.post("/v1/auth/guest").json()["access_token"]
+        seen = api.get(
+            "/v1/agents/active", headers={"Authorization": f"Bearer {token}", "X-Agent": "rosalind"}
+        )
+        assert seen.json()["agent"]["events_felt"] == 1  # she, not Jasmine, was talked to
 
 
 def test_an_unreachable_service_is_said_plainly(

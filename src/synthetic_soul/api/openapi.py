@@ -118,6 +118,7 @@ FAILURES: dict[str, dict[int, tuple[str, ...]]] = {
     },
     "GET /v1/agents/active/relationship": {401: BEARER, 404: ("agent_not_found",), 503: STORE},
     "GET /v1/agents/all": {401: BEARER, 503: STORE},
+    "GET /v1/agents": {401: BEARER, 503: STORE},
     "POST /v1/agents": {
         400: ("invalid_agent_name", "invalid_mode", "invalid_visibility", "invalid_agent"),
         401: BEARER,

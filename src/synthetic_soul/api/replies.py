@@ -301,9 +301,12 @@ class AgentsByMode(BaseModel):
 
 class AllAgentsReply(BaseModel):
     agents: AgentsByMode
-    listed: list[ListedAgent] = Field(
-        default_factory=list, description="*addition*: the same agents, each with its details"
-    )
+
+
+class ListedAgentsReply(BaseModel):
+    """*addition* (many agents): the agents of /v1/agents/all, each with its details."""
+
+    agents: list[ListedAgent]
 
 
 class ThoughtView(BaseModel):

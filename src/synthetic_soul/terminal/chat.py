@@ -37,12 +37,20 @@ HELP = (
 )
 
 
-def chat(url: str, sessions: SessionFile, *, fresh: bool = False, console: Console) -> int:
-    """Run the conversation until the user leaves; 0 then, 1 if it could not start."""
+def chat(
+    url: str,
+    sessions: SessionFile,
+    *,
+    fresh: bool = False,
+    console: Console,
+    agent: str | None = None,
+) -> int:
+    """Run the conversation (with `agent`, else the default agent) until the user leaves; 0
+    then, 1 if it could not start."""
     if sys.stdin.isatty():
         with contextlib.suppress(ImportError):  # line editing and history where there is one
             importlib.import_module("readline")
-    with SoulClient(url) as client:
+    with SoulClient(url, agent=agent) as client:
         conversation = _Conversation(client, sessions, console)
         try:
             conversation.open(fresh)

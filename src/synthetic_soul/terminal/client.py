@@ -63,9 +63,10 @@ class _NoJar(DefaultCookiePolicy):
 class SoulClient:
     """One service. `token` signs calls that need it; `renew`, if set, gets a new one on a 401."""
 
-    def __init__(self, url: str, timeout: float = 10.0) -> None:
+    def __init__(self, url: str, timeout: float = 10.0, agent: str | None = None) -> None:
         self.url = url
         self.timeout = timeout
+        self.agent_name = agent  # the agent to talk to (X-Agent); None: the default agent
         self.token: str | None = None
         self.renew: Callable[[], str] | None = None
         self._http = httpx.Client(
@@ -83,6 +84,8 @@ class SoulClient:
 
     # -- open to anyone ----------------------------------------------------------------
     def active_agent(self) -> str:
+        if self.agent_name:
+            return self.agent_name
         return str(self._field("GET", "/", "active_agent", auth=False))
 
     def version(self) -> Json:
@@ -196,6 +199,8 @@ class SoulClient:
             sent = dict(headers or {})
             if auth and self.token:
                 sent["Authorization"] = f"Bearer {self.token}"
+            if auth and self.agent_name:
+                sent["X-Agent"] = self.agent_name
             try:
                 response = self._http.request(method, path, json=json, headers=sent)
             except httpx.HTTPError as exc:

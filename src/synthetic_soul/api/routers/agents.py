@@ -21,6 +21,7 @@ from synthetic_soul.api.replies import (
     HistoryView,
     LatestThoughtReply,
     ListedAgent,
+    ListedAgentsReply,
     MarkKind,
     MoodView,
     PersonalityView,
@@ -171,13 +172,21 @@ async def relationship(soul: Soul, who: SignedIn, speaking: Speaking) -> Relatio
 async def all_agents(soul: Soul, who: SignedIn) -> AllAgentsReply:
     """The agents the caller may talk to, by mode: public ones and their own private ones."""
     agents = await soul.agents.all(who)
-    default = soul.agents.agent.id
     return AllAgentsReply(
         agents=AgentsByMode(
             normal=[AgentName(name=a.name) for a in agents if a.mode == "rich"],
             lite=[AgentName(name=a.name) for a in agents if a.mode == "lite"],
-        ),
-        listed=[
+        )
+    )
+
+
+@router.get("/agents")
+async def listed_agents(soul: Soul, who: SignedIn) -> ListedAgentsReply:
+    """*addition*: the agents the caller may talk to, each with who may talk to it, whether
+    it is the caller's, and whether it is the default agent."""
+    default = soul.agents.agent.id
+    return ListedAgentsReply(
+        agents=[
             ListedAgent(
                 name=a.name,
                 mode="rich" if a.mode == "rich" else "lite",
@@ -185,8 +194,8 @@ async def all_agents(soul: Soul, who: SignedIn) -> AllAgentsReply:
                 mine=a.owner_id == who.user_id,
                 default=a.id == default,
             )
-            for a in agents
-        ],
+            for a in await soul.agents.all(who)
+        ]
     )
 
 

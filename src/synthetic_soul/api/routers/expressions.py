@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from synthetic_soul.api.deps import Soul
+from synthetic_soul.domain.agent import PUBLIC
 from synthetic_soul.domain.expressions import image_candidates
 from synthetic_soul.errors import NotFound
 
@@ -23,14 +24,17 @@ IMAGE_REPLY = {
 }
 
 
-def find_image(root: Path, agent: str, filename: str, default_agent: str) -> Path | None:
-    """The image to serve, never outside the agent's folder."""
+def find_image(
+    root: Path, agent: str, filename: str, default_agent: str, *, default_faces: bool = False
+) -> Path | None:
+    """The image to serve, never outside the agent's folder. The default agent, and any other
+    agent said to wear them (`default_faces`), wear the default set if it has no folder."""
     name = agent.lower()
     if not name.isidentifier() or len(name) > _MAX_NAME or len(filename) > _MAX_NAME:
         return None
     try:
         folder = root / name
-        if not folder.is_dir() and name == default_agent:
+        if not folder.is_dir() and (name == default_agent or default_faces):
             folder = root / DEFAULT_SET  # the configured agent wears the default faces
         folder = folder.resolve()
         for candidate in image_candidates(filename):
@@ -49,7 +53,12 @@ def find_image(root: Path, agent: str, filename: str, default_agent: str) -> Pat
 )
 async def expression_image(agent: str, filename: str, soul: Soul) -> FileResponse:
     root = soul.edge.expressions_dir or PACKAGED
-    path = find_image(root, agent, filename, soul.agents.agent.name)
+    default = soul.agents.agent.name
+    # An image carries no credentials: only a public agent's name finds its faces, so a
+    # private agent's name does not leak here either.
+    found = None if agent.lower() == default else await soul.agents.find(agent)
+    public = found is not None and found.visibility == PUBLIC
+    path = find_image(root, agent, filename, default, default_faces=public)
     if path is None:
         raise NotFound("No such expression image.", "expression_not_found")
     return FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})
