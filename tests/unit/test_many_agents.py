@@ -152,6 +152,7 @@ async def test_a_private_agent_is_unknown_to_others(world: World) -> None:
     agents, _ = await roster(world)
     await agents.create(OWNER, NewAgent("secret", "lite", "Shh.", visibility=PRIVATE))
     assert (await agents.speaking("Secret", OWNER)).name == "secret"
+    assert (await agents.speaking(" ", BOB)).name == "jasmine"  # a blank name names none
     with pytest.raises(NotFound):
         await agents.speaking("secret", BOB)
     assert "secret" not in [a.name for a in await agents.all(BOB)]

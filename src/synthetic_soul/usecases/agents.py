@@ -73,8 +73,9 @@ class Agents:
         return None
 
     async def speaking(self, name: str | None, who: Principal) -> ActiveAgent:
-        """The agent a request names (None: the default agent), if this user may talk to it."""
-        if name is None or name.strip().casefold() == self.agent.name.casefold():
+        """The agent a request names (None or blank: the default agent), if this user may
+        talk to it."""
+        if name is None or name.strip().casefold() in ("", self.agent.name.casefold()):
             return self.agent
         found = await self.find(name)
         if found is None or not found.may_talk(who.user_id):
