@@ -31,10 +31,11 @@ def memory(agent_id: str, user_id: str) -> Memory:
     )
 
 
-async def talked(store: Store, state: AgentState, owner: str) -> None:
+async def talked(store: Store, state: AgentState, owner: str) -> str:
     """One whole reply turn with `state` (conversation, profile, thought), a memory and a
     snapshot: everything an agent keeps of a user."""
     job, message = job_and_message(owner, text=f"hello {state.name}")
+    job = replace(job, payload={**job.payload, "agent": state.name})
     await store.submit_message(job, message, state.name)
     started = await store.start_job(job.id, T0 + 1)
     assert started is not None
@@ -42,6 +43,7 @@ async def talked(store: Store, state: AgentState, owner: str) -> None:
     await store.commit(reply_commit(started, message, state, conversation.id).plan())
     await store.add_memories([memory(state.id, owner)])
     await store.add_snapshot(AffectSnapshot(state.id, T0 + 2, {"joy": 1.0}, {"pleasure": 0.1}))
+    return job.id
 
 
 async def test_owner_and_visibility_are_kept(store: Store) -> None:
@@ -70,9 +72,9 @@ async def test_delete_agent_forgets_it_and_only_it(store: Store) -> None:
     rose = await store.ensure_agent(agent("rose"))
     jasmine = await store.ensure_agent(agent("jasmine"))
     owner = uid()
-    await talked(store, rose, owner)
+    rose_job = await talked(store, rose, owner)
     jasmine = await store.get_agent("jasmine", jasmine.mode) or jasmine
-    await talked(store, jasmine, owner)
+    jasmine_job = await talked(store, jasmine, owner)
 
     assert await store.delete_agent(rose.id)
 
@@ -83,10 +85,12 @@ async def test_delete_agent_forgets_it_and_only_it(store: Store) -> None:
     assert await store.latest_thought(rose.id, owner) is None
     assert await store.list_memories(rose.id, owner) == []
     assert await store.list_snapshots(rose.id, 0, T0 + 9, 10) == []
+    assert await store.get_job(rose_job) is None  # its result held what rose said
     # Jasmine keeps everything of hers.
     assert len((await store.get_conversation("jasmine", owner, T0 + 9)).messages) == 2
     assert await store.get_profile(jasmine.id, owner) is not None
     assert await store.latest_thought(jasmine.id, owner) is not None
     assert len(await store.list_memories(jasmine.id, owner)) == 1
     assert len(await store.list_snapshots(jasmine.id, 0, T0 + 9, 10)) == 1
+    assert await store.get_job(jasmine_job) is not None
     assert not await store.delete_agent(rose.id)

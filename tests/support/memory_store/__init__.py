@@ -233,6 +233,7 @@ class MemoryStore:
             t.thoughts = [x for x in t.thoughts if x.agent_id != agent_id]
             t.memories = {i: m for i, m in t.memories.items() if m.agent_id != agent_id}
             t.snapshots = {k: s for k, s in t.snapshots.items() if s.agent_id != agent_id}
+            t.jobs = {i: j for i, j in t.jobs.items() if j.payload.get("agent") != agent.name}
             return True
 
         return await self._write(tx)

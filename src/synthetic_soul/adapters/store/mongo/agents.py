@@ -75,6 +75,8 @@ class AgentCollections(MongoBase):
             await db["conversations"].delete_many({"agent_name": agent["name"]}, session=s)
             for name in ("profiles", "snapshots", "thoughts", "memories"):
                 await db[name].delete_many({"agent_id": agent_id}, session=s)
+            # Its jobs too: a reply's result holds what it said.
+            await db["jobs"].delete_many({"payload.agent": agent["name"]}, session=s)
             await db["agents"].delete_one({"_id": agent_id}, session=s)
             return True
 

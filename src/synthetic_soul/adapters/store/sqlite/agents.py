@@ -88,6 +88,10 @@ class AgentTables(SQLiteBase):
             db.execute("DELETE FROM conversations WHERE agent_name = ?", (row["name"],))
             for table in ("profiles", "snapshots", "thoughts", "memories"):
                 db.execute(f"DELETE FROM {table} WHERE agent_id = ?", (agent_id,))
+            # Its jobs too: a reply's result holds what it said.
+            db.execute(
+                "DELETE FROM jobs WHERE json_extract(payload, '$.agent') = ?", (row["name"],)
+            )
             db.execute("DELETE FROM agents WHERE id = ?", (agent_id,))
             return True
 
