@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import pytest
@@ -298,3 +299,39 @@ async def test_data_survives_close_and_reopen(store_factory: StoreFactory) -> No
         assert await second.latest_thought(state.id, job.owner_id) == commit.thought
     finally:
         await second.close()
+
+
+def greeting_of(agent_id: str, owner: str, text: str = "Who goes there?") -> Message:
+    return Message(
+        id=f"greeting-{agent_id}-{owner}",
+        conversation_id="",
+        message=text,
+        timestamp=T0,
+        sender_id=agent_id,
+        sender_username=AGENT,
+        from_agent=True,
+        purpose="greeting",
+    )
+
+
+async def test_a_greeting_opens_a_new_conversation_once(store: Store) -> None:
+    state = await store.ensure_agent(agent())
+    owner = uid()
+    results = await asyncio.gather(
+        *(store.greet(AGENT, owner, greeting_of(state.id, owner)) for _ in range(5))
+    )
+    assert sorted(results) == [False, False, False, False, True]
+    conversation = await store.get_conversation(AGENT, owner, T0 + 1)
+    assert [(m.from_agent, m.purpose, m.message) for m in conversation.messages] == [
+        (True, "greeting", "Who goes there?")
+    ]
+    job, message = job_and_message(owner, text="hello", now=T0 + 2)
+    await store.submit_message(job, message, AGENT)
+    assert not await store.greet(AGENT, owner, greeting_of(state.id, owner, "again"))
+
+    talker = uid()  # a conversation that began with the user's words is never greeted
+    job, message = job_and_message(talker, text="hi first", now=T0 + 3)
+    await store.submit_message(job, message, AGENT)
+    assert not await store.greet(AGENT, talker, greeting_of(state.id, talker))
+    said = (await store.get_conversation(AGENT, talker, T0 + 4)).messages
+    assert [m.message for m in said] == ["hi first"]

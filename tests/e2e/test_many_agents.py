@@ -340,6 +340,15 @@ def test_a_v2_png_card_and_a_v3_json_card_become_agents(api: httpx.Client) -> No
     r = api.post("/v1/agents/import", json=v3_json(baker), headers=bearer(token))
     assert r.status_code == 201, r.text
     assert r.json()["agent"]["name"] == baker
+    # The card's first message opens a new conversation with it; the default agent's opens
+    # empty as ever.
+    user = guest(api).token
+    conv = call(api, "GET", "/v1/messages/conversation", user, header=baker).json()
+    said = [(m["from_agent"], m["message"]) for m in conv["conversation"]["messages"]]
+    assert said == [(True, "Fresh bread!")]
+    assert (
+        call(api, "GET", "/v1/messages/conversation", user).json()["conversation"]["messages"] == []
+    )
     # The words seeded the personality: a cheerful, talkative baker is more outgoing than a
     # grumpy sailor.
     traits = {a["name"]: a["personality"]["personality_matrix"] for a in (made, r.json()["agent"])}

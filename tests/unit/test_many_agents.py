@@ -97,6 +97,13 @@ async def test_the_lorebook_comes_with_a_reply_when_its_key_is_said(world: World
     assert len(replies) == 2
     lore = "The lamp has been dark for ten years."
     assert lore not in replies[0].prompt
+    # The card's first message opened the conversation, and the reply reads it as its own.
+    assert '- You: "Who goes there?"' in replies[0].prompt
+    said = await world.conversations.conversation(ADA, sailor)
+    first, second = said.messages[:2]
+    assert (first.from_agent, first.purpose, first.message) == (True, "greeting", "Who goes there?")
+    assert (second.from_agent, second.message) == (False, "hello there")
+    assert sum(m.purpose == "greeting" for m in said.messages) == 1
     assert json.dumps(lore) in replies[1].prompt
     assert all("Who you are:" in r.system for r in replies)
 

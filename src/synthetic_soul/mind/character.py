@@ -96,3 +96,16 @@ def lore_lines(agent: AgentState, recent: Sequence[str]) -> str:
         ["What you know that this brings to mind (quoted from your card):"]
         + [quote(e.content.strip()) for e in chosen if e.content.strip()]
     )
+
+
+GREETING_CHARS = 4_000  # a greeting is cut to what a message may hold
+
+
+def greeting(agent: AgentState, username: str) -> str | None:
+    """The card's first message, to open a conversation with (None: the card has none),
+    its `{{char}}` and `{{user}}` said as the names they stand for."""
+    card = card_of(agent)
+    if card is None or not card.first_mes.strip():
+        return None
+    text = card.first_mes.replace("{{char}}", display_name(agent)).replace("{{user}}", username)
+    return text.strip()[:GREETING_CHARS]

@@ -35,6 +35,11 @@ class Conversations(Protocol):
         """The user's message and the reply job that answers it, written together."""
         ...
 
+    async def greet(self, agent_name: str, user_id: str, greeting: Message) -> bool:
+        """The agent's greeting opens the user's conversation with it: written only while
+        the conversation holds no message yet, and once (its id is fixed); whether it was."""
+        ...
+
     async def get_conversation(
         self, agent_name: str, user_id: str, now: float, limit: int | None = None
     ) -> Conversation: ...

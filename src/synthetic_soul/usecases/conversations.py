@@ -14,6 +14,7 @@ from synthetic_soul.domain.agent import ActiveAgent
 from synthetic_soul.domain.conversation import Conversation, Message
 from synthetic_soul.errors import TooManyPending
 from synthetic_soul.mind.asked import ReplyAsked
+from synthetic_soul.mind.character import greeting
 from synthetic_soul.ports import Clock, JobQueue, RateLimiter
 from synthetic_soul.records import Job
 
@@ -22,8 +23,11 @@ from synthetic_soul.records import Job
 PENDING_RETRY_AFTER_S = 5.0
 
 
-class ConversationStore(ports.Conversations, ports.Jobs, Protocol):
+class ConversationStore(ports.Conversations, ports.Jobs, ports.Agents, Protocol):
     """The ports talking with the agent uses."""
+
+
+_GREETINGS = uuid.UUID("6f0b6c1e-3c55-4d0e-9d7b-5f7a0c9e2a41")  # names each greeting's id
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,8 @@ class Conversations:
         if mine >= self._caps.per_user or from_address >= self._caps.per_address:
             raise TooManyPending(PENDING_RETRY_AFTER_S)
         now = self._clock.now()
+        if kind == "dm":
+            await self._greet(agent, who, now)
         job_id = uuid.uuid4().hex
         message = Message(
             id=uuid.uuid4().hex,
@@ -100,5 +106,32 @@ class Conversations:
         return job
 
     async def conversation(self, who: Principal, agent: ActiveAgent | None = None) -> Conversation:
-        name = (agent or self.agent).name
-        return await self._store.get_conversation(name, who.user_id, self._clock.now())
+        agent = agent or self.agent
+        now = self._clock.now()
+        await self._greet(agent, who, now)
+        return await self._store.get_conversation(agent.name, who.user_id, now)
+
+    async def _greet(self, agent: ActiveAgent, who: Principal, now: float) -> None:
+        """An agent made from a card opens a new conversation with the card's first message,
+        written once, before anything the user says (the default agent has no card, so
+        nothing is read for it)."""
+        if agent.id == self.agent.id:
+            return
+        state = await self._store.get_agent(agent.name, agent.mode)
+        text = None if state is None else greeting(state, who.username)
+        if state is None or text is None:
+            return
+        await self._store.greet(
+            agent.name,
+            who.user_id,
+            Message(
+                id=uuid.uuid5(_GREETINGS, f"{state.id}:{who.user_id}").hex,
+                conversation_id="",
+                message=text,
+                timestamp=now,
+                sender_id=state.id,
+                sender_username=state.name,
+                from_agent=True,
+                purpose="greeting",
+            ),
+        )

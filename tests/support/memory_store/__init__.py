@@ -260,6 +260,16 @@ class MemoryStore:
 
         await self._write(tx)
 
+    async def greet(self, agent_name: str, user_id: str, greeting: Message) -> bool:
+        def tx(t: Tables) -> bool:
+            conversation_id = open_conversation(t, agent_name, user_id)
+            if greeting.id in t.messages or reads.said_in(t, conversation_id):
+                return False
+            add_message(t, owned(greeting), conversation_id)
+            return True
+
+        return await self._write(tx)
+
     async def get_conversation(
         self, agent_name: str, user_id: str, now: float, limit: int | None = None
     ) -> Conversation:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError
 
 from synthetic_soul.adapters.store.mongo.base import MongoBase, reachable
 from synthetic_soul.adapters.store.mongo.records import WITHOUT_VECTOR, Doc, message_of
@@ -51,6 +52,27 @@ class ConversationCollections(MongoBase):
             await insert_job(self.db, s, job)
 
         await self._transaction(tx)
+
+    @reachable
+    async def greet(self, agent_name: str, user_id: str, greeting: Message) -> bool:
+        seq = await self._next_seqs("messages", 1)
+
+        async def tx(s: AsyncClientSession) -> bool:
+            conversation_id = await open_conversation(
+                self.db, s, agent_name, user_id, greeting.timestamp
+            )
+            said = await self.db["messages"].find_one(
+                {"conversation_id": conversation_id}, {"_id": 1}, session=s
+            )
+            if said is not None:
+                return False
+            await insert_message(self.db, s, greeting, conversation_id, seq)
+            return True
+
+        try:
+            return await self._transaction(tx)
+        except DuplicateKeyError:  # a concurrent greeting (the same id) was written first
+            return False
 
     @reachable
     async def get_conversation(

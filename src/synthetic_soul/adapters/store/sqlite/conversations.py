@@ -45,6 +45,19 @@ class ConversationTables(SQLiteBase):
 
         await self._run(tx)
 
+    async def greet(self, agent_name: str, user_id: str, greeting: Message) -> bool:
+        def tx(db: sqlite3.Connection) -> bool:
+            conversation_id = open_conversation(db, agent_name, user_id, greeting.timestamp)
+            said = db.execute(
+                "SELECT 1 FROM messages WHERE conversation_id = ? LIMIT 1", (conversation_id,)
+            ).fetchone()
+            if said is not None:
+                return False
+            insert_message(db, greeting, conversation_id)
+            return True
+
+        return await self._run(tx)
+
     async def get_conversation(
         self, agent_name: str, user_id: str, now: float, limit: int | None = None
     ) -> Conversation:
