@@ -51,8 +51,10 @@ class NewAgent:
 
 def unknown(name: str) -> NotFound:
     """The one answer for an agent that does not exist and for one the user may not see, so
-    that a private agent's name does not leak."""
-    return NotFound(f"No agent named {name}.", "agent_not_found")
+    that a private agent's name does not leak. The name is a client's text: said only when
+    it is one an agent could have."""
+    shown = agent_handle(name)
+    return NotFound(f"No agent named {shown}." if shown else "No such agent.", "agent_not_found")
 
 
 class Agents:
