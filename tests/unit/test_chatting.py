@@ -93,7 +93,7 @@ def done(response: str | None, **more: Any) -> tuple[str, dict[str, Any]]:
 
 async def talk(world: World, *events: tuple[str, dict[str, Any]]) -> list[Said]:
     chat = await world.chat()
-    asked = await chat.say(ADA, "jasmine", "hello there", None)
+    asked = await chat.say(ADA, await chat.agent_named("jasmine", ADA), "hello there", None)
     [job] = world.queue.enqueued
     assert (asked.job_id, asked.at) == (job.id, job.created_at)
     collected = asyncio.create_task(_collect(asked.replies))
@@ -182,7 +182,7 @@ async def test_an_unknown_model_is_refused_before_anything_is_kept() -> None:
     world = World()
     chat = await world.chat()
     with pytest.raises(NotFound) as refused:
-        await chat.say(ADA, "gpt-4o", "hello", None)
+        await chat.say(ADA, await chat.agent_named("gpt-4o", ADA), "hello", None)
     assert refused.value.code == "model_not_found"
     assert world.queue.enqueued == []
     conversation = await world.store.get_conversation("jasmine", ADA.user_id, world.clock.now())
@@ -192,9 +192,9 @@ async def test_an_unknown_model_is_refused_before_anything_is_kept() -> None:
 async def test_models_are_the_agents_with_their_birth() -> None:
     world = World()
     chat = await world.chat()
-    [model] = await chat.models()
+    [model] = await chat.models(ADA)
     assert (model.name, model.created) == ("jasmine", world.birth)
-    assert chat.agent_named("JASMINE") == "jasmine"
+    assert (await chat.agent_named("JASMINE", ADA)).name == "jasmine"
 
 
 def test_streamed_sends_only_growth() -> None:

@@ -121,11 +121,11 @@ async def test_feelings_name_the_strongest_emotions_first(soul: Container) -> No
 
 async def test_an_unknown_agent_is_one_line_of_error(soul: Container) -> None:
     async with client_of(soul, await guest(soul)) as mcp:
-        result = await mcp.call_tool("talk", {"message": "hello", "agent": "someone-else"})
+        result = await mcp.call_tool("talk", {"message": "hello", "agent": "someone_else"})
         listed = body(await mcp.call_tool("list_agents", {}))
         state = await mcp.read_resource("soul://agents/jasmine/state")
     assert result.is_error
-    assert text_of(result.content[0]).endswith(": No agent named someone-else (agent_not_found).")
+    assert text_of(result.content[0]).endswith(": No agent named someone_else. (agent_not_found).")
     assert listed == {"agents": [{"name": "jasmine", "mode": "lite"}]}
     assert json.loads(text_of(state.contents[0]))["name"] == "jasmine"
 

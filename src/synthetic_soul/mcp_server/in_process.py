@@ -12,6 +12,7 @@ from synthetic_soul.api.routers.agents import agent_body
 from synthetic_soul.api.routers.memories import memory_view
 from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.bootstrap import Container
+from synthetic_soul.domain.agent import ActiveAgent
 from synthetic_soul.errors import SoulError
 from synthetic_soul.mcp_server.access import REPLY_WAIT_S, SoulUnavailable
 
@@ -30,9 +31,11 @@ class InProcessSoul:
         self._reply_wait_s = reply_wait_s
 
     async def talk(self, agent: str | None, message: str) -> dict[str, Any]:
-        self._check(agent)
+        speaking = await self._speaking(agent)
         try:
-            job = await self._soul.conversations.submit(self._who, message, "dm", None, self._ip)
+            job = await self._soul.conversations.submit(
+                self._who, message, "dm", None, self._ip, speaking
+            )
             events = await self._soul.watching.follow(job.id, self._who.user_id)
             # Closed however the wait ends, so its subscription to the bus ends with it.
             async with aclosing(events), asyncio.timeout(self._reply_wait_s):
@@ -49,36 +52,37 @@ class InProcessSoul:
         raise SoulUnavailable(f"The reply's events ended before it did (job {job.id}).")
 
     async def state(self, agent: str | None) -> dict[str, Any]:
-        self._check(agent)
+        speaking = await self._speaking(agent)
         try:
-            found, now = await self._soul.agents.active()
+            found, now = await self._soul.agents.active(speaking)
         except SoulError as exc:
             raise _unavailable(exc) from exc
         return agent_body(found, now)
 
     async def memories(self, agent: str | None) -> list[dict[str, Any]]:
-        self._check(agent)
+        speaking = await self._speaking(agent)
         try:
-            found = await self._soul.memories.about(self._who)
+            found = await self._soul.memories.about(self._who, speaking)
         except SoulError as exc:
             raise _unavailable(exc) from exc
         return [memory_view(m).model_dump(mode="json") for m in found]
 
     async def agents(self) -> dict[str, list[dict[str, Any]]]:
         try:
-            listed = await self._soul.agents.all()
+            listed = await self._soul.agents.all(self._who)
         except SoulError as exc:
             raise _unavailable(exc) from exc
         return {
-            "normal": [{"name": name} for name, mode in listed if mode == "rich"],
-            "lite": [{"name": name} for name, mode in listed if mode == "lite"],
+            "normal": [{"name": a.name} for a in listed if a.mode == "rich"],
+            "lite": [{"name": a.name} for a in listed if a.mode == "lite"],
         }
 
-    def _check(self, agent: str | None) -> None:
-        """The agent asked for must be the one this process speaks for (the default agent)."""
-        active = self._soul.agents.agent.name
-        if agent and agent.casefold() != active.casefold():
-            raise SoulUnavailable(f"No agent named {agent} (agent_not_found).")
+    async def _speaking(self, agent: str | None) -> ActiveAgent:
+        """The agent asked for (None: the default one), if the caller may talk to it."""
+        try:
+            return await self._soul.agents.speaking(agent, self._who)
+        except SoulError as exc:
+            raise _unavailable(exc) from exc
 
 
 def _unavailable(exc: SoulError) -> SoulUnavailable:

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from synthetic_soul import ports
 from synthetic_soul.auth.sessions import Principal
+from synthetic_soul.domain.agent import ActiveAgent
 from synthetic_soul.domain.mood import octant
 from synthetic_soul.errors import NotFound, SoulError
 from synthetic_soul.usecases.agents import Agents
@@ -150,39 +151,36 @@ class Chat:
         self._agents = agents
         self._store = store
 
-    async def models(self) -> list[Model]:
-        """The agents there are to talk to, each once, in the agents' own order."""
-        found: dict[str, Model] = {}
-        for name, mode in await self._agents.all():
-            if name in found:
-                continue
-            agent = await self._store.get_agent(name, mode)
-            found[name] = Model(name, agent.birthdate if agent is not None else 0.0)
-        return list(found.values())
+    async def models(self, who: Principal) -> list[Model]:
+        """The agents this user may talk to, in the agents' own order."""
+        return [Model(agent.name, agent.birthdate) for agent in await self._agents.all(who)]
 
-    def agent_named(self, model: str) -> str:
-        """The agent a chat names as its `model` (any case); `model_not_found` if none.
+    async def agent_named(self, model: str, who: Principal) -> ActiveAgent:
+        """The agent a chat names as its `model` (any case), if this user may talk to it;
+        `model_not_found` if not (a private agent of another user is as good as absent)."""
+        try:
+            return await self._agents.speaking(model, who)
+        except NotFound as exc:
+            raise NotFound(f"The model '{model}' does not exist.", "model_not_found") from exc
 
-        Only the agent the conversations speak for is answered today.
+    async def say(
+        self, who: Principal, agent: ActiveAgent, text: str, client_ip: str | None
+    ) -> Asked:
+        """Say `text` to `agent` (`agent_named`); its reply as it comes, `Answer` last.
+
+        Everything that can refuse (the caps and limits) does so now, before the first
+        event; after that the message is kept, and a failed job is `ReplyFailed`.
         """
-        name = self._conversations.agent.name
-        if model.casefold() != name.casefold():
-            raise NotFound(f"The model '{model}' does not exist.", "model_not_found")
-        return name
-
-    async def say(self, who: Principal, model: str, text: str, client_ip: str | None) -> Asked:
-        """Say `text` to the agent named `model`; its reply as it comes, `Answer` last.
-
-        Everything that can refuse (the model, the caps and limits) does so now, before the
-        first event; after that the message is kept, and a failed job is `ReplyFailed`.
-        """
-        self.agent_named(model)
-        job = await self._conversations.submit(who, text, "dm", None, client_ip)
-        replies = self._reply(job.id, text, self._watching.follow_submitted(job))
+        job = await self._conversations.submit(who, text, "dm", None, client_ip, agent)
+        replies = self._reply(agent, job.id, text, self._watching.follow_submitted(job))
         return Asked(job.id, job.created_at, replies)
 
     async def _reply(
-        self, job_id: str, said: str, events: AsyncGenerator[JobEvent | None, None]
+        self,
+        agent: ActiveAgent,
+        job_id: str,
+        said: str,
+        events: AsyncGenerator[JobEvent | None, None],
     ) -> AsyncGenerator[Said, None]:
         streamed = Streamed()
         async with aclosing(events):
@@ -206,7 +204,7 @@ class Chat:
                         job_id=job_id,
                         text=text,
                         usage=await self._usage(answering, said, text),
-                        feeling=await self._feeling(result.get("expression")),
+                        feeling=await self._feeling(agent, result.get("expression")),
                         fallback=result.get("fallback"),
                         rewritten=rewritten,
                     )
@@ -231,8 +229,8 @@ class Chat:
             return Usage(*recorded, estimated=False)
         return Usage(_tokens(said), _tokens(answer), estimated=True)
 
-    async def _feeling(self, expression: Any) -> Feeling:
-        agent, now = await self._agents.active()
+    async def _feeling(self, speaking: ActiveAgent, expression: Any) -> Feeling:
+        agent, now = await self._agents.active(speaking)
         emotions = sorted(agent.emotions_at(now).items(), key=lambda kv: (-kv[1], kv[0]))
         strongest = tuple((name, value) for name, value in emotions[:TOP_EMOTIONS] if value > 0)
         return Feeling(

@@ -142,12 +142,12 @@ OPENAI_ERRORS = {"x-error-shape": "openai"}
 @router.get("/models", responses=FAILS, openapi_extra=OPENAI_ERRORS)
 async def models(soul: Soul, who: SignedIn) -> ModelList:
     """The agents the caller may talk to, as OpenAI's model objects (`id`: the name)."""
-    return ModelList(data=[_card(m.name, m.created) for m in await soul.chat.models()])
+    return ModelList(data=[_card(m.name, m.created) for m in await soul.chat.models(who)])
 
 
 @router.get("/models/{model}", responses=FAILS, openapi_extra=OPENAI_ERRORS)
 async def model(model: str, soul: Soul, who: SignedIn) -> ModelCard:
-    for found in await soul.chat.models():
+    for found in await soul.chat.models(who):
         if found.name.casefold() == model.casefold():
             return _card(found.name, found.created)
     raise NotFound(f"The model '{model}' does not exist.", "model_not_found")
@@ -180,8 +180,9 @@ async def completions(body: ChatRequest, soul: Soul, who: SignedIn, ip: ClientIP
     text = said_now(body.messages)
     if body.n not in (None, 1):
         raise BadRequest("Only one choice is answered: `n` must be 1.", "n", "unsupported_value")
-    name = soul.chat.agent_named(body.model)
-    asked = await soul.chat.say(who, name, text, ip)
+    agent = await soul.chat.agent_named(body.model, who)
+    name = agent.name
+    asked = await soul.chat.say(who, agent, text, ip)
     replies, completion_id, created = asked.replies, f"chatcmpl-{asked.job_id}", int(asked.at)
     if body.stream:
         usage = body.stream_options is not None and body.stream_options.include_usage
