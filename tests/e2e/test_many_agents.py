@@ -4,7 +4,6 @@ deleted; each its own mind beside the default agent, whose contract does not cha
 from __future__ import annotations
 
 import base64
-import itertools
 import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -17,17 +16,13 @@ from synthetic_soul.cards import png
 from tests.e2e.helpers import (
     assert_error,
     bearer,
-    client,
+    claimed_account,
     guest,
-    login_from,
-    unique_email,
-    unique_username,
     wait_job,
 )
 
 pytestmark = pytest.mark.e2e
 SERVER_ENV = {"INLINE_WORKERS": "4"}
-_ADDRESSES = itertools.count()
 
 # Every route that speaks to one agent, as (method, path): each takes X-Agent and ?agent=.
 AGENT_SCOPED = (
@@ -40,23 +35,6 @@ AGENT_SCOPED = (
     ("GET", "/v1/messages/conversation"),
     ("POST", "/v1/messages/submit"),
 )
-
-
-def account(api: httpx.Client) -> str:
-    """A claimed account's access token (each claim from an address of its own)."""
-    g = guest(api)
-    n = next(_ADDRESSES)
-    with client(str(api.base_url), source=f"127.0.{40 + n // 250}.{1 + n % 250}") as own:
-        claimed = own.post(
-            "/v1/auth/claim",
-            json={
-                "email": unique_email("souls"),
-                "password": "correct horse battery",
-                "username": unique_username("souls"),
-            },
-            headers=bearer(g.token),
-        )
-    return login_from(claimed).token
 
 
 def fresh_name(prefix: str = "rose") -> str:
@@ -114,7 +92,7 @@ def test_a_guest_cannot_make_an_agent(api: httpx.Client) -> None:
 
 
 def test_an_account_makes_an_agent_with_a_unique_name(api: httpx.Client) -> None:
-    token = account(api)
+    token = claimed_account(api, "souls")
     name = fresh_name()
     made = make(api, token, name.upper())
     assert made["name"] == name  # names are handles, compared case-folded
@@ -133,7 +111,7 @@ def test_an_account_makes_an_agent_with_a_unique_name(api: httpx.Client) -> None
     again = api.post(
         "/v1/agents",
         json={"name": name.capitalize(), "mode": "rich", "identity": "Another."},
-        headers=bearer(account(api)),
+        headers=bearer(claimed_account(api, "souls")),
     )
     assert_error(again, 409, "agent_exists")
     clash = api.post(
@@ -153,7 +131,7 @@ def test_an_account_makes_an_agent_with_a_unique_name(api: httpx.Client) -> None
 
 # -- choosing an agent per request -----------------------------------------------------------
 def test_every_agent_scoped_route_takes_x_agent_and_the_agent_query(api: httpx.Client) -> None:
-    owner = account(api)
+    owner = claimed_account(api, "souls")
     name = fresh_name()
     made = make(api, owner, name)
     user = guest(api).token
@@ -177,7 +155,7 @@ def test_every_agent_scoped_route_takes_x_agent_and_the_agent_query(api: httpx.C
 
 
 def test_a_private_agent_is_unknown_to_everyone_but_its_owner(api: httpx.Client) -> None:
-    owner, other = account(api), account(api)
+    owner, other = claimed_account(api, "souls"), claimed_account(api, "souls")
     name = fresh_name("secret")
     make(api, owner, name, visibility="private")
     assert call(api, "GET", "/v1/agents/active", owner, header=name).status_code == 200
@@ -202,7 +180,7 @@ def test_a_private_agent_is_unknown_to_everyone_but_its_owner(api: httpx.Client)
 
 # -- each its own mind -----------------------------------------------------------------------
 def test_two_agents_talk_to_one_user_at_once_and_share_nothing(api: httpx.Client) -> None:
-    owner = account(api)
+    owner = claimed_account(api, "souls")
     rose = fresh_name()
     make(api, owner, rose)
     user = guest(api).token
@@ -246,7 +224,7 @@ def test_two_agents_talk_to_one_user_at_once_and_share_nothing(api: httpx.Client
 
 
 def test_deleting_an_agent_forgets_it_and_never_the_default(api: httpx.Client) -> None:
-    owner = account(api)
+    owner = claimed_account(api, "souls")
     name = fresh_name()
     make(api, owner, name)
     user = guest(api).token
@@ -325,7 +303,7 @@ def v3_json(name: str) -> dict[str, Any]:
 
 
 def test_a_v2_png_card_and_a_v3_json_card_become_agents(api: httpx.Client) -> None:
-    token = account(api)
+    token = claimed_account(api, "souls")
     sailor = f"Old Sailor {uuid.uuid4().hex[:6]}"
     r = api.post(
         "/v1/agents/import",
@@ -356,7 +334,7 @@ def test_a_v2_png_card_and_a_v3_json_card_become_agents(api: httpx.Client) -> No
 
 
 def test_an_exported_card_imports_as_the_same_persona(api: httpx.Client) -> None:
-    token = account(api)
+    token = claimed_account(api, "souls")
     baker = fresh_name("baker")
     made = api.post("/v1/agents/import", json=v3_json(baker), headers=bearer(token)).json()
     r = api.get(f"/v1/agents/{baker}/card.json", headers=bearer(token))
@@ -392,7 +370,7 @@ def test_an_exported_card_imports_as_the_same_persona(api: httpx.Client) -> None
 
 
 def test_a_bad_card_is_a_4xx_in_the_envelope(api: httpx.Client) -> None:
-    token = account(api)
+    token = claimed_account(api, "souls")
     r = api.post("/v1/agents/import", content=b"not a card", headers=bearer(token))
     assert_error(r, 400, "card_invalid")
     r = api.post(
@@ -410,7 +388,7 @@ def test_a_bad_card_is_a_4xx_in_the_envelope(api: httpx.Client) -> None:
 
 
 def test_an_agent_without_faces_of_its_own_wears_the_default_set(api: httpx.Client) -> None:
-    owner = account(api)
+    owner = claimed_account(api, "souls")
     public, private = fresh_name(), fresh_name("secret")
     make(api, owner, public)
     make(api, owner, private, visibility="private")

@@ -12,6 +12,7 @@ import asyncio
 import json
 import sqlite3
 import tempfile
+import uuid
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -296,3 +297,34 @@ def test_errors_here_are_openais_shape_and_elsewhere_the_envelope(api: httpx.Cli
     # Every other route keeps the service's own envelope.
     r = api.get("/v1/agents/active")
     assert r.status_code == 401 and set(r.json()["error"]) == {"code", "message", "request_id"}
+
+
+def test_another_agent_is_a_model_of_its_own_for_whom_may_talk_to_it(
+    server: Server, api: httpx.Client, signed_in: tuple[str, str]
+) -> None:
+    token, key = signed_in
+    name = f"fern_{uuid.uuid4().hex[:8]}"
+    made = api.post(
+        "/v1/agents",
+        json={"name": name, "mode": "lite", "identity": f"I am {name}.", "visibility": "private"},
+        headers=bearer(token),
+    )
+    assert made.status_code == 201, made.text
+    stranger = new_key(api, claimed_account(api, "chat"))["key"]
+
+    assert name in [m.id for m in sdk(server, key).models.list().data]
+    assert name not in [m.id for m in sdk(server, stranger).models.list().data]
+    completion = sdk(server, key).chat.completions.create(
+        model=name, messages=[{"role": "user", "content": "Hello, new friend!"}]
+    )
+    with pytest.raises(openai.NotFoundError):
+        sdk(server, stranger).chat.completions.create(
+            model=name, messages=[{"role": "user", "content": "Hello?"}]
+        )
+
+    assert completion.model == name
+    theirs = api.get("/v1/messages/conversation", headers={**bearer(token), "X-Agent": name})
+    assert theirs.status_code == 200, theirs.text
+    messages = theirs.json()["conversation"]["messages"]
+    assert [m["message"] for m in messages if not m["from_agent"]] == ["Hello, new friend!"]
+    assert "Hello, new friend!" not in [m for _, m in said(api, token)]  # not jasmine's
