@@ -6,6 +6,7 @@ generous timeouts: the machine running them may be busy.
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 from collections.abc import Sequence
@@ -99,6 +100,50 @@ class Dashboard:
         self.input.press("Enter")
         expect(self.replies).to_have_count(before + 1, timeout=REPLY_MS)
         return self.replies.nth(before)
+
+    def wait_for_agent(self, name: str) -> None:
+        """The state of agent `name` (its handle, e.g. `jasmine`) is on screen."""
+        expect(self.page.locator(f'body[data-agent="{name}"]')).to_be_attached(timeout=WAIT_MS)
+
+    # -- account -------------------------------------------------------------------------
+    def claim(self, username: str, email: str, password: str) -> None:
+        """The guest becomes an account, through the account dialog."""
+        self.page.get_by_role("button", name="Save or sign in").click()
+        form = self.page.locator("#claim-form")
+        form.get_by_label("Username").fill(username)
+        form.get_by_label("Email").fill(email)
+        form.get_by_label("Password").fill(password)
+        form.get_by_role("button", name="Create account").click()
+        expect(self.page.get_by_role("dialog")).to_be_hidden()
+        expect(self.page.locator("#account-name")).to_have_text(username)
+
+    # -- agents --------------------------------------------------------------------------
+    @property
+    def agents_dialog(self) -> Locator:
+        return self.page.get_by_role("dialog", name="Agents")
+
+    def open_agents(self) -> Locator:
+        """The agents dialog, its list loaded; the list's buttons."""
+        self.page.get_by_role("button", name="Agents", exact=True).click()
+        expect(self.agents_dialog).to_be_visible()
+        expect(self.page.locator("#agents-status")).to_contain_text("to talk to")
+        return self.agents_dialog.locator("#agent-list button")
+
+    def drop_file(self, data: bytes, filename: str, mime: str) -> None:
+        """Drag a file over the page and drop it, as a person does from their file manager."""
+        self.page.evaluate(
+            """([b64, name, type]) => {
+                const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+                const transfer = new DataTransfer();
+                transfer.items.add(new File([bytes], name, { type }));
+                const target = document.getElementById("views");
+                for (const kind of ["dragenter", "dragover", "drop"]) {
+                  const init = { bubbles: true, cancelable: true, dataTransfer: transfer };
+                  target.dispatchEvent(new DragEvent(kind, init));
+                }
+            }""",
+            [base64.b64encode(data).decode(), filename, mime],
+        )
 
     def meter(self, name: str) -> Locator:
         return self.page.get_by_role("meter", name=name, exact=True)

@@ -40,7 +40,7 @@ async function errorOf(response) {
   return new ApiError(response.status, code, message, Number.isFinite(retry) ? retry : null);
 }
 
-async function call(method, path, { token = null, body, headers = {} } = {}) {
+async function call(method, path, { token = null, body, headers = {}, read = "json" } = {}) {
   const init = {
     method,
     headers: { Accept: "application/json", ...headers },
@@ -48,13 +48,21 @@ async function call(method, path, { token = null, body, headers = {} } = {}) {
     signal: AbortSignal.timeout(TIMEOUT_MS),
   };
   if (token) init.headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    init.body = body; // the browser writes the multipart boundary into Content-Type itself
+  } else if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
   const response = await fetch(BASE + path, init);
   if (!response.ok) throw await errorOf(response);
-  return { body: await response.json(), headers: response.headers };
+  const content = read === "blob" ? await response.blob() : await response.json();
+  return { body: content, headers: response.headers };
+}
+
+/** The headers that say which agent a call speaks to: none for the default agent. */
+export function speakingTo(agent) {
+  return agent ? { "X-Agent": agent } : {};
 }
 
 function withLock(task) {
@@ -109,20 +117,33 @@ export class Session extends EventTarget {
     await this.#grant("logout", "/auth/guest");
   }
 
-  /** A call with the bearer token, renewed once if the server refuses it; the body. */
-  async request(method, path, body) {
-    return (await this.send(method, path, body)).body;
+  /**
+   * A call with the bearer token, renewed once if the server refuses it; the body.
+   * `headers`: extra ones (`speakingTo(agent)` for an agent-scoped route). `body`: JSON, or a
+   * FormData sent as multipart.
+   */
+  async request(method, path, body, headers = {}) {
+    return (await this.send(method, path, body, headers)).body;
   }
 
   /** Like `request`, with the response headers too (Retry-After, Location). */
-  async send(method, path, body) {
+  async send(method, path, body, headers = {}) {
+    return this.#signed(method, path, { body, headers });
+  }
+
+  /** A GET whose answer is a file (a card), as a Blob. */
+  async download(path, headers = {}) {
+    return (await this.#signed("GET", path, { headers, read: "blob" })).body;
+  }
+
+  async #signed(method, path, options) {
     const used = this.token;
     try {
-      return await call(method, path, { token: used, body });
+      return await call(method, path, { ...options, token: used });
     } catch (error) {
       if (!(error instanceof ApiError) || error.status !== 401) throw error;
       await this.renew(used);
-      return await call(method, path, { token: this.token, body });
+      return await call(method, path, { ...options, token: this.token });
     }
   }
 

@@ -1,7 +1,7 @@
 // The conversation: rows merged by message id, replies streamed while she writes them.
 
 import { ApiError } from "./api.js";
-import { capitalised, el, expressionUrl, readable, timeOf, words } from "./dom.js";
+import { agentTitle, el, faceImage, readable, timeOf, words } from "./dom.js";
 import { followJob } from "./jobs.js";
 
 const $ = (id) => document.getElementById(id);
@@ -35,10 +35,12 @@ export class Chat {
   #messages = new Map(); // message id → message, for the history chart's marks
   #pending = 0; // replies still being written
   #submitting = false;
+  #shown = 0; // which conversation is on screen: a reply to an earlier one is not added to it
 
-  constructor(session, { agent, onReplied }) {
+  constructor(session, { agent, headers, onReplied }) {
     this.session = session;
     this.agent = agent; // () => the agent's name
+    this.headers = headers; // () => the headers naming the agent spoken to
     this.onReplied = onReplied;
     this.list = $("messages");
     this.drafts = $("drafts");
@@ -67,7 +69,10 @@ export class Chat {
     return this.#messages.get(id);
   }
 
+  /** Empty the view: another user, or another agent, whose conversation loads next. */
   clear() {
+    this.#shown += 1;
+    this.#say("");
     this.list.setAttribute("aria-live", "off");
     this.#rows.clear();
     this.#messages.clear();
@@ -114,10 +119,12 @@ export class Chat {
       return;
     }
     let reply;
+    const shown = this.#shown;
     this.#submitting = true;
     $("send").disabled = true;
     try {
-      reply = await this.session.send("POST", "/messages/submit", { message: text, type: "dm" });
+      const body = { message: text, type: "dm" };
+      reply = await this.session.send("POST", "/messages/submit", body, this.headers());
     } catch (error) {
       this.#say(
         error instanceof ApiError && error.status === 429
@@ -131,6 +138,7 @@ export class Chat {
     }
     this.input.value = "";
     this.#fit();
+    if (shown !== this.#shown) return; // sent to the agent that was on screen, kept there
     const jobId = reply.body.job_id;
     const mine = this.#row(false, text, new Date().toISOString());
     this.#rows.set(`pending:user:${jobId}`, mine);
@@ -141,7 +149,8 @@ export class Chat {
   }
 
   async #await(jobId, mine) {
-    const name = capitalised(this.agent());
+    const shown = this.#shown;
+    const name = agentTitle(this.agent());
     const draftText = el("span", { class: "draft-text" });
     const draft = el(
       "div",
@@ -173,6 +182,7 @@ export class Chat {
       draft.remove();
       this.#pending -= 1;
     }
+    if (shown !== this.#shown) return; // another agent (or user) is on screen now
     const result = final.result;
     if (result?.message_id) this.#rekey(`pending:user:${jobId}`, result.message_id, mine);
     if (final.status === "succeeded" && result.response) {
@@ -203,7 +213,7 @@ export class Chat {
   }
 
   #row(fromAgent, text, timestamp, expression = null, purpose = "") {
-    const name = capitalised(this.agent());
+    const name = agentTitle(this.agent());
     const who = fromAgent ? `${name} said` : "You said";
     const body = el(
       "div",
@@ -222,15 +232,13 @@ export class Chat {
 
   #face(expression) {
     const shown = expression || "neutral_listening";
-    const img = el("img", {
+    return faceImage(this.agent(), shown, {
       class: "msg-face",
-      src: expressionUrl(this.agent(), shown),
-      alt: expression ? `${capitalised(this.agent())} looks ${words(shown)}` : "",
+      alt: expression ? `${agentTitle(this.agent())} looks ${words(shown)}` : "",
       width: 40,
       height: 40,
       loading: "lazy",
     });
-    return img;
   }
 
   #note(text) {
@@ -260,7 +268,7 @@ export class Chat {
     const nothing = this.list.children.length === 0 && this.drafts.children.length === 0;
     empty.hidden = !nothing;
     if (nothing) {
-      const name = capitalised(this.agent());
+      const name = agentTitle(this.agent());
       empty.textContent = `Say hello to ${name}. Her emotions, mood and thoughts change as you talk.`;
     }
   }

@@ -89,3 +89,27 @@ export function colourOf(name) {
 export function expressionUrl(agent, expression) {
   return `/static/expressions/${encodeURIComponent(agent.toLowerCase())}/${encodeURIComponent(expression)}.png`;
 }
+
+/** An agent's name as people read it: "old_sailor" → "Old Sailor", "jasmine" → "Jasmine". */
+export function agentTitle(name) {
+  return words(name).split(" ").filter(Boolean).map(capitalised).join(" ");
+}
+
+const NO_FACE = "/ui/icon.svg";
+
+/**
+ * An agent's face as an <img>. Only a public agent's faces are served (an image carries no
+ * credentials), so a private agent's shows the dashboard's icon instead of a broken image.
+ */
+export function faceImage(agent, expression, attrs = {}) {
+  const img = el("img", { ...attrs, src: expressionUrl(agent, expression) });
+  keepFace(img);
+  return img;
+}
+
+/** Show the icon in place of `img`'s face if the face cannot be loaded. */
+export function keepFace(img) {
+  img.addEventListener("error", () => {
+    if (!img.src.endsWith(NO_FACE)) img.src = NO_FACE;
+  });
+}

@@ -1,7 +1,7 @@
 // The history view: emotions and mood over time, with messages and thoughts as marks.
 
 import { drawChart } from "./chart.js";
-import { capitalised, colourOf, el, timeOf, words } from "./dom.js";
+import { agentTitle, capitalised, colourOf, el, timeOf, words } from "./dom.js";
 
 const $ = (id) => document.getElementById(id);
 const LIMIT = 500;
@@ -25,10 +25,11 @@ export class History {
   #cursor = -1;
   #charts = [];
 
-  constructor(session, { message, agent }) {
+  constructor(session, { message, agent, picked }) {
     this.session = session;
     this.message = message; // id → a conversation message, for the marks' titles
     this.agent = agent;
+    this.picked = picked; // the agent chosen: its name, and the headers naming it
     $("history-range").addEventListener("change", () => this.load());
     new ResizeObserver(() => this.#draw()).observe($("emotion-chart"));
     for (const id of ["emotion-chart", "mood-chart"]) {
@@ -41,14 +42,29 @@ export class History {
 
   async load() {
     const since = Date.now() / 1000 - Number($("history-range").value);
+    const asked = this.picked.name;
     const body = await this.session.request(
       "GET",
       `/agents/active/history?since=${since.toFixed(0)}&limit=${LIMIT}`,
+      undefined,
+      this.picked.headers(),
     );
+    if (this.picked.name !== asked) return null; // another agent was chosen meanwhile
     this.#data = body.history;
     this.#legend();
     this.#draw();
     return this.#data;
+  }
+
+  /** Another agent: its emotions (maybe another set) are picked for the legend anew. */
+  reset() {
+    this.#data = null;
+    this.#known = null;
+    this.#hidden.clear();
+    this.#cursor = -1;
+    this.#charts = [];
+    for (const id of ["history-legend", "emotion-chart", "mood-chart"]) $(id).replaceChildren();
+    $("history-summary").textContent = "";
   }
 
   #legend() {
@@ -162,7 +178,7 @@ export class History {
     const short = Date.parse(points.at(-1).timestamp) - Date.parse(points[0].timestamp) < 3600000;
     const from = timeOf(points[0].timestamp, { seconds: short });
     const to = timeOf(points.at(-1).timestamp, { seconds: short });
-    const name = capitalised(this.agent());
+    const name = agentTitle(this.agent());
     return (
       `${points.length} readings from ${from} to ${to} · ${count("message")} from you · ` +
       `${count("reply") + count("outreach")} from ${name} · ${count("thought")} thoughts. ` +

@@ -1,11 +1,20 @@
 // The dashboard's entry point: one session, the views, and when each part is refreshed.
 
 import { Account } from "./account.js";
+import { Agents, Picked } from "./agents.js";
 import { ApiError, Session } from "./api.js";
 import { Chat } from "./chat.js";
+import { agentTitle } from "./dom.js";
 import { History } from "./history.js";
 import { Memories } from "./memories.js";
-import { renderAgent, renderRelationship, renderThought, setMoodTrail, tickTimes } from "./state.js";
+import {
+  clearAgentPanels,
+  renderAgent,
+  renderRelationship,
+  renderThought,
+  setMoodTrail,
+  tickTimes,
+} from "./state.js";
 
 const $ = (id) => document.getElementById(id);
 const STATE_EVERY_MS = 20000; // emotions decay between replies: keep the panels current
@@ -16,13 +25,18 @@ const NOTICE_MS = 12000;
 const VIEWS = ["chat", "history", "memories"];
 
 const session = new Session();
-let agentName = "jasmine";
+// The agent spoken to: the one picked in this browser, else the deployment's default agent.
+const picked = new Picked();
+let defaultName = "jasmine"; // until the service says
+let agentName = picked.name ?? defaultName;
 const agent = () => agentName;
+const headers = () => picked.headers();
 
-const chat = new Chat(session, { agent, onReplied: () => afterReply() });
-const historyView = new History(session, { message: (id) => chat.message(id), agent });
-const memories = new Memories(session, { agent });
+const chat = new Chat(session, { agent, headers, onReplied: () => afterReply() });
+const historyView = new History(session, { message: (id) => chat.message(id), agent, picked });
+const memories = new Memories(session, { agent, picked });
 const account = new Account(session, { notify });
+const agents = new Agents(session, { picked, current: agent, pick, notify });
 
 let noticeTimer = 0;
 
@@ -36,39 +50,65 @@ function notify(text, { problem = false } = {}) {
   if (text && !problem) noticeTimer = setTimeout(() => notify(""), NOTICE_MS);
 }
 
+/** Switch to another agent (null: the default one): its conversation, state and views. */
+function pick(name) {
+  if (name === picked.name) return;
+  picked.set(name);
+  agentName = name ?? defaultName;
+  chat.clear();
+  historyView.reset();
+  memories.clear();
+  clearAgentPanels();
+  refreshAll();
+}
+
 function report(error) {
+  if (error instanceof ApiError && error.code === "agent_not_found" && picked.name) {
+    // Deleted, made private, or another user signed in: back to the default agent.
+    notify(`${agentTitle(picked.name)} is not there for you any more: back to ${agentTitle(defaultName)}.`);
+    pick(null);
+    return;
+  }
   console.warn(error);
   const text = error instanceof ApiError ? error.message : "The service could not be reached.";
   notify(`${text} Retrying shortly.`, { problem: true });
 }
 
 async function refreshState() {
+  const asked = picked.name;
+  const scoped = (path) => session.request("GET", path, undefined, headers());
   const [active, relationship, recent] = await Promise.all([
-    session.request("GET", "/agents/active"),
-    session.request("GET", "/agents/active/relationship"),
+    scoped("/agents/active"),
+    scoped("/agents/active/relationship"),
     // All of time, few points: the mood's recent path, and whether any thought exists at all
     // (asking for the latest thought when there is none is a 404 by contract).
-    session.request("GET", `/agents/active/history?since=0&limit=${TRAIL_POINTS}`),
+    scoped(`/agents/active/history?since=0&limit=${TRAIL_POINTS}`),
   ]);
+  if (picked.name !== asked) return; // another agent was picked meanwhile
   agentName = active.agent.name;
+  if (!asked) defaultName = agentName;
+  agents.render(agentName);
   setMoodTrail(recent.history.points.slice(0, -1));
   renderAgent(active.agent);
   renderRelationship(relationship.relationship);
   let thought = null;
   if (recent.history.marks.some((mark) => mark.kind === "thought")) {
     try {
-      thought = (await session.request("GET", "/thoughts/latest")).latest_thought;
+      thought = (await scoped("/thoughts/latest")).latest_thought;
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 404)) throw error;
     }
   }
+  if (picked.name !== asked) return;
   renderThought(thought);
+  document.body.dataset.agent = agentName;
   document.body.dataset.ready = "true";
 }
 
 async function refreshConversation() {
-  const { conversation } = await session.request("GET", "/messages/conversation");
-  chat.setConversation(conversation.messages);
+  const asked = picked.name;
+  const { conversation } = await session.request("GET", "/messages/conversation", undefined, headers());
+  if (picked.name === asked) chat.setConversation(conversation.messages);
 }
 
 async function refreshView() {

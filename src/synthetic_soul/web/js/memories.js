@@ -1,26 +1,35 @@
 // The memories view: what the agent holds about the signed-in user, each one deletable.
 
-import { capitalised, el, readable, timeOf, words } from "./dom.js";
+import { agentTitle, capitalised, el, readable, timeOf, words } from "./dom.js";
 
 const $ = (id) => document.getElementById(id);
 
 export class Memories {
-  constructor(session, { agent }) {
+  constructor(session, { agent, picked }) {
     this.session = session;
     this.agent = agent;
+    this.picked = picked; // the agent chosen: its name, and the headers naming it
     $("memories-reload").addEventListener("click", () => this.load());
   }
 
   async load() {
-    const { memories } = await this.session.request("GET", "/memories");
+    const asked = this.picked.name;
+    const { memories } = await this.session.request("GET", "/memories", undefined, this.picked.headers());
+    if (this.picked.name !== asked) return null; // another agent was chosen meanwhile
     this.#render(memories);
     return memories;
+  }
+
+  /** Another agent: nothing of the last one's memories stays on screen. */
+  clear() {
+    $("memory-list").replaceChildren();
+    $("memories-status").textContent = "";
   }
 
   #render(memories) {
     const list = $("memory-list");
     list.replaceChildren(...memories.map((m) => this.#card(m)));
-    const name = capitalised(this.agent());
+    const name = agentTitle(this.agent());
     $("memories-status").textContent = memories.length
       ? `${name} holds ${memories.length} ${memories.length === 1 ? "memory" : "memories"} about you.`
       : `${name} holds no memories about you yet. Talk a little: she reflects after each conversation.`;
@@ -92,7 +101,8 @@ export class Memories {
     confirm.addEventListener("click", async () => {
       confirm.disabled = true;
       try {
-        await this.session.request("DELETE", `/memories/${encodeURIComponent(m.id)}`);
+        const path = `/memories/${encodeURIComponent(m.id)}`;
+        await this.session.request("DELETE", path, undefined, this.picked.headers());
       } catch (error) {
         confirm.disabled = false;
         $("memories-status").textContent = `That memory could not be forgotten: ${error.message}`;

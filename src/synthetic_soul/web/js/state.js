@@ -1,7 +1,7 @@
 // The live state panels: emotions, mood, how she sees you, her latest thought, who she is.
 
 import { renderBars } from "./bars.js";
-import { ago, capitalised, el, expressionUrl, readable, svg, words } from "./dom.js";
+import { agentTitle, ago, capitalised, el, expressionUrl, keepFace, readable, svg, words } from "./dom.js";
 
 const $ = (id) => document.getElementById(id);
 const SENTIMENTS_SHOWN = 6;
@@ -9,13 +9,21 @@ const SENTIMENTS_SHOWN = 6;
 const byValue = (scales) =>
   Object.keys(scales).sort((a, b) => scales[b].value - scales[a].value || a.localeCompare(b));
 
+let faceKept = false;
+
 export function renderAgent(agent) {
-  const name = capitalised(agent.name);
+  const name = agentTitle(agent.name);
   $("agent-name").textContent = name;
   document.title = `${name} · Synthetic Soul`;
   const face = $("agent-face");
+  if (!faceKept) keepFace(face);
+  faceKept = true;
+  // Compared with the face asked for, not the `src` shown: one that failed stays replaced.
   const src = expressionUrl(agent.name, agent.global_expression);
-  if (face.getAttribute("src") !== src) face.src = src;
+  if (face.dataset.face !== src) {
+    face.dataset.face = src;
+    face.src = src;
+  }
   face.alt = `${name} looks ${words(agent.global_expression)}`;
   const mood = agent.mood;
   $("agent-mood-line").textContent = mood ? `Feeling ${moodWords(mood)}` : "Mood unknown";
@@ -35,8 +43,18 @@ export function renderAgent(agent) {
   renderBars($("trait-bars"), personality.personality_matrix, { colour: () => "var(--accent)" });
 }
 
+/**
+ * Forget the panels' last agent before another one's state comes: the bars would otherwise
+ * show the change between two agents as if one had felt it.
+ */
+export function clearAgentPanels() {
+  for (const id of ["emotion-bars", "sentiment-bars", "trait-bars"]) $(id).replaceChildren();
+  moodTrail = [];
+  renderThought(null);
+}
+
 /** "calm" near the agent's usual mood, "slightly exuberant"; older servers send no name. */
-function moodWords(mood) {
+export function moodWords(mood) {
   if (mood.name) return mood.name;
   return mood.label === "neutral" ? "neutral" : `${mood.intensity} ${mood.label}`;
 }
