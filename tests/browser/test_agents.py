@@ -120,6 +120,8 @@ def test_an_account_imports_a_card_talks_to_it_and_goes_back_to_jasmine(
     expect(dash.mine).to_have_count(0)
     expect(page.locator("#empty-chat")).to_contain_text(f"Say hello to {title}")
     expect(page.locator("#identity")).to_contain_text(f"I am {title}")
+    expect(page.get_by_role("heading", name=f"How {title} sees you")).to_be_visible()
+    expect(page.get_by_role("complementary", name=f"{title}'s inner state")).to_be_visible()
 
     reply = dash.send(TO_SAILOR)
     expect(reply).to_contain_text("That makes me really happy")
@@ -156,6 +158,7 @@ def test_an_account_imports_a_card_talks_to_it_and_goes_back_to_jasmine(
     expect(dash.mine).to_have_text([re.compile(re.escape(TO_JASMINE))])
     expect(dash.replies).to_have_count(1)
     expect(page.locator("#identity")).not_to_contain_text(title)
+    expect(page.get_by_role("heading", name="Who Jasmine is")).to_be_visible()
     dash.show("memories")
     expect(page.locator("#memories-status")).to_contain_text("Jasmine holds")
 

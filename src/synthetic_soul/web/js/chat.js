@@ -128,7 +128,7 @@ export class Chat {
     } catch (error) {
       this.#say(
         error instanceof ApiError && error.status === 429
-          ? `You are writing faster than she can read. Try again in ${error.retryAfter ?? 30} s.`
+          ? `You are writing faster than ${agentTitle(this.agent())} can read. Try again in ${error.retryAfter ?? 30} s.`
           : `Your message was not sent: ${error.message}`,
       );
       return;
@@ -222,7 +222,7 @@ export class Chat {
       el(
         "p",
         { class: "msg-meta" },
-        purpose === "outreach" ? el("span", { class: "chip chip-quiet" }, "She reached out") : null,
+        purpose === "outreach" ? el("span", { class: "chip chip-quiet" }, `${name} reached out`) : null,
         el("time", { datetime: timestamp }, timeOf(timestamp)),
       ),
     );
@@ -269,7 +269,7 @@ export class Chat {
     empty.hidden = !nothing;
     if (nothing) {
       const name = agentTitle(this.agent());
-      empty.textContent = `Say hello to ${name}. Her emotions, mood and thoughts change as you talk.`;
+      empty.textContent = `Say hello to ${name}. The emotions, mood and thoughts beside you change as you talk.`;
     }
   }
 }

@@ -12,10 +12,10 @@ const PAD = [ // colours from style.css, shared with the legend
   { name: "dominance", label: "Dominance", colour: "var(--pad-dominance)" },
 ];
 const MARK_TITLES = {
-  message: "You",
-  reply: "She replied",
-  outreach: "She reached out",
-  thought: "She had a thought",
+  message: () => "You",
+  reply: (name) => `${name} replied`,
+  outreach: (name) => `${name} reached out`,
+  thought: (name) => `${name} had a thought`,
 };
 
 export class History {
@@ -160,7 +160,8 @@ export class History {
     const when = timeOf(mark.timestamp);
     const message = this.message(mark.id);
     const text = message ? `: “${message.message.slice(0, 80)}${message.message.length > 80 ? "…" : ""}”` : "";
-    return `${MARK_TITLES[mark.kind] ?? mark.kind}${text} (${when})`;
+    const said = MARK_TITLES[mark.kind]?.(agentTitle(this.agent())) ?? mark.kind;
+    return `${said}${text} (${when})`;
   }
 
   #describe(points, marks) {

@@ -90,7 +90,7 @@ async function refreshState() {
   agents.render(agentName);
   setMoodTrail(recent.history.points.slice(0, -1));
   renderAgent(active.agent);
-  renderRelationship(relationship.relationship);
+  renderRelationship(relationship.relationship, agentName);
   let thought = null;
   if (recent.history.marks.some((mark) => mark.kind === "thought")) {
     try {

@@ -32,7 +32,7 @@ export class Memories {
     const name = agentTitle(this.agent());
     $("memories-status").textContent = memories.length
       ? `${name} holds ${memories.length} ${memories.length === 1 ? "memory" : "memories"} about you.`
-      : `${name} holds no memories about you yet. Talk a little: she reflects after each conversation.`;
+      : `${name} holds no memories about you yet. Talk a little: ${name} reflects after each conversation.`;
   }
 
   #card(m) {
@@ -84,7 +84,7 @@ export class Memories {
     const question = el(
       "div",
       { class: "memory-confirm", role: "group", "aria-label": "Confirm forgetting", hidden: true },
-      el("span", {}, "She will not remember this again."),
+      el("span", {}, `${agentTitle(this.agent())} will not remember this again.`),
       confirm,
       keep,
     );

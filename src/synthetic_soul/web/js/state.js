@@ -14,6 +14,7 @@ let faceKept = false;
 export function renderAgent(agent) {
   const name = agentTitle(agent.name);
   $("agent-name").textContent = name;
+  nameThePanels(name);
   document.title = `${name} · Synthetic Soul`;
   const face = $("agent-face");
   if (!faceKept) keepFace(face);
@@ -41,6 +42,16 @@ export function renderAgent(agent) {
   const mbti = personality["myers-briggs"];
   $("personality-summary").textContent = personality.description || (mbti ? `Type ${mbti}` : "");
   renderBars($("trait-bars"), personality.personality_matrix, { colour: () => "var(--accent)" });
+}
+
+/** Headings and labels that say whose state they show (`data-named`, `data-named-label`). */
+function nameThePanels(name) {
+  for (const node of document.querySelectorAll("[data-named]")) {
+    node.textContent = node.dataset.named.replace("{name}", name);
+  }
+  for (const node of document.querySelectorAll("[data-named-label]")) {
+    node.setAttribute("aria-label", node.dataset.namedLabel.replace("{name}", name));
+  }
 }
 
 /**
@@ -130,7 +141,7 @@ function moodPlot(mood) {
   );
 }
 
-export function renderRelationship(rel) {
+export function renderRelationship(rel, agentName) {
   const chips = [el("span", { class: "chip chip-strong" }, capitalised(rel.extrinsic_relationship))];
   if (rel.intrinsic_relationship && rel.intrinsic_relationship !== "none") {
     chips.push(el("span", { class: "chip" }, capitalised(rel.intrinsic_relationship)));
@@ -140,7 +151,7 @@ export function renderRelationship(rel) {
   );
   $("relationship-label").replaceChildren(...chips);
   $("relationship-summary").textContent =
-    readable(rel.summary) || "She does not know much about you yet.";
+    readable(rel.summary) || `${agentTitle(agentName)} does not know much about you yet.`;
   const top = byValue(rel.sentiments)
     .filter((name) => rel.sentiments[name].value > 0)
     .slice(0, SENTIMENTS_SHOWN);
