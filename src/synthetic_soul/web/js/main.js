@@ -63,6 +63,7 @@ function pick(name) {
 }
 
 function report(error) {
+  if (error instanceof Superseded) return;
   if (error instanceof ApiError && error.code === "agent_not_found" && picked.name) {
     // Deleted, made private, or another user signed in: back to the default agent.
     notify(`${agentTitle(picked.name)} is not there for you any more: back to ${agentTitle(defaultName)}.`);
@@ -76,7 +77,7 @@ function report(error) {
 
 async function refreshState() {
   const asked = picked.name;
-  const scoped = (path) => session.request("GET", path, undefined, headers());
+  const scoped = (path) => stale(asked, session.request("GET", path, undefined, headers()));
   const [active, relationship, recent] = await Promise.all([
     scoped("/agents/active"),
     scoped("/agents/active/relationship"),
@@ -107,8 +108,24 @@ async function refreshState() {
 
 async function refreshConversation() {
   const asked = picked.name;
-  const { conversation } = await session.request("GET", "/messages/conversation", undefined, headers());
+  const asking = session.request("GET", "/messages/conversation", undefined, headers());
+  const { conversation } = await stale(asked, asking);
   if (picked.name === asked) chat.setConversation(conversation.messages);
+}
+
+/** A call's failure after another agent was picked: nothing to show or fix any more. */
+class Superseded extends Error {}
+
+/**
+ * A call made for the agent `asked`: if another agent is picked by the time it fails, the
+ * failure is no longer news (a 404 must not send the new choice back to the default agent).
+ */
+async function stale(asked, call) {
+  try {
+    return await call;
+  } catch (error) {
+    throw picked.name === asked ? error : new Superseded();
+  }
 }
 
 async function refreshView() {
