@@ -131,39 +131,40 @@ async def adjacent(
     db: Db, conversation_id: str, ids: Sequence[str], before: float | None
 ) -> dict[str, tuple[Message | None, Message | None]]:
     """For each message of `ids` the user may see, the one just before it and the one just
-    after it in its place (the direct conversation, or its channel), within what they see."""
+    after it in its place (the direct conversation, or its channel), within what they see.
+
+    Two reads whatever the number of ids: the place and seq of every message in scope (as
+    the search by meaning reads every vector in scope), then the neighbours chosen, whole.
+    """
     if not ids:
         return {}
     scope = await _scope(db, conversation_id, before)
-    found = [
-        d
-        async for d in db["messages"].find(
-            {"_id": {"$in": list(ids)}, **scope}, {"seq": 1, "channel": 1}
+    cursor = db["messages"].find(scope, {"seq": 1, "channel": 1}).sort("seq", 1)
+    places: dict[str | None, list[str]] = {}  # a channel (None: direct) -> its ids in order
+    where: dict[str, tuple[str | None, int]] = {}
+    async for d in cursor:
+        thread = places.setdefault(d.get("channel"), [])
+        where[d["_id"]] = (d.get("channel"), len(thread))
+        thread.append(d["_id"])
+    pairs: dict[str, tuple[str | None, str | None]] = {}
+    for mid in dict.fromkeys(ids):
+        if mid not in where:
+            continue
+        channel, i = where[mid]
+        thread = places[channel]
+        pairs[mid] = (
+            thread[i - 1] if i > 0 else None,
+            thread[i + 1] if i + 1 < len(thread) else None,
         )
-    ]
-
-    async def beside(place: Doc, seq: int, side: str, order: int) -> Message | None:
-        cursor = (
-            db["messages"]
-            .find({"$and": [scope, place, {"seq": {side: seq}}]}, WITHOUT_VECTOR)
-            .sort("seq", order)
-            .limit(1)
-        )
-        return next(iter([message_of(d) async for d in cursor]), None)
-
-    around: dict[str, tuple[Message | None, Message | None]] = {}
-    for d in found:
-        channel = d.get("channel")
-        place: Doc = (
-            {"channel": channel}
-            if channel is not None
-            else {"conversation_id": conversation_id, "channel": None}
-        )
-        around[d["_id"]] = (
-            await beside(place, d["seq"], "$lt", -1),
-            await beside(place, d["seq"], "$gt", 1),
-        )
-    return around
+    wanted = sorted({n for pair in pairs.values() for n in pair if n is not None})
+    found = {
+        d["_id"]: message_of(d)
+        async for d in db["messages"].find({"_id": {"$in": wanted}}, WITHOUT_VECTOR)
+    }
+    return {
+        mid: (found.get(b) if b else None, found.get(a) if a else None)
+        for mid, (b, a) in pairs.items()
+    }
 
 
 # -- by meaning -------------------------------------------------------------------------------
