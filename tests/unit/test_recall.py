@@ -4,9 +4,8 @@ in-memory store with an embedder whose meanings are a small table of synonyms.""
 
 from __future__ import annotations
 
-import math
 import uuid
-from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
@@ -17,6 +16,7 @@ from synthetic_soul.domain.recall import (
     AFTER_SHARE,
     ASKED,
     BEFORE_SHARE,
+    IN_TIMEFRAME,
     NEIGHBOUR_GAP_S,
     OTHER_SPEAKER,
     RRF_K,
@@ -27,11 +27,13 @@ from synthetic_soul.domain.recall import (
     weighed,
     without_names,
 )
+from synthetic_soul.domain.timeframe import timeframe
 from synthetic_soul.ports.commits import AddMessage, FinishJob, Plan
-from synthetic_soul.ports.embeddings import EmbedderInfo, EmbeddingError, Vector
+from synthetic_soul.ports.embeddings import EmbeddingError
 from synthetic_soul.records import Job
 from synthetic_soul.usecases import recall as recall_module
 from synthetic_soul.usecases.recall import Recall
+from tests.support.embedders import SynonymEmbedder, UnreachableEmbedder
 from tests.support.memory_store import MemoryStore
 
 pytestmark = pytest.mark.anyio
@@ -130,37 +132,6 @@ def test_a_named_speakers_messages_and_statements_weigh_more() -> None:
 
 
 # -- the use case ------------------------------------------------------------------------------
-# Meanings: each word of a group points the same way; a text is the mean of its words'.
-MEANINGS = (
-    ("sister", "anna", "sibling"),
-    ("dog", "puppy", "biscuit"),
-    ("rain", "umbrella", "weather"),
-    ("ada", "bea"),
-)
-
-
-class SynonymEmbedder:
-    def __init__(self) -> None:
-        self.embedded: list[str] = []
-
-    @property
-    def info(self) -> EmbedderInfo:
-        return EmbedderInfo("test", "synonyms", len(MEANINGS) + 1)
-
-    async def embed(self, texts: Sequence[str]) -> list[Vector]:
-        self.embedded += texts
-        return [self._one(text) for text in texts]
-
-    def _one(self, text: str) -> Vector:
-        words = [w.strip(".,:!?").lower().removesuffix("'s") for w in text.split()]
-        v = [float(sum(w in group for w in words)) for group in MEANINGS] + [0.1]
-        norm = math.sqrt(sum(x * x for x in v))
-        return tuple(x / norm for x in v)
-
-    async def close(self) -> None:
-        pass
-
-
 async def conversation(
     store: MemoryStore,
     user_id: str,
@@ -232,11 +203,6 @@ async def test_embeds_only_what_lacks_a_vector_in_batches(
     assert recall.model == "test/synonyms"
 
 
-class UnreachableEmbedder(SynonymEmbedder):
-    async def embed(self, texts: Sequence[str]) -> list[Vector]:
-        raise EmbeddingError("the endpoint is down")
-
-
 async def test_an_embedder_that_fails_leaves_recall_by_words() -> None:
     store = MemoryStore()
     bea = uuid.uuid4().hex
@@ -271,3 +237,36 @@ async def test_the_answer_after_a_found_question_is_recalled_with_it() -> None:
     await recall.embed_new(AGENT, ben)
     found = await recall.messages(AGENT, ben, "married how long?", 2)
     assert [m.message for m in found] == ["How long have you been married?", "it snowed all night"]
+
+
+def test_a_message_said_in_the_time_a_query_names_weighs_more() -> None:
+    may = datetime(2022, 5, 26, 10, tzinfo=UTC).timestamp()
+    then, later = (
+        said("t", may, "We went hiking", "Bea"),
+        said("l", may + 90 * 86400, "Hiked", "Bea"),
+    )
+    messages = {m.id: m for m in (then, later)}
+    scores = {"t": 1.0, "l": 1.0}
+    when = timeframe("Where did Bea hike on 25 May, 2022?", None)
+
+    assert weighed(scores, messages, "where did Bea hike?", "jasmine", when) == pytest.approx(
+        {"t": IN_TIMEFRAME, "l": 1.0}
+    )
+    assert weighed(scores, messages, "where did Bea hike?", "jasmine", None) == scores
+
+
+async def test_last_week_recalls_what_was_said_last_week_first() -> None:
+    store = MemoryStore()
+    recall = Recall(store, None)
+    bea = uuid.uuid4().hex
+    week = 7 * 86400.0
+    await conversation(
+        store, bea, ["we walked the dog", "the dog barked all night"], apart=3 * week
+    )
+    now = T0 + 4 * week  # the second message is last week's, the first a month old
+
+    found = await recall.messages(AGENT, bea, "the dog we walked last week", 2, now=now)
+    undated = await recall.messages(AGENT, bea, "the dog we walked", 2, now=now)
+
+    assert undated[0].message == "we walked the dog"  # more words in common
+    assert found[0].message == "the dog barked all night"

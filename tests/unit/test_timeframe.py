@@ -47,6 +47,11 @@ def days(text: str, now: float = NOW) -> tuple[date, date] | None:
         ("last December", date(2025, 12, 1), date(2026, 1, 1)),
         ("on Monday", date(2026, 11, 30), date(2026, 12, 1)),
         ("last Thursday", date(2026, 11, 26), date(2026, 11, 27)),
+        # A written date, with the week after it in which it is told.
+        ("What did Bea do on 25 May, 2022?", date(2022, 5, 25), date(2022, 6, 2)),
+        ("on May 25th 2022", date(2022, 5, 25), date(2022, 6, 2)),
+        ("in August 2023", date(2023, 8, 1), date(2023, 9, 8)),
+        ("back in 2021", date(2021, 1, 1), date(2022, 1, 1)),
     ],
 )
 def test_a_phrase_names_its_span(text: str, first: date, after: date) -> None:
@@ -87,3 +92,8 @@ def test_a_past_phrase_names_a_span_that_begins_before_now(text: str, now: float
     assert frame is not None
     assert frame.start < frame.end
     assert frame.start <= now
+
+
+def test_without_now_only_written_dates_name_a_span() -> None:
+    assert timeframe("last week", None) is None
+    assert timeframe("on 25 May, 2022", None) is not None

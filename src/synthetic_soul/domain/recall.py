@@ -44,6 +44,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from synthetic_soul.domain.conversation import Message
+from synthetic_soul.domain.timeframe import Timeframe
 
 RRF_K = 5
 WORDS_WEIGHT = 1.0
@@ -61,6 +62,7 @@ NEIGHBOUR_GAP_S = 3600.0
 # question mark by ASKED.
 OTHER_SPEAKER = 0.5
 ASKED = 0.6
+IN_TIMEFRAME = 3.0
 _WORD = re.compile(r"\w+")
 
 
@@ -139,7 +141,11 @@ def without_names(query: str, names: Iterable[str]) -> str:
 
 
 def weighed(
-    scores: Mapping[str, float], said: Mapping[str, Message], query: str, asked: str
+    scores: Mapping[str, float],
+    said: Mapping[str, Message],
+    query: str,
+    asked: str,
+    when: Timeframe | None = None,
 ) -> dict[str, float]:
     """`scores` weighed by who said each message and whether it only asks.
 
@@ -147,7 +153,9 @@ def weighed(
     (LoCoMo: 96 % of the evidence of questions naming one of its two speakers is that
     speaker's), so the others' messages count `OTHER_SPEAKER` as much; a message that ends
     in a question mark holds a question more often than a fact (a quarter of LoCoMo's
-    turns, an eighth of its evidence), and counts `ASKED` as much.
+    turns, an eighth of its evidence), and counts `ASKED` as much. A query that names a time
+    (`domain.timeframe`: "last summer", "on 25 May, 2022") is most likely answered by what was
+    said then: a message said within it counts `IN_TIMEFRAME` times as much.
     """
     named = named_speakers(query, sorted({m.sender_username for m in said.values()}), asked)
     out: dict[str, float] = {}
@@ -157,5 +165,7 @@ def weighed(
             score *= OTHER_SPEAKER
         if m.message.rstrip().endswith("?"):
             score *= ASKED
+        if when is not None and when.holds(m.timestamp):
+            score *= IN_TIMEFRAME
         out[mid] = score
     return out

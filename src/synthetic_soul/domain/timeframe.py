@@ -93,9 +93,14 @@ def _months(start: date, count: int) -> Timeframe:
     return Timeframe(_midnight(start), _midnight(end))
 
 
-def timeframe(text: str, now: float) -> Timeframe | None:
-    """The span of the past `text` names, as of `now`; the first phrase found wins."""
+def timeframe(text: str, now: float | None) -> Timeframe | None:
+    """The span of the past `text` names, as of `now`: a date it names ("on 25 May, 2022",
+    "in August 2023", "in 2022"), else the first relative phrase found (none when `now` is
+    not known)."""
     said = " ".join(text.lower().split())
+    dated = _dated(said)
+    if dated is not None or now is None:
+        return dated
     today = datetime.fromtimestamp(now, UTC).date()
     for phrase, (back, length) in _DAY_WORDS.items():
         if re.search(rf"\b{phrase}\b", said):
@@ -157,3 +162,37 @@ def _season(today: date, which: str, season: str) -> Timeframe:
         if current.holds(_midnight(today)):
             year -= 1
     return _months(date(year, first, 1), 3)
+
+
+_MONTH_NAMES = "|".join(MONTHS)
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_NAMES}),?\s+(\d{{4}})\b")
+_MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH_NAMES})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b")
+_MONTH_YEAR = re.compile(rf"\b({_MONTH_NAMES}),?\s+(\d{{4}})\b")
+_YEAR = re.compile(r"\b(?:in|during|back in|of)\s+((?:19|20)\d{2})\b")
+# What happened on a day is told that day or in the week after it ("yesterday I...").
+TOLD_WITHIN_DAYS = 7
+
+
+def _dated(said: str) -> Timeframe | None:
+    """The span a written date names, with the days it is told in after it."""
+    day: date | None = None
+    if m := _DAY_MONTH_YEAR.search(said):
+        day = _day(int(m[3]), MONTHS.index(m[2]) + 1, int(m[1]))
+    elif m := _MONTH_DAY_YEAR.search(said):
+        day = _day(int(m[3]), MONTHS.index(m[1]) + 1, int(m[2]))
+    if day is not None:
+        return Timeframe(_midnight(day), _midnight(day) + (1 + TOLD_WITHIN_DAYS) * DAY_S)
+    if m := _MONTH_YEAR.search(said):
+        month = _months(date(int(m[2]), MONTHS.index(m[1]) + 1, 1), 1)
+        return Timeframe(month.start, month.end + TOLD_WITHIN_DAYS * DAY_S)
+    if m := _YEAR.search(said):
+        year = int(m[1])
+        return Timeframe(_midnight(date(year, 1, 1)), _midnight(date(year + 1, 1, 1)))
+    return None
+
+
+def _day(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

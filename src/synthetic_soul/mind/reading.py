@@ -90,7 +90,7 @@ async def read_reply(
     recalled: tuple[Message, ...] = ()
     if recall is not None and private and history and said.strip():
         older = await recall.messages(
-            agent.name, user_id, said, RECALLED_MESSAGES, before=history[0].timestamp
+            agent.name, user_id, said, RECALLED_MESSAGES, before=history[0].timestamp, now=as_of
         )
         recalled = tuple(m for m in older if m.message.strip())
     return ReplyContext(

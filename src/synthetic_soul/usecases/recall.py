@@ -45,6 +45,7 @@ from synthetic_soul.domain.recall import (
     weighed,
     without_names,
 )
+from synthetic_soul.domain.timeframe import timeframe
 from synthetic_soul.ports.embeddings import EmbeddingError, Vector
 
 log = logging.getLogger(__name__)
@@ -71,10 +72,17 @@ class Recall:
         return f"{info.provider}/{info.model}"
 
     async def messages(
-        self, agent_name: str, user_id: str, query: str, k: int, before: float | None = None
+        self,
+        agent_name: str,
+        user_id: str,
+        query: str,
+        k: int,
+        before: float | None = None,
+        now: float | None = None,
     ) -> list[Message]:
         """The `k` messages the user may see that best recall `query`, best first (`before`,
-        a time: only what was said before it)."""
+        a time: only what was said before it). A time the query names counts: a date always,
+        a relative phrase ("last week") as of `now`."""
         if k <= 0 or not query.strip():
             return []
         # The query is embedded on the embedder's thread while the store matches its words.
@@ -116,7 +124,8 @@ class Recall:
             around |= await self._store.adjacent_messages(agent_name, user_id, unread, before)
             said.update((m.id, m) for pair in around.values() for m in pair if m is not None)
         sharing = {i: around[i] for i in best if i in around}
-        scores = weighed(shared(dict(ranked), said, sharing), said, query, agent_name)
+        when = timeframe(query, now)
+        scores = weighed(shared(dict(ranked), said, sharing), said, query, agent_name, when)
         best = sorted(scores, key=lambda i: -scores[i])  # stable: ties keep the fused order
         return [said[i] for i in best[:k]]
 
