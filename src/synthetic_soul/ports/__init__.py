@@ -1,8 +1,8 @@
 """The ports: every boundary the use cases cross, as Protocols, one module a boundary.
 
-The store is cut by aggregate (accounts, their API keys, agents, conversations, jobs, leases,
-thoughts, memories, the mind's reads, commits); a backend offers them all over one database
-(`store.Store`), and a use case names only the ones it uses. Adapters live in
+The store is cut by aggregate (accounts, their API keys, agents and their faces, conversations,
+jobs, leases, thoughts, memories, the mind's reads, commits); a backend offers them all over one
+database (`store.Store`), and a use case names only the ones it uses. Adapters live in
 `synthetic_soul.adapters`; each port's adapters pass one shared contract suite.
 This module gathers the names, so `from synthetic_soul.ports import X` reads one place.
 """
@@ -15,6 +15,7 @@ from synthetic_soul.ports.conversations import Conversations, Turn
 from synthetic_soul.ports.embeddings import Embedder
 from synthetic_soul.ports.errors import ConflictError, StaleStateError
 from synthetic_soul.ports.events import EventBus, Subscription
+from synthetic_soul.ports.faces import AgentFaces
 from synthetic_soul.ports.jobs import Jobs
 from synthetic_soul.ports.leases import Leases
 from synthetic_soul.ports.limits import RateLimiter
@@ -37,6 +38,7 @@ from synthetic_soul.ports.thoughts import Thoughts
 __all__ = [
     "LLM",
     "Accounts",
+    "AgentFaces",
     "Agents",
     "ApiKeys",
     "Clock",

@@ -8,6 +8,7 @@ from synthetic_soul.ports.accounts import Accounts, ApiKeys, Sessions
 from synthetic_soul.ports.agents import Agents, Snapshots
 from synthetic_soul.ports.commits import Commits
 from synthetic_soul.ports.conversations import Conversations
+from synthetic_soul.ports.faces import AgentFaces
 from synthetic_soul.ports.jobs import Jobs
 from synthetic_soul.ports.leases import Leases
 from synthetic_soul.ports.memories import Memories
@@ -27,6 +28,7 @@ class Store(
     Sessions,
     ApiKeys,
     Agents,
+    AgentFaces,
     Snapshots,
     Conversations,
     Jobs,

@@ -12,7 +12,7 @@ taken name) leaves nothing behind.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Literal, TypeVar
 
@@ -20,6 +20,7 @@ from synthetic_soul.adapters.store.user_keys import email_key
 from synthetic_soul.domain import memory as scoring
 from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.conversation import Conversation, Message
+from synthetic_soul.domain.faces import Face
 from synthetic_soul.domain.memory import Memory
 from synthetic_soul.domain.snapshot import AffectSnapshot
 from synthetic_soul.domain.thought import Thought
@@ -234,9 +235,30 @@ class MemoryStore:
             t.memories = {i: m for i, m in t.memories.items() if m.agent_id != agent_id}
             t.snapshots = {k: s for k, s in t.snapshots.items() if s.agent_id != agent_id}
             t.jobs = {i: j for i, j in t.jobs.items() if j.payload.get("agent") != agent.name}
+            t.faces = {k: f for k, f in t.faces.items() if k[0] != agent_id}
             return True
 
         return await self._write(tx)
+
+    # -- AgentFaces -----------------------------------------------------------------------
+    async def put_faces(self, agent_id: str, faces: Mapping[str, Face]) -> None:
+        def tx(t: Tables) -> None:
+            t.faces = {k: f for k, f in t.faces.items() if k[0] != agent_id}
+            t.faces.update({(agent_id, name): face for name, face in faces.items()})
+
+        await self._write(tx)
+
+    async def get_face(self, agent_id: str, expression: str) -> Face | None:
+        return (await self._tables()).faces.get((agent_id, expression))
+
+    async def face_names(self, agent_id: str) -> list[str]:
+        return sorted(name for a, name in (await self._tables()).faces if a == agent_id)
+
+    async def delete_faces(self, agent_id: str) -> None:
+        def tx(t: Tables) -> None:
+            t.faces = {k: f for k, f in t.faces.items() if k[0] != agent_id}
+
+        await self._write(tx)
 
     async def add_snapshot(self, snapshot: AffectSnapshot) -> None:
         key = (snapshot.agent_id, snapshot.at)

@@ -20,6 +20,7 @@ from synthetic_soul.adapters.store.user_keys import email_key, username_key
 from synthetic_soul.domain import memory as scoring
 from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.conversation import Message
+from synthetic_soul.domain.faces import Face
 from synthetic_soul.domain.memory import Memory
 from synthetic_soul.domain.snapshot import AffectSnapshot
 from synthetic_soul.domain.thought import Thought
@@ -63,6 +64,7 @@ class Tables:
     memories: dict[str, Memory] = field(default_factory=dict)  # in the order written
     snapshots: dict[tuple[str, float], AffectSnapshot] = field(default_factory=dict)
     calls: list[tuple[str, int, int]] = field(default_factory=list)  # job, prompt, completion
+    faces: dict[tuple[str, str], Face] = field(default_factory=dict)  # (agent, expression)
 
     def copy(self) -> Tables:
         """Each table copied, its records shared: they are never changed in place."""

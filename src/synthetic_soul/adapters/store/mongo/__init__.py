@@ -9,6 +9,7 @@ from synthetic_soul.adapters.store.mongo.accounts import AccountCollections
 from synthetic_soul.adapters.store.mongo.agents import AgentCollections
 from synthetic_soul.adapters.store.mongo.commits import CommitCollections
 from synthetic_soul.adapters.store.mongo.conversations import ConversationCollections
+from synthetic_soul.adapters.store.mongo.faces import FaceCollections
 from synthetic_soul.adapters.store.mongo.jobs import JobCollections
 from synthetic_soul.adapters.store.mongo.keys import KeyCollections
 from synthetic_soul.adapters.store.mongo.leases import LeaseCollections
@@ -23,6 +24,7 @@ class MongoStore(
     AccountCollections,
     KeyCollections,
     AgentCollections,
+    FaceCollections,
     ConversationCollections,
     JobCollections,
     LeaseCollections,

@@ -73,7 +73,7 @@ class AgentCollections(MongoBase):
             ]
             await db["messages"].delete_many({"conversation_id": {"$in": conversations}}, session=s)
             await db["conversations"].delete_many({"agent_name": agent["name"]}, session=s)
-            for name in ("profiles", "snapshots", "thoughts", "memories"):
+            for name in ("profiles", "snapshots", "thoughts", "memories", "faces"):
                 await db[name].delete_many({"agent_id": agent_id}, session=s)
             # Its jobs too: a reply's result holds what it said.
             await db["jobs"].delete_many({"payload.agent": agent["name"]}, session=s)

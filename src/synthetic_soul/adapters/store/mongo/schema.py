@@ -206,6 +206,13 @@ VALIDATORS: dict[str, Doc] = {
         emotions=OBJECT,
         mood=OBJECT,
     ),
+    "faces": _schema(
+        ["agent_id", "expression", "media_type", "data"],
+        agent_id=STRING,
+        expression=STRING,
+        media_type=STRING,
+        data={"bsonType": "binData"},
+    ),
     "counters": _schema(["_id", "seq"], _id=STRING, seq=INT),
 }
 
@@ -321,6 +328,13 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     "snapshots": [
         _index([("agent_id", ASCENDING), ("at", ASCENDING)], "agent_at_unique", unique=True)
+    ],
+    "faces": [
+        _index(
+            [("agent_id", ASCENDING), ("expression", ASCENDING)],
+            "agent_expression_unique",
+            unique=True,
+        )
     ],
 }
 

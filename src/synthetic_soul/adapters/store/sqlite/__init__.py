@@ -11,6 +11,7 @@ from synthetic_soul.adapters.store.sqlite.accounts import AccountTables
 from synthetic_soul.adapters.store.sqlite.agents import AgentTables
 from synthetic_soul.adapters.store.sqlite.commits import CommitTables
 from synthetic_soul.adapters.store.sqlite.conversations import ConversationTables
+from synthetic_soul.adapters.store.sqlite.faces import FaceTables
 from synthetic_soul.adapters.store.sqlite.jobs import JobTables
 from synthetic_soul.adapters.store.sqlite.keys import KeyTables
 from synthetic_soul.adapters.store.sqlite.leases import LeaseTables
@@ -25,6 +26,7 @@ class SQLiteStore(
     AccountTables,
     KeyTables,
     AgentTables,
+    FaceTables,
     ConversationTables,
     JobTables,
     LeaseTables,

@@ -7,6 +7,7 @@ import sqlite3
 from typing import ClassVar
 
 from synthetic_soul.adapters.store.sqlite.base import SQLiteBase
+from synthetic_soul.adapters.store.sqlite.faces import FACE_SCHEMA
 from synthetic_soul.adapters.store.sqlite.records import snapshot_of
 from synthetic_soul.adapters.store.sqlite.statements import (
     insert_snapshot,
@@ -29,7 +30,7 @@ CREATE TABLE IF NOT EXISTS snapshots (
 
 
 class AgentTables(SQLiteBase):
-    SCHEMAS: ClassVar[tuple[str, ...]] = (SNAPSHOT_SCHEMA,)
+    SCHEMAS: ClassVar[tuple[str, ...]] = (SNAPSHOT_SCHEMA, FACE_SCHEMA)
 
     async def ensure_agent(self, candidate: AgentState) -> AgentState:
         def tx(db: sqlite3.Connection) -> AgentState:
@@ -86,7 +87,7 @@ class AgentTables(SQLiteBase):
                 (row["name"],),
             )
             db.execute("DELETE FROM conversations WHERE agent_name = ?", (row["name"],))
-            for table in ("profiles", "snapshots", "thoughts", "memories"):
+            for table in ("profiles", "snapshots", "thoughts", "memories", "faces"):
                 db.execute(f"DELETE FROM {table} WHERE agent_id = ?", (agent_id,))
             # Its jobs too: a reply's result holds what it said.
             db.execute(
