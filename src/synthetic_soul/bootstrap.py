@@ -42,6 +42,7 @@ from synthetic_soul.usecases.agents import Agents
 from synthetic_soul.usecases.cards import Characters
 from synthetic_soul.usecases.chatting import Chat
 from synthetic_soul.usecases.conversations import Conversations, PendingCaps
+from synthetic_soul.usecases.faces import Faces
 from synthetic_soul.usecases.forgetting import Forgetting
 from synthetic_soul.usecases.keys import Keys
 from synthetic_soul.usecases.memories import Memories
@@ -80,6 +81,11 @@ class Container:
     def chat(self) -> Chat:
         """Chat as OpenAI's clients speak it: through the conversations and their jobs."""
         return Chat(self.conversations, self.watching, self.agents, self.store)
+
+    @cached_property
+    def faces(self) -> Faces:
+        """The faces agents wear in expression images (theirs, else the default set)."""
+        return Faces(self.store, self.agents, self.auth)
 
 
 def _store(settings: Settings) -> Store:
@@ -216,7 +222,7 @@ async def _assemble(
             ),
         ),
         agents=agents,
-        characters=Characters(agents),
+        characters=Characters(agents, store),
         memories=Memories(store, agent),
         histories=Histories(store, clock, agent),
         scheduler=scheduler,
@@ -257,7 +263,7 @@ async def roster(settings: Settings) -> AsyncIterator[tuple[Agents, Characters]]
     store = await open_store(settings)
     try:
         agents = Agents(store, clock, await _default_agent(settings, clock, store))
-        yield agents, Characters(agents)
+        yield agents, Characters(agents, store)
     finally:
         await store.close()
 

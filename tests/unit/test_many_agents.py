@@ -42,7 +42,7 @@ async def roster(world: World) -> tuple[Agents, Characters]:
         Profile(jasmine.id, OWNER.user_id, OWNER.username, new_profile_doc("lite", now)),
     )
     agents = Agents(world.store, world.clock, ActiveAgent.of(jasmine))
-    return agents, Characters(agents)
+    return agents, Characters(agents, world.store)
 
 
 def card(name: str = "Old Sailor", **data: Any) -> bytes:

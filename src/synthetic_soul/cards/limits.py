@@ -24,6 +24,10 @@ MAX_LORE_ENTRIES = 1_000
 MAX_ASSETS = 256
 MAX_ASSET_BYTES = 8 * MiB
 MAX_ASSETS_TOTAL_BYTES = 64 * MiB
+# An emotion image kept as one of the agent's faces, and all of one agent's faces together
+# (each is one database document, and an exported PNG card carries them all).
+MAX_FACE_BYTES = 2 * MiB
+MAX_FACES_TOTAL_BYTES = 16 * MiB
 # Chunks in a PNG, and entries in a CHARX's zip directory.
 MAX_PNG_CHUNKS = 4_096
 MAX_ZIP_ENTRIES = 1_024

@@ -19,6 +19,7 @@ from synthetic_soul.cards.errors import invalid, too_large
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _TEXT_TYPES = (b"tEXt", b"zTXt", b"iTXt")
+MAX_KEYWORD = 79  # the longest keyword a text chunk may have (the PNG spec's limit)
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def _inflate(data: bytes, limit: int) -> bytes:
 
 def _keyword(chunk: Chunk) -> str:
     keyword, sep, _ = chunk.data.partition(b"\0")
-    if not sep or not 1 <= len(keyword) <= 79:
+    if not sep or not 1 <= len(keyword) <= MAX_KEYWORD:
         raise invalid("a PNG text chunk has a malformed keyword")
     return keyword.decode("latin-1")
 

@@ -17,6 +17,7 @@ from typing import Any
 from synthetic_soul.cards import limits, png
 from synthetic_soul.cards.card import Card, to_v2, to_v3, with_soul
 from synthetic_soul.cards.errors import invalid, too_large
+from synthetic_soul.cards.reading import PNG_ASSET_KEYWORD, PNG_ASSET_SCHEME
 
 # A fixed time for zip entries, so the same card gives the same bytes.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -45,13 +46,28 @@ def write_json(card: Card, soul: Mapping[str, Any] | None = None) -> bytes:
 
 
 def write_png(
-    card: Card, base: bytes | None = None, soul: Mapping[str, Any] | None = None
+    card: Card,
+    base: bytes | None = None,
+    soul: Mapping[str, Any] | None = None,
+    files: Mapping[str, bytes] | None = None,
 ) -> bytes:
-    """The portrait (a plain one if none) with the card in `ccv3` and its V2 in `chara`."""
+    """The portrait (a plain one if none) with the card in `ccv3` and its V2 in `chara`.
+
+    `files` are the card's own assets by their `__asset:PATH` URIs, each written base64 in a
+    `chara-ext-asset_:PATH` chunk (the older V3 PNG's way, which `read_png` reads back).
+    """
     stamped = _stamped(card, soul)
     v3 = base64.b64encode(_dump(to_v3(stamped))).decode("ascii")
     v2 = base64.b64encode(_dump(to_v2(stamped))).decode("ascii")
-    return png.with_texts(base if base is not None else png.solid(), [("ccv3", v3), ("chara", v2)])
+    texts = [("ccv3", v3), ("chara", v2)]
+    for uri, data in sorted((files or {}).items()):
+        if not uri.startswith(PNG_ASSET_SCHEME):
+            raise invalid(f"a PNG card's asset is named __asset:PATH, not {uri[:80]!r}")
+        keyword = PNG_ASSET_KEYWORD + uri[len(PNG_ASSET_SCHEME) :]
+        if len(keyword) > png.MAX_KEYWORD or not keyword.isascii():
+            raise invalid(f"the asset name {uri[:80]!r} is too long for a PNG chunk")
+        texts.append((keyword, base64.b64encode(data).decode("ascii")))
+    return png.with_texts(base if base is not None else png.solid(), texts)
 
 
 def write_charx(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from synthetic_soul.domain.expressions import image_candidates, normalize
+
 PNG = "image/png"
 JPEG = "image/jpeg"
 WEBP = "image/webp"
@@ -36,3 +38,12 @@ def image_type(data: bytes) -> str | None:
     if len(data) >= 12 and data.startswith(b"RIFF") and data[8:12] == b"WEBP":
         return WEBP
     return None
+
+
+def expression_named(filename: str) -> str | None:
+    """The expression an image request names (`joy_happy.png`, `neutral.webp`, `sad`), alias
+    applied, whatever its extension; None for a name that is not one of ours or not safe."""
+    candidates = image_candidates(filename)
+    if not candidates:
+        return None
+    return normalize(candidates[0].rpartition(".")[0])

@@ -9,6 +9,7 @@ said after it, so the card cannot end its quotation or have the last word.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -101,11 +102,24 @@ def lore_lines(agent: AgentState, recent: Sequence[str]) -> str:
 GREETING_CHARS = 4_000  # a greeting is cut to what a message may hold
 
 
-def greeting(agent: AgentState, username: str) -> str | None:
-    """The card's first message, to open a conversation with (None: the card has none),
-    its `{{char}}` and `{{user}}` said as the names they stand for."""
+def greetings(card: Card) -> list[str]:
+    """What the character may open a conversation with: its first message, then each of its
+    alternate greetings (the blank ones left out)."""
+    return [text for text in (card.first_mes, *card.alternate_greetings) if text.strip()]
+
+
+def greeting(agent: AgentState, user_id: str, username: str) -> str | None:
+    """The greeting this user's conversation opens with (None: the card has none), its
+    `{{char}}` and `{{user}}` said as the names they stand for.
+
+    One of the card's greetings, the same for one agent and user every time (a hash of the
+    two picks it), so a reload or a second device shows the user the greeting they saw.
+    """
     card = card_of(agent)
-    if card is None or not card.first_mes.strip():
+    choices = [] if card is None else greetings(card)
+    if not choices:
         return None
-    text = card.first_mes.replace("{{char}}", display_name(agent)).replace("{{user}}", username)
+    digest = hashlib.sha256(f"{agent.id}:{user_id}".encode()).digest()
+    chosen = choices[int.from_bytes(digest[:8], "big") % len(choices)]
+    text = chosen.replace("{{char}}", display_name(agent)).replace("{{user}}", username)
     return text.strip()[:GREETING_CHARS]

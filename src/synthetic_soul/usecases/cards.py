@@ -3,7 +3,9 @@
 A card carries no numbers, so an imported character's personality is seeded from its words
 (`cards.seed`, recorded beside the agent as `extra.seeding`) unless the card is one we wrote:
 then our own state under `data.extensions.synthetic_soul` (mode, personality, identity) is
-taken as it is, so importing an exported agent gives the same persona.
+taken as it is, so importing an exported agent gives the same persona. The card's emotion
+images become the agent's own faces (`AgentFaces`, which expression came from which of the
+card's names kept as `extra.faces`), and go back out as the exported card's emotion assets.
 """
 
 from __future__ import annotations
@@ -15,14 +17,24 @@ from typing import Any
 
 from synthetic_soul import cards
 from synthetic_soul.auth.sessions import Principal
-from synthetic_soul.cards import Card
+from synthetic_soul.cards import Card, limits
+from synthetic_soul.cards.faces import (
+    CardFace,
+    card_faces,
+    dressed_inline,
+    dressed_png,
+    inline_within,
+    without_faces,
+)
 from synthetic_soul.domain.agent import MAX_AGENT_NAME, PUBLIC, AgentState
 from synthetic_soul.domain.mood import default_mood
 from synthetic_soul.domain.personality import Personality, describe
 from synthetic_soul.mind.character import CARD_KEY, card_of, display_name, stored
+from synthetic_soul.ports import AgentFaces
 from synthetic_soul.usecases.agents import MODES, Agents, NewAgent, unknown
 
 MAX_STORED_CARD_BYTES = 512 * 1024  # the card is kept in the agent's record, rewritten often
+FACES_KEY = "faces"  # extra.faces: our expression -> the card's name for its image
 _NOT_NAME = re.compile(r"[^a-z0-9]+")
 
 
@@ -61,8 +73,9 @@ def _personality(state: dict[str, Any], mode: str) -> Personality | None:
 class Characters:
     """Imports cards as agents and exports agents as cards, through `Agents`."""
 
-    def __init__(self, agents: Agents) -> None:
+    def __init__(self, agents: Agents, faces: AgentFaces) -> None:
         self._agents = agents
+        self._faces = faces
 
     async def import_card(
         self,
@@ -72,8 +85,10 @@ class Characters:
         visibility: str = PUBLIC,
     ) -> AgentState:
         """A new agent from the card in `blob` (PNG, JSON or CHARX); `CardError` if none."""
-        card = cards.read(blob).card
-        document = stored(card)
+        source = cards.read(blob)
+        card = source.card
+        worn = card_faces(source)
+        document = stored(without_faces(card))
         if len(json.dumps(document).encode("utf-8")) > MAX_STORED_CARD_BYTES:
             raise cards.CardError(
                 f"the card's text is over {MAX_STORED_CARD_BYTES} bytes", cards.CARD_TOO_LARGE
@@ -90,10 +105,13 @@ class Characters:
             identity=identity[:2_000],
             personality=f"{card.description}\n{card.personality}",
             visibility=visibility,
-            extra={CARD_KEY: document},
+            extra={CARD_KEY: document, FACES_KEY: {f.expression: f.name for f in worn}},
             seeded=seeded,
         )
-        return await self._agents.create(who, asked)
+        made = await self._agents.create(who, asked)
+        if worn:
+            await self._faces.put_faces(made.id, {f.expression: f.face for f in worn})
+        return made
 
     async def export_card(self, who: Principal | None, name: str, form: str) -> Exported:
         """The agent as a V3 card ("json", or "png" with a V2 `chara` chunk beside `ccv3`),
@@ -107,10 +125,25 @@ class Characters:
             personality=describe(agent.personality),
         )
         soul = soul_of(agent)
+        worn = await self.worn(agent)
         if form == "png":
-            body = cards.write_png(card, soul=soul)
+            dressed, files = dressed_png(card, worn)
+            body = cards.write_png(dressed, soul=soul, files=files)
             return Exported(body, "image/png", f"{agent.name}.png")
-        return Exported(cards.write_json(card, soul=soul), "application/json", f"{agent.name}.json")
+        room = limits.MAX_JSON_BYTES - len(cards.write_json(card, soul=soul))
+        body = cards.write_json(dressed_inline(card, inline_within(worn, room)), soul=soul)
+        return Exported(body, "application/json", f"{agent.name}.json")
+
+    async def worn(self, agent: AgentState) -> list[CardFace]:
+        """The agent's own faces, each under the card's name it came by."""
+        names = agent.extra.get(FACES_KEY)
+        names = names if isinstance(names, dict) else {}
+        found = []
+        for expression in await self._faces.face_names(agent.id):
+            face = await self._faces.get_face(agent.id, expression)
+            if face is not None:
+                found.append(CardFace(expression, str(names.get(expression) or expression), face))
+        return found
 
 
 def soul_of(agent: AgentState) -> dict[str, Any]:

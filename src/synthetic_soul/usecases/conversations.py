@@ -112,13 +112,14 @@ class Conversations:
         return await self._store.get_conversation(agent.name, who.user_id, now)
 
     async def _greet(self, agent: ActiveAgent, who: Principal, now: float) -> None:
-        """An agent made from a card opens a new conversation with the card's first message,
+        """An agent made from a card opens a new conversation with one of the card's
+        greetings (its first message or an alternate, the same for this user every time),
         written once, before anything the user says (the default agent has no card, so
         nothing is read for it)."""
         if agent.id == self.agent.id:
             return
         state = await self._store.get_agent(agent.name, agent.mode)
-        text = None if state is None else greeting(state, who.username)
+        text = None if state is None else greeting(state, who.user_id, who.username)
         if state is None or text is None:
             return
         await self._store.greet(

@@ -1,14 +1,18 @@
-"""Expression images: /static/expressions/{agent}/{filename}, with alias and extension fallback."""
+"""Expression images: /static/expressions/{agent}/{filename}, with alias and extension fallback.
+
+An agent's own face (from its card) first, else the image files: the agent's folder, or the
+default set for the default agent and for any agent the use case says wears it.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse
 
-from synthetic_soul.api.deps import Soul
-from synthetic_soul.domain.agent import PUBLIC
+from synthetic_soul.api.deps import Soul, bearer_token
 from synthetic_soul.domain.expressions import image_candidates
 from synthetic_soul.errors import NotFound
 
@@ -17,6 +21,8 @@ PACKAGED = Path(__file__).resolve().parents[2] / "assets" / "expressions"
 DEFAULT_SET = "jasmine"
 _MAX_NAME = 128
 _IMAGE = {"schema": {"type": "string", "format": "binary"}}
+CACHED = "public, max-age=86400"
+CACHED_PRIVATELY = "private, max-age=86400"  # a private agent's face: its owner's browser only
 # The extensions `image_candidates` tries, as FileResponse names their types.
 IMAGE_REPLY = {
     "description": "The image, cached for a day.",
@@ -51,14 +57,28 @@ def find_image(
     response_class=FileResponse,
     responses={200: IMAGE_REPLY},
 )
-async def expression_image(agent: str, filename: str, soul: Soul) -> FileResponse:
+async def expression_image(
+    agent: str,
+    filename: str,
+    request: Request,
+    soul: Soul,
+    access_token: Annotated[
+        str | None,
+        Query(description="the owner's bearer token or API key, for a private agent's faces"),
+    ] = None,
+) -> Response:
+    wearing = await soul.faces.wearing(agent, filename, access_token or bearer_token(request))
+    if wearing.face is not None:
+        return Response(
+            wearing.face.data,
+            media_type=wearing.face.media_type,
+            headers={"Cache-Control": CACHED_PRIVATELY if wearing.private else CACHED},
+        )
     root = soul.edge.expressions_dir or PACKAGED
-    default = soul.agents.agent.name
-    # An image carries no credentials: only a public agent's name finds its faces, so a
-    # private agent's name does not leak here either.
-    found = None if agent.lower() == default else await soul.agents.find(agent)
-    public = found is not None and found.visibility == PUBLIC
-    path = find_image(root, agent, filename, default, default_faces=public)
+    path = find_image(
+        root, agent, filename, soul.agents.agent.name, default_faces=wearing.default_faces
+    )
     if path is None:
         raise NotFound("No such expression image.", "expression_not_found")
-    return FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})
+    cache = CACHED_PRIVATELY if wearing.private else CACHED
+    return FileResponse(path, headers={"Cache-Control": cache})
