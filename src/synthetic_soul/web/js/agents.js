@@ -3,7 +3,7 @@
 // the page or chosen as a file), and the picked agent's card to download.
 
 import { ApiError, speakingTo } from "./api.js";
-import { agentTitle, el, faceImage, words } from "./dom.js";
+import { agentTitle, el, faceImage, showOwnFaces, words } from "./dom.js";
 import { moodWords } from "./state.js";
 
 const $ = (id) => document.getElementById(id);
@@ -104,6 +104,10 @@ export class Agents {
   async load() {
     $("agents-status").textContent = "Listing the agents…";
     const { agents } = await this.session.request("GET", "/agents");
+    showOwnFaces(
+      agents.filter((a) => a.visibility === "private").map((a) => a.name),
+      () => this.session.token,
+    );
     const ordered = [...agents].sort((a, b) => b.default - a.default || b.mine - a.mine || a.name.localeCompare(b.name));
     // Each one's face and mood is its own state: one call per agent, side by side.
     const states = await Promise.allSettled(

@@ -85,9 +85,22 @@ export function colourOf(name) {
   return `hsl(${hash} 62% 46%)`;
 }
 
+// A private agent's faces are served to its owner alone, and an <img> sends no header: its
+// URL names the owner with the access token. These are the private agents the user lists
+// (theirs: another's private agent is never listed), and how to read the current token.
+const ownFaces = { names: new Set(), token: () => null };
+
+/** The user's private agents, whose faces are asked for with `token()`. */
+export function showOwnFaces(names, token) {
+  ownFaces.names = new Set(names.map((name) => name.toLowerCase()));
+  ownFaces.token = token;
+}
+
 /** The URL of an agent's expression image (the server tries the other extensions itself). */
 export function expressionUrl(agent, expression) {
-  return `/static/expressions/${encodeURIComponent(agent.toLowerCase())}/${encodeURIComponent(expression)}.png`;
+  const url = `/static/expressions/${encodeURIComponent(agent.toLowerCase())}/${encodeURIComponent(expression)}.png`;
+  const token = ownFaces.names.has(agent.toLowerCase()) ? ownFaces.token() : null;
+  return token ? `${url}?access_token=${encodeURIComponent(token)}` : url;
 }
 
 /** An agent's name as people read it: "old_sailor" → "Old Sailor", "jasmine" → "Jasmine". */
@@ -98,8 +111,8 @@ export function agentTitle(name) {
 const NO_FACE = "/ui/icon.svg";
 
 /**
- * An agent's face as an <img>. Only a public agent's faces are served (an image carries no
- * credentials), so a private agent's shows the dashboard's icon instead of a broken image.
+ * An agent's face as an <img>: the card's own, else the default set. A face that does not load
+ * (a private agent's once the token is stale) shows the dashboard's icon, not a broken image.
  */
 export function faceImage(agent, expression, attrs = {}) {
   const img = el("img", { ...attrs, src: expressionUrl(agent, expression) });
