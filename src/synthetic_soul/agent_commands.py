@@ -34,7 +34,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     actions.add_parser("list", help="every agent, public or private")
     export = actions.add_parser("export", help="an agent as a V3 card")
     export.add_argument("name")
-    export.add_argument("--format", choices=("png", "json"), default="png")
+    export.add_argument("--format", choices=("png", "json", "charx"), default="png")
     export.add_argument("--out", type=Path, help="where to write it (default: NAME.FORMAT)")
     delete = actions.add_parser("delete", help="an agent and everything of it, forgotten")
     delete.add_argument("name")

@@ -122,16 +122,17 @@ def test_deleting_the_agent_takes_its_faces(api: httpx.Client) -> None:
     assert image(api, name, "joy_happy.png").content == default_image(api, "joy_happy.png")
 
 
-@pytest.mark.parametrize("form", ["json", "png"])
+@pytest.mark.parametrize("form", ["json", "png", "charx"])
 def test_an_exported_card_carries_its_faces_back(api: httpx.Client, form: str) -> None:
     token = claimed_account(api, "faces")
     name = imported(api, token, card_with_faces("Mira"), name=fresh_name())
     r = api.get(f"/v1/agents/{name}/card.{form}", headers=bearer(token))
     assert r.status_code == 200
+    assert r.headers["content-disposition"] == f'attachment; filename="{name}.{form}"'
     copy = fresh_name("copy")
     again = api.post(
         "/v1/agents/import",
-        files={"card": (f"mira.{form}", r.content, f"image/{form}")},
+        files={"card": (f"mira.{form}", r.content, r.headers["content-type"])},
         params={"name": copy},
         headers=bearer(token),
     )

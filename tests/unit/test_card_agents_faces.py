@@ -63,7 +63,7 @@ async def test_a_card_without_faces_stores_none(world: World) -> None:
     assert plain.extra["faces"] == {}
 
 
-@pytest.mark.parametrize("form", ["json", "png"])
+@pytest.mark.parametrize("form", ["json", "png", "charx"])
 async def test_export_then_import_gives_the_same_faces(world: World, form: str) -> None:
     _, characters = await roster(world)
     mira = await characters.import_card(OWNER, v3_card())

@@ -25,6 +25,7 @@ NOT_JSON: dict[str, set[str]] = {
     # A Character Card: another format's document (V3), not one of our replies.
     "GET /v1/agents/{name}/card.json": {"application/json"},
     "GET /v1/agents/{name}/card.png": {"image/png"},
+    "GET /v1/agents/{name}/card.charx": {"application/zip"},
 }
 # What only annotates a schema: a schema of nothing else accepts any value at all.
 _ANNOTATIONS = {"title", "description", "default", "examples"}

@@ -149,6 +149,7 @@ FAILURES: dict[str, dict[int, tuple[str, ...]]] = {
     },
     "GET /v1/agents/{name}/card.json": {401: BEARER, 404: ("agent_not_found",), 503: STORE},
     "GET /v1/agents/{name}/card.png": {401: BEARER, 404: ("agent_not_found",), 503: STORE},
+    "GET /v1/agents/{name}/card.charx": {401: BEARER, 404: ("agent_not_found",), 503: STORE},
     "GET /v1/thoughts/latest": {
         401: BEARER,
         404: ("thought_not_found", "agent_not_found"),

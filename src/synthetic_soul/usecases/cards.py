@@ -21,6 +21,7 @@ from synthetic_soul.cards import Card, limits
 from synthetic_soul.cards.faces import (
     CardFace,
     card_faces,
+    dressed_charx,
     dressed_inline,
     dressed_png,
     inline_within,
@@ -35,6 +36,7 @@ from synthetic_soul.usecases.agents import MODES, Agents, NewAgent, unknown
 
 MAX_STORED_CARD_BYTES = 512 * 1024  # the card is kept in the agent's record, rewritten often
 FACES_KEY = "faces"  # extra.faces: our expression -> the card's name for its image
+CHARX_MEDIA_TYPE = "application/zip"  # a CHARX is a zip; no type of its own is registered
 _NOT_NAME = re.compile(r"[^a-z0-9]+")
 
 
@@ -114,8 +116,9 @@ class Characters:
         return made
 
     async def export_card(self, who: Principal | None, name: str, form: str) -> Exported:
-        """The agent as a V3 card ("json", or "png" with a V2 `chara` chunk beside `ccv3`),
-        with our state under `data.extensions.synthetic_soul`."""
+        """The agent as a V3 card ("json"; "png" with a V2 `chara` chunk beside `ccv3`; or
+        "charx"), with its faces as emotion assets and our state under
+        `data.extensions.synthetic_soul`."""
         agent = await self._agents.find(name)
         if agent is None or (who is not None and not agent.may_talk(who.user_id)):
             raise unknown(name)
@@ -130,6 +133,10 @@ class Characters:
             dressed, files = dressed_png(card, worn)
             body = cards.write_png(dressed, soul=soul, files=files)
             return Exported(body, "image/png", f"{agent.name}.png")
+        if form == "charx":
+            dressed, files = dressed_charx(card, worn)
+            body = cards.write_charx(dressed, files, soul=soul)
+            return Exported(body, CHARX_MEDIA_TYPE, f"{agent.name}.charx")
         room = limits.MAX_JSON_BYTES - len(cards.write_json(card, soul=soul))
         body = cards.write_json(dressed_inline(card, inline_within(worn, room)), soul=soul)
         return Exported(body, "application/json", f"{agent.name}.json")

@@ -1,6 +1,6 @@
 """*addition* (many agents): making, changing and deleting agents, and agents as Character
 Cards: POST /v1/agents, PATCH and DELETE /v1/agents/{name}, POST /v1/agents/import,
-GET /v1/agents/{name}/card.json and /card.png."""
+GET /v1/agents/{name}/card.json, /card.png and /card.charx."""
 
 from __future__ import annotations
 
@@ -137,6 +137,16 @@ async def card_json(name: str, soul: Soul, who: SignedIn) -> Response:
 async def card_png(name: str, soul: Soul, who: SignedIn) -> Response:
     """The agent as a PNG card: `ccv3` (V3) and `chara` (V2) text chunks."""
     out = await soul.characters.export_card(who, name, "png")
+    return _download(out.body, out.media_type, out.filename)
+
+
+_ZIP = {"200": {"content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+@router.get("/{name}/card.charx", response_class=Response, responses=_ZIP)  # type: ignore[arg-type]
+async def card_charx(name: str, soul: Soul, who: SignedIn) -> Response:
+    """*addition*: the agent as a CHARX (a zip: `card.json` and its faces as entries)."""
+    out = await soul.characters.export_card(who, name, "charx")
     return _download(out.body, out.media_type, out.filename)
 
 
