@@ -241,18 +241,25 @@ async def _assemble(
 
 
 async def _default_agent(settings: Settings, clock: Clock, store: Store) -> ActiveAgent:
-    """The deployment's own agent (BOT_NAME), made on the first start."""
-    return ActiveAgent.of(
-        await store.ensure_agent(
-            new_agent(
-                uuid.uuid4().hex,
-                settings.bot_name,
-                settings.mode,
-                random.Random(settings.soul_seed),  # None: a personality of its own
-                clock.now(),
-            )
+    """The deployment's own agent (BOT_NAME), made on the first start in `MODE`. A name is one
+    agent: a later start with another MODE finds it and it keeps the mode it was made in."""
+    agent = await store.ensure_agent(
+        new_agent(
+            uuid.uuid4().hex,
+            settings.bot_name,
+            settings.mode,
+            random.Random(settings.soul_seed),  # None: a personality of its own
+            clock.now(),
         )
     )
+    if agent.mode != settings.mode:
+        log.warning(
+            "%s was made in %s mode and keeps it (MODE=%s makes new agents only)",
+            agent.name,
+            agent.mode,
+            settings.mode,
+        )
+    return ActiveAgent.of(agent)
 
 
 @asynccontextmanager
