@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from pydantic import ValidationError
 
-from synthetic_soul.domain.agent import ActiveAgent
+from synthetic_soul.domain.agent import PRIVATE, ActiveAgent
 from synthetic_soul.domain.facts import THOUGHT_VIBES
 from synthetic_soul.domain.outreach import DAY_S
 from synthetic_soul.mind.prompts import THINK_CONTACTS_HEADER
@@ -119,6 +119,20 @@ async def test_an_outreach_lands_in_the_users_conversation(world: World) -> None
     assert thought is not None and thought.user_id == ADA.user_id
     other = await world.store.latest_thought(agent.id, BOB.user_id)
     assert other is None or other.source != "think"
+
+
+async def test_a_private_agent_writes_first_to_no_one_who_may_not_talk_to_it(
+    world: World,
+) -> None:
+    await befriend(world)  # a friend while the agent was public
+    assert await world.store.set_visibility(AGENT_ID, PRIVATE)  # no owner: no one may talk
+    (tick,) = ticks(SEED, bright=True, count=1)
+
+    job = await world.think(tick)
+
+    assert job.result is not None and job.result["outreach_to"] is None
+    assert outreaches(await world.messages(ADA)) == []
+    assert "Nobody to write to right now." in world.llm.prompts("think")[0]
 
 
 async def test_no_outreach_to_a_stranger(world: World) -> None:

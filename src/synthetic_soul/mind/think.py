@@ -104,7 +104,7 @@ class Think:
             agent=agent,
             vibe=vibe,
             thoughts=tuple(t.thought for t in musing.thoughts),
-            contacts=tuple((c.username, c.relationship) for c in reachable(musing.contacts, now)),
+            contacts=tuple((c.username, c.relationship) for c in _writable(musing, now)),
             now=now,
         )
         request = LLMRequest("think", persona(agent), think_prompt(ctx), tier="quality", about=ctx)
@@ -198,7 +198,14 @@ def _addressee(musing: Musing, to: str | None, now: float) -> Contact | None:
     if not to:
         return None
     wanted = to.strip().lstrip("@").lower()
-    return next((c for c in reachable(musing.contacts, now) if c.username.lower() == wanted), None)
+    return next((c for c in _writable(musing, now) if c.username.lower() == wanted), None)
+
+
+def _writable(musing: Musing, now: float) -> list[Contact]:
+    """The contacts the agent may write to first now: within the rules (`reachable`), and
+    users who may talk to it (a private agent writes to its owner alone)."""
+    agent = musing.agent
+    return [c for c in reachable(musing.contacts, now) if agent.may_talk(c.user_id)]
 
 
 def _concerned(text: str, contacts: Sequence[Contact], also: str | None = None) -> tuple[str, ...]:
