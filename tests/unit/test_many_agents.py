@@ -4,6 +4,7 @@ an export and an import, and a scheduler that thinks for each agent."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -153,6 +154,14 @@ async def test_making_is_for_accounts_and_names_are_unique(world: World) -> None
             await agents.create(OWNER, NewAgent(name, "rich", "Another."))
     assert handle_for("Hatsune Miku!") == "hatsune_miku"
     assert handle_for("2B") == "c_2b"
+
+
+async def test_two_makings_of_one_name_at_once_in_two_modes_make_one_agent(world: World) -> None:
+    agents, _ = await roster(world)
+    asked = [NewAgent("rose", mode, "I am Rose.") for mode in ("lite", "rich")]
+    made = await asyncio.gather(*(agents.create(OWNER, a) for a in asked), return_exceptions=True)
+    assert sorted(type(m).__name__ for m in made) == ["AgentState", "Conflict"]
+    assert [a.name for a in await agents.all()].count("rose") == 1
 
 
 async def test_a_private_agent_is_unknown_to_others(world: World) -> None:

@@ -69,10 +69,9 @@ class Agents:
         handle = agent_handle(name)
         if handle is None:
             return None
-        for stored, mode in await self._store.list_agents():
-            if stored.casefold() == handle:
-                return await self._store.get_agent(stored, mode)
-        return None
+        return next(
+            (a for a in await self._store.all_agents() if a.name.casefold() == handle), None
+        )
 
     async def speaking(self, name: str | None, who: Principal) -> ActiveAgent:
         """The agent a request names (None or blank: the default agent), if this user may
@@ -105,12 +104,7 @@ class Agents:
 
     async def all(self, who: Principal | None = None) -> list[AgentState]:
         """Every agent this user may talk to (None: every agent), by name."""
-        found = []
-        for name, mode in await self._store.list_agents():
-            state = await self._store.get_agent(name, mode)
-            if state is not None and (who is None or state.may_talk(who.user_id)):
-                found.append(state)
-        return found
+        return [a for a in await self._store.all_agents() if who is None or a.may_talk(who.user_id)]
 
     async def latest_thought(self, who: Principal, agent: ActiveAgent | None = None) -> Thought:
         """The latest thought this user may see: about them, or about no one in particular."""
@@ -155,7 +149,7 @@ class Agents:
             extra={**(asked.extra or {}), "seeding": record},
         )
         made = await self._store.ensure_agent(candidate)
-        if made.id != candidate.id:  # another made it meanwhile (same name and mode)
+        if made.id != candidate.id:  # another made it meanwhile (the same name, in any mode)
             raise Conflict(f"An agent named {name} exists already.", "agent_exists")
         return made
 

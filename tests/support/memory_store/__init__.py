@@ -194,7 +194,8 @@ class MemoryStore:
     # -- Agents, Snapshots ----------------------------------------------------------------
     async def ensure_agent(self, candidate: AgentState) -> AgentState:
         def tx(t: Tables) -> AgentState:
-            agent = agent_named(t, candidate.name, candidate.mode)
+            # A name is one agent, whatever its mode.
+            agent = next((a for a in t.agents.values() if a.name == candidate.name), None)
             if agent is None:
                 agent = t.agents[candidate.id] = replace(owned(candidate), version=0)
             return owned(agent)
@@ -206,6 +207,11 @@ class MemoryStore:
 
     async def list_agents(self) -> list[tuple[str, str]]:
         return sorted((a.name, a.mode) for a in (await self._tables()).agents.values())
+
+    async def all_agents(self) -> list[AgentState]:
+        return [
+            owned(a) for a in sorted((await self._tables()).agents.values(), key=lambda a: a.name)
+        ]
 
     async def get_profile(self, agent_id: str, user_id: str) -> Profile | None:
         return owned((await self._tables()).profiles.get((agent_id, user_id)))

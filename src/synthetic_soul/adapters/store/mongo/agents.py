@@ -1,8 +1,8 @@
 """Agents in the MongoDB store, with their profile of each user and their affect history.
 
-An agent is made once per name and mode, by a `$setOnInsert` upsert, so processes starting
-together agree on one; it changes only in a job's commit, over its version (see
-`statements.save_agent`).
+An agent is made once per name, whatever its mode, by a `$setOnInsert` upsert on the name (its
+unique index), so processes starting together agree on one; it changes only in a job's commit,
+over its version (see `statements.save_agent`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from synthetic_soul.adapters.store.mongo.base import MongoBase, reachable
-from synthetic_soul.adapters.store.mongo.records import agent_doc, snapshot_of
+from synthetic_soul.adapters.store.mongo.records import agent_doc, agent_of, snapshot_of
 from synthetic_soul.adapters.store.mongo.statements import (
     insert_snapshot,
     read_agent,
@@ -27,15 +27,15 @@ from synthetic_soul.ports import Profile
 class AgentCollections(MongoBase):
     @reachable
     async def ensure_agent(self, candidate: AgentState) -> AgentState:
-        key = {"name": candidate.name, "mode": candidate.mode}
+        key = {"name": candidate.name}
         # A concurrent candidate may be made first (a duplicate key here); it is the agent.
         with contextlib.suppress(DuplicateKeyError):
             await self.db["agents"].update_one(
                 key, {"$setOnInsert": agent_doc(candidate)}, upsert=True
             )
-        agent = await read_agent(self.db, None, candidate.name, candidate.mode)
-        assert agent is not None
-        return agent
+        found = await self.db["agents"].find_one(key)
+        assert found is not None
+        return agent_of(found)
 
     @reachable
     async def get_agent(self, name: str, mode: str) -> AgentState | None:
@@ -45,6 +45,10 @@ class AgentCollections(MongoBase):
     async def list_agents(self) -> list[tuple[str, str]]:
         cursor = self.db["agents"].find({}, {"name": 1, "mode": 1}).sort([("name", 1), ("mode", 1)])
         return [(d["name"], d["mode"]) async for d in cursor]
+
+    @reachable
+    async def all_agents(self) -> list[AgentState]:
+        return [agent_of(d) async for d in self.db["agents"].find({}).sort("name", 1)]
 
     @reachable
     async def get_profile(self, agent_id: str, user_id: str) -> Profile | None:

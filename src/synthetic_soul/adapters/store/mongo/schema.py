@@ -15,6 +15,7 @@ from pymongo import ASCENDING, DESCENDING, TEXT, IndexModel, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import CollectionInvalid, OperationFailure
 
+from synthetic_soul.adapters.store.mongo.agent_names import one_agent_a_name
 from synthetic_soul.adapters.store.mongo.records import Doc
 from synthetic_soul.adapters.store.mongo.user_names import fold_user_names
 from synthetic_soul.domain.recall import searched_words
@@ -270,7 +271,11 @@ INDEXES: dict[str, list[IndexModel]] = {
         _index([("key_hash", ASCENDING)], "key_hash_unique", unique=True),
         _index([("user_id", ASCENDING), ("created_at", ASCENDING)], "by_user"),
     ],
-    "agents": [_index([("name", ASCENDING), ("mode", ASCENDING)], "name_mode_unique", unique=True)],
+    "agents": [
+        _index([("name", ASCENDING), ("mode", ASCENDING)], "name_mode_unique", unique=True),
+        # One agent a name, whatever its mode (older data mended first: `one_agent_a_name`).
+        _index([("name", ASCENDING)], "name_unique", unique=True),
+    ],
     "profiles": [
         _index([("agent_id", ASCENDING), ("user_id", ASCENDING)], "agent_user_unique", unique=True),
         _index([("user_id", ASCENDING)], "by_user"),
@@ -369,6 +374,8 @@ async def ensure_schema(db: AsyncDatabase[Doc]) -> bool:
                 validators[name] = None  # another process made it first
         if name in validators and validators[name] != validator:
             await _update_validator(db, name, validator)
+        if name == "agents":
+            await one_agent_a_name(db)
         if INDEXES.get(name):
             await db[name].create_indexes(INDEXES[name])
     await fold_user_names(db)

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from typing import ClassVar
 
+from synthetic_soul.adapters.store.sqlite.agent_names import one_agent_a_name
 from synthetic_soul.adapters.store.sqlite.base import SQLiteBase
 from synthetic_soul.adapters.store.sqlite.faces import FACE_SCHEMA
 from synthetic_soul.adapters.store.sqlite.records import snapshot_of
@@ -14,7 +15,7 @@ from synthetic_soul.adapters.store.sqlite.statements import (
     read_agent,
     read_profile,
 )
-from synthetic_soul.domain.agent import AgentState, to_doc
+from synthetic_soul.domain.agent import AgentState, from_doc, to_doc
 from synthetic_soul.domain.snapshot import AffectSnapshot
 from synthetic_soul.ports import Profile
 
@@ -32,11 +33,17 @@ CREATE TABLE IF NOT EXISTS snapshots (
 class AgentTables(SQLiteBase):
     SCHEMAS: ClassVar[tuple[str, ...]] = (SNAPSHOT_SCHEMA, FACE_SCHEMA)
 
+    def _upgrade(self, db: sqlite3.Connection) -> None:
+        super()._upgrade(db)
+        one_agent_a_name(db)
+
     async def ensure_agent(self, candidate: AgentState) -> AgentState:
         def tx(db: sqlite3.Connection) -> AgentState:
+            # The name taken (in any mode): nothing is written, and the agent holding it is
+            # the answer.
             db.execute(
                 "INSERT INTO agents (id, name, mode, doc, version, updated_at)"
-                " VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT (name, mode) DO NOTHING",
+                " VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT DO NOTHING",
                 (
                     candidate.id,
                     candidate.name,
@@ -45,9 +52,10 @@ class AgentTables(SQLiteBase):
                     candidate.birthdate,
                 ),
             )
-            agent = read_agent(db, candidate.name, candidate.mode)
-            assert agent is not None
-            return agent
+            row = db.execute(
+                "SELECT doc, version FROM agents WHERE name = ?", (candidate.name,)
+            ).fetchone()
+            return from_doc(json.loads(row["doc"]), row["version"])
 
         return await self._run(tx)
 
@@ -59,6 +67,12 @@ class AgentTables(SQLiteBase):
             lambda db: db.execute("SELECT name, mode FROM agents ORDER BY name, mode").fetchall()
         )
         return [(r["name"], r["mode"]) for r in rows]
+
+    async def all_agents(self) -> list[AgentState]:
+        rows = await self._read(
+            lambda db: db.execute("SELECT doc, version FROM agents ORDER BY name").fetchall()
+        )
+        return [from_doc(json.loads(r["doc"]), r["version"]) for r in rows]
 
     async def get_profile(self, agent_id: str, user_id: str) -> Profile | None:
         return await self._read(lambda db: read_profile(db, agent_id, user_id))
