@@ -164,6 +164,27 @@ async def test_two_makings_of_one_name_at_once_in_two_modes_make_one_agent(world
     assert [a.name for a in await agents.all()].count("rose") == 1
 
 
+async def test_listing_the_agents_is_one_store_read(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    agents, _ = await roster(world)
+    for name in ("rose", "iris", "lily"):
+        await agents.create(OWNER, NewAgent(name, "lite", f"I am {name}."))
+    reads: list[str] = []
+    for method in ("get_agent", "list_agents", "all_agents"):
+        original = getattr(world.store, method)
+
+        async def counted(*args: Any, _m: str = method, _o: Any = original) -> Any:
+            reads.append(_m)
+            return await _o(*args)
+
+        monkeypatch.setattr(world.store, method, counted)
+    listed = await agents.all(OWNER)
+    assert [a.name for a in listed] == ["iris", "jasmine", "lily", "rose"]
+    assert (await agents.find("Lily")) == listed[2]
+    assert reads == ["all_agents", "all_agents"]
+
+
 async def test_a_private_agent_is_unknown_to_others(world: World) -> None:
     agents, _ = await roster(world)
     await agents.create(OWNER, NewAgent("secret", "lite", "Shh.", visibility=PRIVATE))
