@@ -10,10 +10,12 @@ few seconds apart), in one job's commit. Its turns are then given their vectors 
 service gives them (`usecases.recall.Recall.embed_new`: the local all-MiniLM-L6-v2, through
 the store's `attach_vectors`; held by the temporary store only, gone with it). Then every
 question is asked of the recall path replies use (`Recall.messages`: words and meaning,
-fused) and scored by recall@k, the share of its evidence turns (`dia_id`s) among the top k
-messages found, for k = 1, 5, 10, 20; per category (1 multi-hop, 2 temporal, 3 open-domain,
-4 single-hop, 5 adversarial) and for 1-4 together, with the latency of each query (the full
-call: embedding the question, both searches, the neighbours read, the fusion and weighing).
+fused, then reranked by the local cross-encoder unless `--rerank off`) and scored by
+recall@k, the share of its evidence turns (`dia_id`s) among the top k messages found, for
+k = 1, 5, 10, 20; per category (1 multi-hop, 2 temporal, 3 open-domain, 4 single-hop,
+5 adversarial) and for 1-4 together, with the latency of each query (the full call:
+embedding the question, both searches, the neighbours read, the fusion and weighing, and
+the reranking, whose share is printed apart).
 
 `--recall words` asks the store's word search alone (`search_messages`, the baseline, no
 embedding at all); `--recall meaning` the nearest vectors alone (the question embedded, then
@@ -25,7 +27,7 @@ JSON object: {"questions", "recall": {"1-4", "multi-hop", ...: {"1", "5", "10", 
 "p50_ms", "p99_ms"}.
 
 Run: .venv/bin/python bench/locomo.py [PATH] [--store sqlite|mongo] [--mongo-url URL]
-     [--recall fused|words|meaning] [--captions on|off]
+     [--recall fused|words|meaning] [--captions on|off] [--rerank on|off]
 (PATH defaults to ../shared/data/locomo-dev.json; --store mongo without a URL starts a
 SecantusDB in this process.)
 """
@@ -48,12 +50,13 @@ from pathlib import Path
 from typing import Any
 
 from benchlib import machine, pct
-from synthetic_soul.adapters.embeddings.minilm import MiniLMEmbedder
+from synthetic_soul.adapters.embeddings.cross_encoder import CrossEncoderReranker
+from synthetic_soul.adapters.embeddings.local import LocalEmbedder
 from synthetic_soul.adapters.llm.model_files import pull
 from synthetic_soul.adapters.store.mongo import MongoStore
 from synthetic_soul.adapters.store.sqlite import SQLiteStore
 from synthetic_soul.domain.conversation import Message
-from synthetic_soul.ports import Embedder, Store
+from synthetic_soul.ports import Embedder, Reranker, Store
 from synthetic_soul.ports.commits import AddMessage, FinishJob, Plan
 from synthetic_soul.records import Job
 from synthetic_soul.settings import Settings
@@ -197,14 +200,47 @@ def mean(values: Sequence[float]) -> float:
     return round(sum(values) / len(values), 4) if values else 0.0
 
 
+class TimedReranker:
+    """The reranker, with the time each of its calls took."""
+
+    def __init__(self, reranker: Reranker) -> None:
+        self.reranker = reranker
+        self.took_ms: list[float] = []
+
+    @property
+    def info(self) -> Any:
+        return self.reranker.info
+
+    async def scores(self, query: str, texts: Sequence[str]) -> list[float]:
+        t0 = time.perf_counter()
+        try:
+            return await self.reranker.scores(query, texts)
+        finally:
+            self.took_ms.append((time.perf_counter() - t0) * 1000)
+
+    async def close(self) -> None:
+        await self.reranker.close()
+
+
 async def run(
-    items: list[dict[str, Any]], kind: str, mongo_url: str | None, how: str, captions: bool
+    items: list[dict[str, Any]],
+    kind: str,
+    mongo_url: str | None,
+    how: str,
+    captions: bool,
+    rerank: bool,
 ) -> dict[str, Any]:
-    config = Settings(_env_file=None).embedding
+    settings = Settings(_env_file=None)
+    config = settings.embedding
     pull(config.model, config.directory)
-    embedder = MiniLMEmbedder(config)
+    embedder = LocalEmbedder(config)
+    reranker = None
+    if rerank and how == "fused":
+        pull(settings.reranking.model, settings.reranking.directory)
+        reranker = TimedReranker(CrossEncoderReranker(settings.reranking))
+        print(f"reranker: {reranker.info.model}")
     async with opened(kind, mongo_url) as store:
-        recalls = Recall(store, embedder)
+        recalls = Recall(store, embedder, reranker)
         began = time.perf_counter()
         questions: list[Question] = []
         dia: dict[str, str] = {}  # message id -> dia_id
@@ -241,6 +277,8 @@ async def run(
             )
 
     await embedder.close()
+    if reranker is not None:
+        await reranker.close()
 
     def recall_at(rows: list[dict[int, float]]) -> dict[str, float]:
         return {str(k): mean([r[k] for r in rows]) for k in KS}
@@ -255,6 +293,9 @@ async def run(
         print(f"{name:<14}{counts[name]:>6}" + "".join(f"{row[str(k)]:>8.3f}" for k in KS))
     p50, p99 = round(pct(latencies, 50), 2), round(pct(latencies, 99), 2)
     print(f"latency per query: p50 {p50} ms, p99 {p99} ms, max {max(latencies):.2f} ms")
+    if reranker is not None and reranker.took_ms:
+        r50, r99 = round(pct(reranker.took_ms, 50), 2), round(pct(reranker.took_ms, 99), 2)
+        print(f"of which reranking: p50 {r50} ms, p99 {r99} ms ({len(reranker.took_ms)} calls)")
     return {"questions": len(asked), "recall": table, "p50_ms": p50, "p99_ms": p99}
 
 
@@ -275,15 +316,22 @@ def main() -> None:
         default="on",
         help="on: a turn's shared photo's caption after its words, '[shares ...]' (default)",
     )
+    p.add_argument(
+        "--rerank",
+        choices=("on", "off"),
+        default="on",
+        help="on: the best 30 read again by the local cross-encoder, as the service does",
+    )
     args = p.parse_args()
     path: Path = args.path.resolve()
     if not path.is_file():
         sys.exit(f"locomo: no data set at {path} (LoCoMo JSON; see ../shared/data/README.md)")
     print(f"machine: {machine()}")
     items = json.loads(path.read_text())
-    print(f"recall: {args.recall}, captions: {args.captions}")
-    captions = args.captions == "on"
-    print(json.dumps(asyncio.run(run(items, args.store, args.mongo_url, args.recall, captions))))
+    print(f"recall: {args.recall}, captions: {args.captions}, rerank: {args.rerank}")
+    captions, rerank = args.captions == "on", args.rerank == "on"
+    done = run(items, args.store, args.mongo_url, args.recall, captions, rerank)
+    print(json.dumps(asyncio.run(done)))
 
 
 if __name__ == "__main__":

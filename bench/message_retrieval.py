@@ -1,6 +1,8 @@
 """Conversation recall's latency as the store grows: the path replies use (`Recall.messages`:
-the query embedded by the local all-MiniLM-L6-v2, the word search and the exact search by
-meaning over the user's scope, fused), in process, on the embedded store.
+the query embedded by the local embedder (bge-small-en), the word search and the exact search
+by meaning over the user's scope, fused), in process, on the embedded store. Without the
+reranking, whose cost (30 pairs read by the cross-encoder) does not grow with the store:
+bench/locomo.py prints it.
 
 One temporary SQLite store grows through --sizes (default 1k, 10k, 100k messages) spread over
 --users conversations (default 100: at 100k, 1,000 messages a user's scope), each message a
@@ -31,7 +33,7 @@ import numpy as np
 
 from benchlib import fmt, machine, summary
 from memory_retrieval import episode, query
-from synthetic_soul.adapters.embeddings.minilm import MiniLMEmbedder
+from synthetic_soul.adapters.embeddings.local import LocalEmbedder
 from synthetic_soul.adapters.llm.model_files import pull
 from synthetic_soul.adapters.store.sqlite import SQLiteStore
 from synthetic_soul.domain.conversation import Message
@@ -98,7 +100,7 @@ async def run(sizes: list[int], users: int, queries: int, seed: int) -> list[dic
     owners = [f"user-{n:03d}" for n in range(users)]
     config = Settings(_env_file=None).embedding
     pull(config.model, config.directory)
-    embedder = MiniLMEmbedder(config)
+    embedder = LocalEmbedder(config)
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-messages-") as tmp:
         store = SQLiteStore(Path(tmp) / "soul.sqlite3")

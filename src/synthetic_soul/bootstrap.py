@@ -33,6 +33,7 @@ from synthetic_soul.ports import (
     EventBus,
     JobQueue,
     RateLimiter,
+    Reranker,
     Store,
     Workers,
 )
@@ -121,7 +122,7 @@ def _embedder(settings: Settings) -> Embedder | None:
 
         return ProviderEmbedder(settings.endpoint, config)
     if config.embedder == "local":
-        from synthetic_soul.adapters.embeddings.minilm import MiniLMEmbedder
+        from synthetic_soul.adapters.embeddings.local import LocalEmbedder
         from synthetic_soul.adapters.llm.model_files import ModelError, resolve_bundle
 
         try:
@@ -129,8 +130,25 @@ def _embedder(settings: Settings) -> Embedder | None:
         except ModelError as exc:
             log.warning("recall by words alone: %s", exc)
             return None
-        return MiniLMEmbedder(config)
+        return LocalEmbedder(config)
     return None
+
+
+def _reranker(settings: Settings) -> Reranker | None:
+    """What reads recall's best few again; None: they stay in the searches' order, said once
+    in the log (RERANKER=off, or the model not pulled yet)."""
+    config = settings.reranking
+    if config.reranker != "local":
+        return None
+    from synthetic_soul.adapters.embeddings.cross_encoder import CrossEncoderReranker
+    from synthetic_soul.adapters.llm.model_files import ModelError, resolve_bundle
+
+    try:
+        resolve_bundle(config.model, config.directory)
+    except ModelError as exc:
+        log.warning("recall not reranked: %s", exc)
+        return None
+    return CrossEncoderReranker(config)
 
 
 async def open_store(settings: Settings) -> Store:
@@ -289,7 +307,10 @@ def _jobs(
     embedder = _embedder(settings)
     if embedder is not None:
         undo.push_async_callback(embedder.close)
-    recall = Recall(store, embedder)
+    reranker = _reranker(settings)
+    if reranker is not None:
+        undo.push_async_callback(reranker.close)
+    recall = Recall(store, embedder, reranker)
     # The model reads the next reply's prompt while idle; stopped before the model closes.
     ahead = Ahead(store, llm, clock, recall)
     undo.push_async_callback(ahead.stop)

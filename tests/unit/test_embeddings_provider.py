@@ -10,7 +10,7 @@ import pytest
 
 from synthetic_soul.adapters.embeddings.openai_compat import ProviderEmbedder
 from synthetic_soul.ports.embeddings import EmbedderInfo, EmbeddingError
-from synthetic_soul.settings import EmbeddingConfig, Endpoint, Settings
+from synthetic_soul.settings import EmbeddingConfig, Endpoint, RerankingConfig, Settings
 from tests.support.openai_stub import (
     STUB_DIMENSIONS,
     Answer,
@@ -105,7 +105,10 @@ async def test_an_unconfigured_provider_says_what_is_missing(stub: OpenAIStub) -
 
 def test_the_settings_section(tmp_path: Path) -> None:
     plain = Settings(_env_file=None, SOUL_MODEL_DIR=tmp_path)  # type: ignore[call-arg]
-    assert plain.embedding == EmbeddingConfig("local", "all-minilm-l6-v2", tmp_path, 32, 60.0, 2)
+    assert plain.embedding == EmbeddingConfig("local", "bge-small-en", tmp_path, 32, 60.0, 2)
+    assert plain.reranking == RerankingConfig("local", "ms-marco-minilm-l12", tmp_path)
+    off = Settings(_env_file=None, RERANKER="off")  # type: ignore[call-arg]
+    assert off.reranking.reranker == "off"
     ollama = Settings(
         _env_file=None,  # type: ignore[call-arg]
         EMBEDDER="provider",

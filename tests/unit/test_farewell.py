@@ -51,6 +51,7 @@ async def soul(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[
         APP_ENV="test",
         LLM_MODE="scripted",
         EMBEDDER="off",
+        RERANKER="off",
         DATA_DIR=tmp_path,
         MODE=request.param,
         SOUL_SEED=7,

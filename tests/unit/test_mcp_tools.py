@@ -41,6 +41,7 @@ async def container(tmp_path: Path, **extra: Any) -> AsyncIterator[Container]:
         APP_ENV="test",
         LLM_MODE="scripted",
         EMBEDDER="off",
+        RERANKER="off",
         DATA_DIR=tmp_path,
         SOUL_SEED=7,
         INLINE_WORKERS=1,

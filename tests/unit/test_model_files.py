@@ -19,12 +19,17 @@ from synthetic_soul.adapters.llm.model_files import ModelError, ModelSpec, Part,
 PIECES = [b"GGUF" + bytes(range(256)) * 40, b"second piece " * 700, b"tail"]
 
 
-def make_wheel(into: Path, package: str, version: str, member: str, data: bytes) -> None:
+def make_wheel(
+    into: Path, package: str, version: str, member: str, data: bytes, **more: bytes
+) -> None:
+    """A wheel holding `member` (and each member of `more`, named by its key) beside its own
+    package and metadata."""
     module = package.replace("-", "_")
     dist_info = f"{module}-{version}.dist-info"
     files = {
         f"{module}/__init__.py": b"",
         member: data,
+        **more,
         f"{dist_info}/METADATA": (
             f"Metadata-Version: 2.1\nName: {package}\nVersion: {version}\n"
         ).encode(),

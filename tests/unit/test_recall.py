@@ -19,10 +19,12 @@ from synthetic_soul.domain.recall import (
     IN_TIMEFRAME,
     NEIGHBOUR_GAP_S,
     OTHER_SPEAKER,
+    RERANK_K,
     RRF_K,
     embedded_text,
     fused,
     named_speakers,
+    reranked,
     shared,
     weighed,
     without_names,
@@ -35,6 +37,7 @@ from synthetic_soul.usecases import recall as recall_module
 from synthetic_soul.usecases.recall import Recall
 from tests.support.embedders import SynonymEmbedder, UnreachableEmbedder
 from tests.support.memory_store import MemoryStore
+from tests.support.rerankers import BrokenReranker, WordReranker
 
 pytestmark = pytest.mark.anyio
 
@@ -270,3 +273,66 @@ async def test_last_week_recalls_what_was_said_last_week_first() -> None:
 
     assert undated[0].message == "we walked the dog"  # more words in common
     assert found[0].message == "the dog barked all night"
+
+
+# -- reranking ---------------------------------------------------------------------------------
+def test_reranking_fuses_the_rerankers_order_with_the_one_found() -> None:
+    # The reranker's first climbs above what was found first only if the two agree on little.
+    assert reranked(["a", "b", "c"], [0.0, 0.0, 5.0]) == ["a", "c", "b"]
+    assert reranked(["a", "b", "c", "d"], [0.0, 9.0, 8.0, 0.0]) == ["b", "a", "c", "d"]
+    assert reranked(["a", "b"], [1.0, 2.0], k=RERANK_K) == ["a", "b"]  # a tie keeps the order
+    assert reranked([], []) == []
+    with pytest.raises(ValueError):
+        reranked(["a"], [])
+
+
+async def test_the_reranker_lifts_what_it_reads_as_the_answer() -> None:
+    store = MemoryStore()
+    bea = uuid.uuid4().hex
+    await conversation(store, bea, ["puppy puppy puppy", "my puppy is called Biscuit", "a puppy"])
+    plain = await Recall(store, None).messages(AGENT, bea, "puppy", 3)
+    reranker = WordReranker(favoured=["biscuit"])
+
+    found = await Recall(store, None, reranker).messages(AGENT, bea, "puppy", 3)
+
+    assert [m.message for m in plain] == [
+        "puppy puppy puppy",
+        "a puppy",
+        "my puppy is called Biscuit",
+    ]
+    # Fused with the order found, the reranker's first climbs one place, not to the top.
+    assert [m.message for m in found] == [
+        "puppy puppy puppy",
+        "my puppy is called Biscuit",
+        "a puppy",
+    ]
+    [(query, texts)] = reranker.calls
+    assert query == "puppy"
+    assert texts == [f"Bea: {m.message}" for m in plain]  # what the model reads, as found
+
+
+async def test_the_reply_reads_the_scores_the_read_ahead_kept() -> None:
+    store = MemoryStore()
+    bea = uuid.uuid4().hex
+    await conversation(store, bea, ["we adopted a puppy", "a puppy needs walks"])
+    reranker = WordReranker(favoured=["walks"])
+    recall = Recall(store, None, reranker)
+
+    ahead = await recall.messages(AGENT, bea, "the puppy", 2)
+    reply = await recall.messages(AGENT, bea, "the puppy", 2)
+
+    assert reply == ahead and ahead[0].message == "a puppy needs walks"
+    assert len(reranker.calls) == 1  # the second asked nothing of the model
+    await conversation(store, bea, ["the puppy chewed a shoe"])
+    await recall.messages(AGENT, bea, "the puppy", 3)
+    assert reranker.calls[-1][1] == ["Bea: the puppy chewed a shoe"]  # only the new one read
+
+
+async def test_a_reranker_that_fails_leaves_the_order_found() -> None:
+    store = MemoryStore()
+    bea = uuid.uuid4().hex
+    await conversation(store, bea, ["we adopted a puppy", "a puppy needs walks"])
+
+    found = await Recall(store, None, BrokenReranker()).messages(AGENT, bea, "puppy", 2)
+
+    assert found == await Recall(store, None).messages(AGENT, bea, "puppy", 2)

@@ -63,6 +63,10 @@ NEIGHBOUR_GAP_S = 3600.0
 OTHER_SPEAKER = 0.5
 ASKED = 0.6
 IN_TIMEFRAME = 3.0
+# Reranking: the best RERANK_DEPTH after all the above are read again by a cross-encoder, and
+# its order and theirs are fused by reciprocal rank with RERANK_K.
+RERANK_DEPTH = 30
+RERANK_K = 2
 _WORD = re.compile(r"\w+")
 
 
@@ -169,3 +173,22 @@ def weighed(
             score *= IN_TIMEFRAME
         out[mid] = score
     return out
+
+
+def reranked(ids: Sequence[str], scores: Sequence[float], k: int = RERANK_K) -> list[str]:
+    """`ids` (best first) in the order of their fused ranks: their own, and the order of the
+    reranker's `scores` (one an id).
+
+    The cross-encoder reads a question and a message together, which no search here does,
+    but it knows nothing of who said what or when, and says nothing of a message's neighbours
+    (the answer after a question that holds the words): alone it lost what `weighed` and
+    `shared` gave (recall@10 on categories 1-4 0.785 to 0.784, though multi-hop 0.499 to
+    0.562). Fused with the order they made, the two agree on most and each lifts what the
+    other missed: 0.817 / 0.575 at k = 2, 0.815 / 0.574 at k = 5, 0.813 / 0.571 at 10; the
+    reranker's score as a probability plus a prior for the rank, at most 0.806 / 0.561. The
+    best 30 read, 0.817 / 0.575; the best 20, 0.808 / 0.559 in two thirds of the time.
+    """
+    if len(ids) != len(scores):
+        raise ValueError("one score an id")
+    by_score = [i for _, i in sorted(zip(scores, ids, strict=True), key=lambda p: -p[0])]
+    return [i for i, _ in fused([list(ids), by_score], [1.0, 1.0], k)]

@@ -32,6 +32,7 @@ from synthetic_soul.ports.llm import (
 from synthetic_soul.ports.memories import Memories
 from synthetic_soul.ports.mind import MindReads, Musing, Reflection
 from synthetic_soul.ports.queue import JobHandler, JobQueue, Workers
+from synthetic_soul.ports.reranking import Reranker
 from synthetic_soul.ports.store import Lifecycle, Store
 from synthetic_soul.ports.thoughts import Thoughts
 
@@ -65,6 +66,7 @@ __all__ = [
     "RateLimiter",
     "Reflection",
     "ReplyCommit",
+    "Reranker",
     "Sessions",
     "Snapshots",
     "StaleStateError",

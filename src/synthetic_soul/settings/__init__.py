@@ -7,6 +7,7 @@ from synthetic_soul.settings.sections import (
     EmbeddingConfig,
     Endpoint,
     RedisConfig,
+    RerankingConfig,
 )
 
 __all__ = [
@@ -16,5 +17,6 @@ __all__ = [
     "Endpoint",
     "InsecureSettingsError",
     "RedisConfig",
+    "RerankingConfig",
     "Settings",
 ]

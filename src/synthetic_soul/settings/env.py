@@ -18,6 +18,7 @@ from synthetic_soul.settings.sections import (
     EmbeddingConfig,
     Endpoint,
     RedisConfig,
+    RerankingConfig,
 )
 
 DEV_ENVS = frozenset({"dev", "development", "local", "test"})
@@ -31,7 +32,8 @@ MIN_PEPPER_CHARS = 16
 # and two alternating 1 per character.
 MIN_JWT_SECRET_BITS = 2 * MIN_JWT_SECRET_CHARS
 MIN_PEPPER_BITS = 2 * MIN_PEPPER_CHARS
-LOCAL_EMBEDDING_MODEL = "all-minilm-l6-v2"
+LOCAL_EMBEDDING_MODEL = "bge-small-en"
+LOCAL_RERANKING_MODEL = "ms-marco-minilm-l12"
 # The embedding model each provider is asked for when EMBEDDING_MODEL is unset.
 PROVIDER_EMBEDDING_MODELS = {
     "hosted": "text-embedding-3-small",
@@ -111,6 +113,8 @@ class Settings(BaseSettings):
     embedder: Literal["local", "provider", "off"] = Field("local", alias="EMBEDDER")
     embedding_model: str | None = Field(None, alias="EMBEDDING_MODEL")
     embedding_batch_size: int = Field(32, alias="EMBEDDING_BATCH_SIZE", ge=1, le=2048)
+    # Recall's best few read again by the local cross-encoder (offline), or not (off).
+    reranker: Literal["local", "off"] = Field("local", alias="RERANKER")
     openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(None, alias="OPENAI_BASE_URL")
     gpt_fast_model: str = Field("gpt-4o-mini", alias="GPT_FAST_MODEL")
@@ -232,6 +236,10 @@ class Settings(BaseSettings):
             self.llm_timeout,
             self.embedded_prefix_reuse,
         )
+
+    @property
+    def reranking(self) -> RerankingConfig:
+        return RerankingConfig(self.reranker, LOCAL_RERANKING_MODEL, self.model_directory)
 
     @property
     def embedding(self) -> EmbeddingConfig:

@@ -3,7 +3,7 @@
 `Settings` (env.py) reads every variable once; its properties cut it into these, and the
 composition root hands each adapter only its own (the Redis clients a `RedisConfig`, the
 embedded model an `EmbeddedConfig`, an OpenAI-compatible provider an `Endpoint`, the
-embedders an `EmbeddingConfig`, the HTTP edge an `EdgeConfig`).
+embedders an `EmbeddingConfig`, the reranker a `RerankingConfig`, the HTTP edge an `EdgeConfig`).
 """
 
 from __future__ import annotations
@@ -64,6 +64,16 @@ class EmbeddingConfig:
     batch_size: int  # texts in one forward pass (local) or one request (provider)
     timeout_s: float = 60.0  # one request to the provider
     max_retries: int = 2  # more requests to the provider after a transport failure
+
+
+@dataclass(frozen=True)
+class RerankingConfig:
+    """Whether recall's best few are read again by the local cross-encoder (`local`, offline)
+    or kept in the order the searches gave (`off`)."""
+
+    reranker: Literal["local", "off"]
+    model: str  # a catalogued reranking model
+    directory: Path  # where pulled models live
 
 
 @dataclass(frozen=True)

