@@ -131,6 +131,7 @@ async def test_two_agents_keep_their_own_conversation_and_feelings(world: World)
 async def test_export_then_import_gives_the_same_persona(world: World) -> None:
     _, characters = await roster(world)
     sailor = await characters.import_card(OWNER, card())
+    assert sailor.identity == "I am Old Sailor, a grumpy old sailor who keeps a lighthouse."
     for form in ("json", "png"):
         exported = await characters.export_card(OWNER, sailor.name, form)
         again = await characters.import_card(OWNER, exported.body, name=f"copy_{form}")

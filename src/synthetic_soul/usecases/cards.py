@@ -100,7 +100,7 @@ class Characters:
         seeded = _personality(ours, str(mode))
         identity = ours.get("identity")
         if not isinstance(identity, str) or not identity.strip():
-            identity = f"I am {' '.join(card.name.split())[:100]}."
+            identity = cards.identity_of(card)
         asked = NewAgent(
             name=name or handle_for(card.name),
             mode=str(mode),
