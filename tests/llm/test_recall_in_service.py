@@ -1,7 +1,8 @@
-"""`soul serve` recalls older talk by meaning: the local embedding model (all-MiniLM-L6-v2)
-in the service's own process, vectors made by the `embed` job after each reply, the recall
-in the prompt of a later reply. The scripted model stands in for the chat model; every
-prompt it is shown is logged, so the test reads what a reply was given.
+"""`soul serve` recalls older talk by meaning: the local embedding model (bge-small-en) and
+reranker (ms-marco-MiniLM-L-12-v2) in the service's own process, vectors made by the `embed`
+job after each reply, the recall in the prompt of a later reply. The scripted model stands in
+for the chat model; every prompt it is shown is logged, so the test reads what a reply was
+given.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from tests.support.server import Server, start, stop
 
 pytestmark = pytest.mark.e2e
 
-EMBEDDING_MODEL = "all-minilm-l6-v2"
+EMBEDDING_MODEL = "bge-small-en"
+RERANKING_MODEL = "ms-marco-minilm-l12"
 FIRST = "My sister Anna taught me to swim in the lake behind our house."
 # Talk about other things, enough of it that the first message leaves every history window.
 OTHER_TOPICS = [
@@ -49,8 +51,10 @@ def server(
     model_directory: Path, prompts: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     pull(EMBEDDING_MODEL, model_directory)
+    pull(RERANKING_MODEL, model_directory)
     env = {
         "EMBEDDER": "local",
+        "RERANKER": "local",
         "SOUL_MODEL_DIR": str(model_directory),
         "SCRIPTED_PROMPT_LOG": str(prompts),
     }
@@ -100,3 +104,5 @@ def test_a_reply_recalls_by_meaning_what_no_word_of_the_talk_shares(
     assert RECALLED_HEADER in head
     recalled = head.split(RECALLED_HEADER, 1)[1]
     assert "My sister Anna taught me to swim" in recalled
+    log = server.log()
+    assert "recall by words alone" not in log and "not reranked" not in log
