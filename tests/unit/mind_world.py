@@ -25,7 +25,16 @@ from synthetic_soul.mind.reflect import Reflect
 from synthetic_soul.mind.reply import Reply
 from synthetic_soul.mind.think import RANDOM_THOUGHT_PROBABILITY, Think, think_job, tick_rng
 from synthetic_soul.mind.turns import Turns
-from synthetic_soul.ports import LLM, Embedder, JobHandler, LLMInfo, LLMRequest, M, Profile
+from synthetic_soul.ports import (
+    LLM,
+    Embedder,
+    JobHandler,
+    LLMInfo,
+    LLMRequest,
+    M,
+    Profile,
+    Reranker,
+)
 from synthetic_soul.records import Job, LLMCall, QueueStats, Session, User
 from synthetic_soul.scheduler import Scheduler
 from synthetic_soul.usecases.conversations import Conversations
@@ -185,9 +194,11 @@ async def make_world(
     reflect: bool = True,
     recall: Literal["off", "words", "meaning"] = "off",
     embedder: Embedder | None = None,
+    reranker: Reranker | None = None,
 ) -> AsyncIterator[World]:
     """`recall`: what a reply recalls of older talk: nothing, by words alone, or by words and
-    meaning (`embedder`, by default the synonym embedder), with an embedding after each reply."""
+    meaning (`embedder`, by default the synonym embedder), with an embedding after each reply;
+    reranked by `reranker` if one is given."""
     clock = FakeClock(start)
     store = MemoryStore()
     agent = await store.ensure_agent(
@@ -206,7 +217,11 @@ async def make_world(
     turns = Turns(store, bus, clock)
     if recall == "meaning":
         embedder = embedder or SynonymEmbedder()
-    recalls = None if recall == "off" else Recall(store, embedder if recall == "meaning" else None)
+    recalls = (
+        None
+        if recall == "off"
+        else Recall(store, embedder if recall == "meaning" else None, reranker)
+    )
     ahead = Ahead(store, recording, clock, recalls)
     handlers: dict[str, Handler] = {
         "reply": Reply(

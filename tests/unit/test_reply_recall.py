@@ -16,6 +16,7 @@ from synthetic_soul.domain.prompt_context import ReplyContext
 from synthetic_soul.mind.prompts import MESSAGE_HEADER, RECALLED_HEADER
 from synthetic_soul.mind.reading import HISTORY_TURNS
 from tests.support.embedders import UnreachableEmbedder
+from tests.support.rerankers import WordReranker
 from tests.unit.mind_world import ADA, World, make_world
 
 pytestmark = pytest.mark.anyio
@@ -110,6 +111,24 @@ async def test_the_head_read_ahead_is_the_heads_the_reply_reads(by_meaning: Worl
     prepared = by_meaning.llm.prepared[-2].prompt  # after the reply before (the last: after this)
     assert RECALLED_HEADER in prepared
     assert by_meaning.llm.prompts("reply")[-1].startswith(prepared)
+
+
+async def test_the_reply_reranks_nothing_the_read_ahead_reranked() -> None:
+    reranker = WordReranker(favoured=["swim"])
+    async for world in make_world(recall="meaning", reflect=False, reranker=reranker):
+        await weeks_of_talk(world, "Anna taught me to swim")
+        await world.say("How is your sibling?")
+        asked = len(reranker.calls)
+
+        await world.say("I miss the summers")  # its head: recalled while idle, after the last
+
+        assert asked > 0 and RECALLED_HEADER in world.llm.prompts("reply")[-1]
+        assert "Anna taught me to swim" in world.llm.prompts("reply")[-1]
+        assert world.llm.prompts("reply")[-1].startswith(world.llm.prepared[-2].prompt)
+        # The reply's own recall found every score kept: the model was asked only by the
+        # read-ahead that followed it, for the next reply.
+        [(query, _)] = reranker.calls[asked:]
+        assert "I miss the summers" in query
 
 
 async def test_by_words_alone_no_embedding_is_asked(by_words: World) -> None:
