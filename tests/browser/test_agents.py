@@ -10,6 +10,7 @@ import re
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, FilePayload, Locator, Page, Request, expect
 
@@ -252,3 +253,62 @@ def test_on_a_phone_the_picker_fits_the_width(browser: Browser, server: Server) 
         watch.assert_clean(server.url)
     finally:
         context.close()
+
+
+def test_a_private_agent_picked_before_a_reload_wears_its_own_face(
+    dash: Dashboard, page: Page, watch: Watch, server: Server
+) -> None:
+    dash.open()
+    dash.wait_for_agent("jasmine")
+    username = account(dash)
+    # A private card agent of this account, made elsewhere (another client of the API).
+    neutral = png.solid(12, (20, 160, 90))  # 12 px wide: the default faces are larger
+    card = {
+        "spec": "chara_card_v3",
+        "spec_version": "3.0",
+        "data": {
+            "name": "Quiet Keeper",
+            "description": "A keeper who speaks to one person only.",
+            "first_mes": "Oh, it is you.",
+            "assets": [
+                {
+                    "type": "emotion",
+                    "uri": "data:image/png;base64," + base64.b64encode(neutral).decode(),
+                    "name": "neutral",
+                    "ext": "png",
+                }
+            ],
+        },
+    }
+    handle = f"keeper_{uuid.uuid4().hex[:8]}"
+    with httpx.Client(base_url=server.url) as api:
+        login = api.post(
+            "/v1/auth/login", json={"email": f"{username}@example.com", "password": PASSWORD}
+        )
+        assert login.status_code == 200, login.text
+        token = login.json()["access_token"]
+        made = api.post(
+            "/v1/agents/import",
+            json=card,
+            params={"name": handle, "visibility": "private"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert made.status_code == 201, made.text
+
+    # Picked in this browser before (as the picker would have kept it), then a reload: the
+    # picker is never opened, and still the face is the card's, asked for with the token.
+    page.evaluate(f"() => localStorage.setItem('synthetic-soul:agent', '{handle}')")
+    page.reload()
+    dash.wait_ready()
+    dash.wait_for_agent(handle)
+    face = page.locator("#agent-face")
+    expect(face).to_have_attribute(
+        "src", re.compile(f"/static/expressions/{handle}/.*access_token=")
+    )
+    card_face = (
+        "(img) => img.complete && img.naturalWidth === 12"
+        f" && new URL(img.currentSrc).pathname.startsWith('/static/expressions/{handle}/')"
+    )
+    page.wait_for_function(card_face, arg=face.element_handle(), timeout=WAIT_MS)
+    expect(dash.agents_dialog).to_be_hidden()
+    watch.assert_clean(server.url)

@@ -101,13 +101,22 @@ export class Agents {
     (this.list.querySelector("[aria-current=true]") ?? this.list.querySelector("button"))?.focus();
   }
 
-  async load() {
-    $("agents-status").textContent = "Listing the agents…";
+  /**
+   * The agents this user may talk to; the private ones among them (theirs) have their faces
+   * asked for with the token from now on.
+   */
+  async roster() {
     const { agents } = await this.session.request("GET", "/agents");
     showOwnFaces(
       agents.filter((a) => a.visibility === "private").map((a) => a.name),
       () => this.session.token,
     );
+    return agents;
+  }
+
+  async load() {
+    $("agents-status").textContent = "Listing the agents…";
+    const agents = await this.roster();
     const ordered = [...agents].sort((a, b) => b.default - a.default || b.mine - a.mine || a.name.localeCompare(b.name));
     // Each one's face and mood is its own state: one call per agent, side by side.
     const states = await Promise.allSettled(

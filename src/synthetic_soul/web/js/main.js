@@ -134,8 +134,17 @@ async function refreshView() {
   if (view === "memories") await memories.load();
 }
 
+// The user whose private agents are known (`agents.roster`): until then, a private agent picked
+// before a reload would show the icon for each of its faces, asked for without the token.
+let listedFor = null;
+
 async function refreshAll() {
   try {
+    const user = session.me?.user_id ?? null;
+    if (user !== listedFor) {
+      await agents.roster();
+      listedFor = user;
+    }
     await Promise.all([refreshState(), refreshConversation()]);
     await refreshView();
     if ($("notice").dataset.problem === "true") notify("");
