@@ -19,8 +19,9 @@ Then the same conversation with EMBEDDED_PREFIX_REUSE=false (every prompt evalua
     .venv/bin/python bench/embedded.py --models smollm2-135m --turns 4 --reuse off --pause 5
     .venv/bin/python bench/embedded.py --models qwen2.5-coder-1.5b --reuse on --embedder off
 
-The models must be pulled first (`soul model pull NAME`, and `soul model pull all-minilm-l6-v2`
-for --embedder local; `make run` pulls both defaults).
+The models must be pulled first (`soul model pull NAME`; `soul model pull` alone pulls the
+default chat, embedding and reranking models, as `make run` does). --embedder local also
+reranks recall's best (RERANKER=local) unless --reranker off.
 """
 
 from __future__ import annotations
@@ -116,12 +117,15 @@ def tokens_by_call(data_dir: Path) -> list[tuple[str, str, int, int, float]]:
     return [(str(a), str(b), int(c), int(d), float(e)) for a, b, c, d, e in rows]
 
 
-def run(model: str, turns: int, reuse: bool, pause_s: float, embedder: str) -> dict[str, Any]:
+def run(
+    model: str, turns: int, reuse: bool, pause_s: float, embedder: str, reranker: str
+) -> dict[str, Any]:
     env = {
         "LLM_MODE": "embedded",
         # Recall of older talk by meaning (the service's default) puts recalled messages in
         # the head from turn 7 on, once the first messages have left the history shown.
         "EMBEDDER": embedder,
+        "RERANKER": reranker,
         "SOUL_MODEL": model,
         "SOUL_SEED": "1",
         "THINKING_ENABLED": "false",
@@ -166,6 +170,7 @@ def run(model: str, turns: int, reuse: bool, pause_s: float, embedder: str) -> d
         "model": model,
         "prefix_reuse": reuse,
         "embedder": embedder,
+        "reranker": reranker,
         "turns": len(results),
         "answered": sum(r["answered"] for r in results),
         "fallbacks": sum(r["fallback"] is not None for r in results),
@@ -209,12 +214,19 @@ def main() -> int:
         help="recall of older talk by meaning and words (local, the default; its model must"
         " be pulled) or by words alone (off)",
     )
+    parser.add_argument(
+        "--reranker",
+        choices=("local", "off"),
+        default="local",
+        help="recall's best read again by the local cross-encoder (local, the default; its"
+        " model must be pulled) or not (off)",
+    )
     args = parser.parse_args()
     settings = {"both": (True, False), "on": (True,), "off": (False,)}[args.reuse]
     figures = []
     for model in args.models:
         for reuse in settings:
-            figures.append(run(model, args.turns, reuse, args.pause, args.embedder))
+            figures.append(run(model, args.turns, reuse, args.pause, args.embedder, args.reranker))
             print(json.dumps(figures[-1]), flush=True)
     print(json.dumps({"bench": "embedded", "machine": machine(), "figures": figures}))
     return 0
