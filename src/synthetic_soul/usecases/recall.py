@@ -33,12 +33,14 @@ milliseconds on a small CPU, where the rest takes tens). Its scores are kept, by
 message text, for the last `SCORES_KEPT` pairs: the read-ahead recalls for the next reply
 while idle, and the reply, asking the same with the same messages found, reads the scores
 kept rather than the model. A message found anew is scored; nothing kept can be stale, since
-a score depends on nothing but the two texts.
+a score depends on nothing but the two texts. What is kept is a digest of the two texts and
+the score, never the words, so a forgotten user's talk does not linger in this process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections import OrderedDict
 
@@ -78,7 +80,7 @@ class Recall:
         self._store = store
         self._embedder = embedder  # None: recall by words alone, and no vectors are made
         self._reranker = reranker  # None: the order the searches gave
-        self._kept: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self._kept: OrderedDict[bytes, float] = OrderedDict()  # by `_pair`
 
     @property
     def by_meaning(self) -> bool:
@@ -157,19 +159,19 @@ class Recall:
         if self._reranker is None or len(ids) < 2:
             return ids
         texts = [embedded_text(said[i]) for i in ids]
-        unscored = list(dict.fromkeys(t for t in texts if (query, t) not in self._kept))
+        keys = [_pair(query, t) for t in texts]
+        unscored = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._kept}
         if unscored:
             try:
-                fresh = await self._reranker.scores(query, unscored)
+                fresh = await self._reranker.scores(query, list(unscored.values()))
             except RerankError as exc:
                 log.warning("recall not reranked: %s", exc)
                 return ids
-            for text, score in zip(unscored, fresh, strict=True):
-                self._kept[(query, text)] = score
+            self._kept.update(zip(unscored, fresh, strict=True))
         scores = []
-        for text in texts:
-            self._kept.move_to_end((query, text))
-            scores.append(self._kept[(query, text)])
+        for key in keys:
+            self._kept.move_to_end(key)
+            scores.append(self._kept[key])
         while len(self._kept) > SCORES_KEPT:
             self._kept.popitem(last=False)
         return reranked(ids, scores)
@@ -205,3 +207,8 @@ class Recall:
             done += len(batch)
             if len(batch) < EMBED_BATCH:
                 return done
+
+
+def _pair(query: str, text: str) -> bytes:
+    """What a kept score is found by: a digest of the query and the text, not their words."""
+    return hashlib.blake2b(f"{query}\x00{text}".encode(), digest_size=16).digest()
