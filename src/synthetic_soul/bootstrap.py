@@ -23,6 +23,7 @@ from synthetic_soul.mind.farewell import Farewell
 from synthetic_soul.mind.history import Histories
 from synthetic_soul.mind.reflect import Reflect
 from synthetic_soul.mind.reply import Reply
+from synthetic_soul.mind.seeding import Seed
 from synthetic_soul.mind.think import Think
 from synthetic_soul.mind.turns import Turns
 from synthetic_soul.mind.writing import Writer
@@ -240,7 +241,7 @@ async def _assemble(
             ),
         ),
         agents=agents,
-        characters=Characters(agents, store),
+        characters=Characters(agents, store, clock, queue),
         memories=Memories(store, agent),
         histories=Histories(store, clock, agent),
         scheduler=scheduler,
@@ -288,7 +289,7 @@ async def roster(settings: Settings) -> AsyncIterator[tuple[Agents, Characters]]
     store = await open_store(settings)
     try:
         agents = Agents(store, clock, await _default_agent(settings, clock, store))
-        yield agents, Characters(agents, store)
+        yield agents, Characters(agents, store, clock)
     finally:
         await store.close()
 
@@ -321,6 +322,7 @@ def _jobs(
         "embed": Embed(store, recall, clock),
         "think": Think(store, llm, clock, settings.soul_seed, writer),
         "farewell": Farewell(store, clock, writer),
+        "seed": Seed(store, llm, clock, writer),
     }
     return Jobs(
         store,

@@ -23,6 +23,7 @@ from synthetic_soul.mind.ahead import Ahead
 from synthetic_soul.mind.embedding import Embed
 from synthetic_soul.mind.reflect import Reflect
 from synthetic_soul.mind.reply import Reply
+from synthetic_soul.mind.seeding import Seed
 from synthetic_soul.mind.think import RANDOM_THOUGHT_PROBABILITY, Think, think_job, tick_rng
 from synthetic_soul.mind.turns import Turns
 from synthetic_soul.ports import (
@@ -229,6 +230,7 @@ async def make_world(
         ),
         "reflect": Reflect(store, recording, clock, ahead=ahead),
         "think": Think(store, recording, clock, seed),
+        "seed": Seed(store, recording, clock),
     }
     if recalls is not None:
         handlers["embed"] = Embed(store, recalls, clock)

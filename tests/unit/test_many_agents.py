@@ -43,7 +43,7 @@ async def roster(world: World) -> tuple[Agents, Characters]:
         Profile(jasmine.id, OWNER.user_id, OWNER.username, new_profile_doc("lite", now)),
     )
     agents = Agents(world.store, world.clock, ActiveAgent.of(jasmine))
-    return agents, Characters(agents, world.store)
+    return agents, Characters(agents, world.store, world.clock, world.queue)
 
 
 def card(name: str = "Old Sailor", **data: Any) -> bytes:
@@ -129,8 +129,12 @@ async def test_two_agents_keep_their_own_conversation_and_feelings(world: World)
 
 
 async def test_export_then_import_gives_the_same_persona(world: World) -> None:
-    _, characters = await roster(world)
-    sailor = await characters.import_card(OWNER, card())
+    agents, characters = await roster(world)
+    imported = await characters.import_card(OWNER, card())
+    assert imported.extra["seeding"]["method"] == "words-v1"  # at once, from the card's words
+    await world.idle()
+    sailor = await agents.find(imported.name)
+    assert sailor is not None and sailor.extra["seeding"]["method"] == "model"  # then the model's
     assert sailor.identity == "I am Old Sailor, a grumpy old sailor who keeps a lighthouse."
     for form in ("json", "png"):
         exported = await characters.export_card(OWNER, sailor.name, form)
@@ -141,8 +145,11 @@ async def test_export_then_import_gives_the_same_persona(world: World) -> None:
             sailor.identity,
             sailor.personality,
         )
-        assert again.extra["seeding"] == {"method": "given"}
-    assert sailor.extra["seeding"]["method"] == "words-v1"  # seeded from the card's words
+        assert again.extra["seeding"] == {"method": "given"}  # a card we wrote: not seeded again
+    await world.idle()
+    assert all(
+        job.kind != "seed" or job.payload["agent"] == sailor.name for job in world.queue.enqueued
+    )
 
 
 async def test_making_is_for_accounts_and_names_are_unique(world: World) -> None:

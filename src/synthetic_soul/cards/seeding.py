@@ -263,7 +263,8 @@ def _shifts(moves: tuple[Move, ...]) -> dict[str, float]:
     return {t: max(-MAX_SHIFT, min(MAX_SHIFT, d)) for t, d in total.items()}
 
 
-def _bounded(value: float) -> float:
+def bounded(value: float) -> float:
+    """A seeded trait kept off the walls, however it was seeded (words or a model)."""
     return max(SEED_MIN, min(SEED_MAX, value))
 
 
@@ -271,7 +272,7 @@ def seed_rich(text: str) -> Seeding:
     """34 traits from the middle, each moved by the words that name it."""
     moves = rich_moves(text)
     shifts = _shifts(moves)
-    traits = {t: _bounded(RICH_TRAIT_INITIAL + shifts.get(t, 0.0)) for t in RICH_TRAITS}
+    traits = {t: bounded(RICH_TRAIT_INITIAL + shifts.get(t, 0.0)) for t in RICH_TRAITS}
     return Seeding(Personality(traits), moves)
 
 
@@ -284,7 +285,7 @@ def seed_lite(text: str) -> Seeding:
         for lite, weight in RICH_TO_LITE.get(m.trait, {}).items()
     )
     shifts = _shifts(moves)
-    target = {t: _bounded(50.0 + shifts.get(t, 0.0)) for t in LITE_TRAITS}
+    target = {t: bounded(50.0 + shifts.get(t, 0.0)) for t in LITE_TRAITS}
 
     def distance(kind: str) -> tuple[float, str]:
         preset = MBTI_PRESETS[kind]

@@ -1,4 +1,5 @@
-"""What the agent has in mind when it is asked to reply, to reflect or to think.
+"""What the agent has in mind when it is asked to reply, to reflect or to think; and what a
+card says of the character an agent is made from, when the model is asked its personality.
 
 Each is the whole of what one prompt is rendered from (`mind.prompts`), as facts rather than
 words: so a model port can carry it beside the prompt, and a stand-in model (the scripted
@@ -52,3 +53,14 @@ class ThinkContext:
     thoughts: tuple[str, ...]  # the agent's latest thoughts about no one, oldest first
     contacts: tuple[tuple[str, str], ...]  # (username, relationship) it may write to
     now: float
+
+
+@dataclass(frozen=True)
+class SeedContext:
+    """A card's words, for the personality they describe: someone else's text, each field
+    already cut to what a prompt holds."""
+
+    mode: str  # "lite": an MBTI type is asked for; "rich": the 34 traits
+    name: str
+    description: str
+    personality: str

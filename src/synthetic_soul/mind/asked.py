@@ -96,3 +96,25 @@ class EmbeddingAsked:
     def of(cls, job: Job) -> EmbeddingAsked:
         p = job.payload
         return cls(str(p["agent"]), str(p["user_id"]))
+
+
+@dataclass(frozen=True)
+class SeedingAsked:
+    """Ask the model the personality of agent `agent_id`'s card; apply it only while the
+    agent's personality is still `seeded` (its traits and type as the words seeded them)."""
+
+    agent: str
+    mode: str
+    agent_id: str
+    traits: dict[str, float]
+    mbti: str | None = None
+
+    def payload(self) -> dict[str, Any]:
+        return _payload(self)
+
+    @classmethod
+    def of(cls, job: Job) -> SeedingAsked:
+        p = job.payload
+        traits = {str(k): float(v) for k, v in dict(p["traits"]).items()}
+        mbti = p.get("mbti")
+        return cls(str(p["agent"]), str(p["mode"]), str(p["agent_id"]), traits, mbti)

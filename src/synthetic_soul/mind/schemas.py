@@ -9,10 +9,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    StringConstraints,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
+from synthetic_soul.domain import descriptions
 from synthetic_soul.domain.appraisal import Appraisal
 from synthetic_soul.domain.expressions import EXPRESSIONS
+from synthetic_soul.domain.facts import MBTI_PRESETS, RICH_TRAITS
+from synthetic_soul.domain.personality import TRAIT_MAX, TRAIT_MIN
 from synthetic_soul.mind.bounds import Bounded
 
 # Shown to the model (and enforced by grammars and strict schemas) as the names to pick
@@ -189,3 +199,35 @@ class ThinkOutput(Bounded):
     appraisal: AppraisalOut | None = Field(default=None, description="how the thought feels")
     memory: MemoryOut | None = None
     outreach: OutreachOut | None = None
+
+
+_MBTI_CHOICES: dict[str, Any] = {"enum": sorted(MBTI_PRESETS)}
+
+
+class LiteSeedOutput(Bounded):
+    """The personality a character card describes, as one of the lite presets."""
+
+    mbti: str = Field(
+        max_length=4,
+        description="the Myers-Briggs type that fits the character best",
+        json_schema_extra=_MBTI_CHOICES,
+    )
+
+    @field_validator("mbti")
+    @classmethod
+    def _a_preset(cls, value: str) -> str:
+        # No grammar binds every provider to the enum: a type we have no preset for is refused
+        # (a corrective call, then the words' seeding stands).
+        kind = value.strip().upper()
+        if kind not in MBTI_PRESETS:
+            raise ValueError(f"not one of the types: {value!r}")
+        return kind
+
+
+# The personality a character card describes, as the rich traits: one integer field per
+# trait, named as our traits are, in the scale's range (a number out of it is clamped).
+_RICH_SEED_FIELDS: dict[str, Any] = {
+    trait: (int, Field(ge=int(TRAIT_MIN), le=int(TRAIT_MAX), description=descriptions.trait(trait)))
+    for trait in RICH_TRAITS
+}
+RichSeedOutput = create_model("RichSeedOutput", __base__=Bounded, **_RICH_SEED_FIELDS)

@@ -8,7 +8,12 @@ from typing import Literal, Protocol, TypeVar
 
 from pydantic import BaseModel
 
-from synthetic_soul.domain.prompt_context import ReflectContext, ReplyContext, ThinkContext
+from synthetic_soul.domain.prompt_context import (
+    ReflectContext,
+    ReplyContext,
+    SeedContext,
+    ThinkContext,
+)
 from synthetic_soul.records import LLMCall
 
 M = TypeVar("M", bound=BaseModel)
@@ -43,7 +48,7 @@ class LLMRequest:
     # every provider and lets a corrective retry (`dataclasses.replace`) keep streaming.
     stream: TextStream | None = None
     # What the prompt was rendered from, for the scripted stand-in; real providers ignore it.
-    about: ReplyContext | ReflectContext | ThinkContext | None = None
+    about: ReplyContext | ReflectContext | ThinkContext | SeedContext | None = None
 
 
 @dataclass(frozen=True)

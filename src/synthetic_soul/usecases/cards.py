@@ -1,8 +1,9 @@
 """Agents from Character Cards, and agents as cards: import and export.
 
 A card carries no numbers, so an imported character's personality is seeded from its words
-(`cards.seed`, recorded beside the agent as `extra.seeding`) unless the card is one we wrote:
-then our own state under `data.extensions.synthetic_soul` (mode, personality, identity) is
+(`cards.seed`, recorded beside the agent as `extra.seeding`) at once, and a low-priority job
+asks the model for it afterwards (`mind.seeding`), unless the card is one we wrote: then our
+own state under `data.extensions.synthetic_soul` (mode, personality, identity) is
 taken as it is, so importing an exported agent gives the same persona. The card's emotion
 images become the agent's own faces (`AgentFaces`, which expression came from which of the
 card's names kept as `extra.faces`), and go back out as the exported card's emotion assets.
@@ -11,11 +12,12 @@ card's names kept as `extra.faces`), and go back out as the exported card's emot
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from synthetic_soul import cards
+from synthetic_soul import cards, ports
 from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.cards import Card, limits
 from synthetic_soul.cards.faces import (
@@ -30,14 +32,22 @@ from synthetic_soul.cards.faces import (
 from synthetic_soul.domain.agent import MAX_AGENT_NAME, PUBLIC, AgentState
 from synthetic_soul.domain.mood import default_mood
 from synthetic_soul.domain.personality import Personality, describe
+from synthetic_soul.errors import QueueUnavailable
 from synthetic_soul.mind.character import CARD_KEY, card_of, display_name, stored
-from synthetic_soul.ports import AgentFaces
+from synthetic_soul.mind.seeding import seed_job
+from synthetic_soul.ports import AgentFaces, Clock, JobQueue
 from synthetic_soul.usecases.agents import MODES, Agents, NewAgent, unknown
 
 MAX_STORED_CARD_BYTES = 512 * 1024  # the card is kept in the agent's record, rewritten often
 FACES_KEY = "faces"  # extra.faces: our expression -> the card's name for its image
 CHARX_MEDIA_TYPE = "application/zip"  # a CHARX is a zip; no type of its own is registered
 _NOT_NAME = re.compile(r"[^a-z0-9]+")
+
+log = logging.getLogger(__name__)
+
+
+class CardStore(AgentFaces, ports.Jobs, Protocol):
+    """The ports importing and exporting cards use."""
 
 
 @dataclass(frozen=True)
@@ -75,9 +85,16 @@ def _personality(state: dict[str, Any], mode: str) -> Personality | None:
 class Characters:
     """Imports cards as agents and exports agents as cards, through `Agents`."""
 
-    def __init__(self, agents: Agents, faces: AgentFaces) -> None:
+    def __init__(
+        self, agents: Agents, store: CardStore, clock: Clock, queue: JobQueue | None = None
+    ) -> None:
         self._agents = agents
-        self._faces = faces
+        self._faces = store
+        self._jobs = store
+        self._clock = clock
+        # None (the operator's CLI): a seeding job is only stored, and the service's recovery
+        # of long-queued jobs hands it to its queue.
+        self._queue = queue
 
     async def import_card(
         self,
@@ -113,7 +130,22 @@ class Characters:
         made = await self._agents.create(who, asked)
         if worn:
             await self._faces.put_faces(made.id, {f.expression: f.face for f in worn})
+        if seeded is None:
+            await self._ask_model(made)
         return made
+
+    async def _ask_model(self, agent: AgentState) -> None:
+        """Queue the model's seeding of the agent seeded from its words; the import does not
+        wait for it, nor fail when the queue is out of reach (the job stays stored, queued,
+        for the recovery of long-queued jobs)."""
+        job = seed_job(agent, self._clock.now())
+        await self._jobs.create_job(job)
+        if self._queue is None:
+            return
+        try:
+            await self._queue.enqueue(job)
+        except QueueUnavailable as exc:
+            log.warning("seeding %s stays queued in the store for recovery: %s", job.id, exc)
 
     async def export_card(self, who: Principal | None, name: str, form: str) -> Exported:
         """The agent as a V3 card ("json"; "png" with a V2 `chara` chunk beside `ccv3`; or

@@ -19,8 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from synthetic_soul.adapters.llm.json_stream import StringAt
+from synthetic_soul.cards.seeding import seed
 from synthetic_soul.domain.lexicon import appraise_text
-from synthetic_soul.domain.prompt_context import ReflectContext, ReplyContext, ThinkContext
+from synthetic_soul.domain.prompt_context import (
+    ReflectContext,
+    ReplyContext,
+    SeedContext,
+    ThinkContext,
+)
 from synthetic_soul.mind.prompts import one_line
 from synthetic_soul.ports import LLMInfo, LLMRequest, M, TextStream
 from synthetic_soul.records import LLMCall
@@ -197,10 +203,31 @@ def _think_script(request: LLMRequest) -> dict[str, Any]:
     }
 
 
+# How much further than the words' seeding the scripted model reads a rich card: it takes
+# the card at its word, as a model would, where the fallback stays near the middle.
+SEED_STRETCH = 1.5
+
+
+def _seed_script(request: LLMRequest) -> dict[str, Any]:
+    """The personality the card's trait words point to: the nearest MBTI type itself (lite),
+    or every trait moved half again as far from the middle as the words move it (rich)."""
+    match request.about:
+        case SeedContext() as ctx:
+            mode, description, personality = ctx.mode, ctx.description, ctx.personality
+        case _:
+            mode, description, personality = "rich", request.prompt[-2000:], ""
+    words = seed(mode, description, personality)
+    if mode == "lite":
+        return {"mbti": words.preset}
+    traits = words.personality.traits
+    return {t: round(50.0 + SEED_STRETCH * (v - 50.0)) for t, v in traits.items()}
+
+
 DEFAULT_SCRIPTS: dict[str, Script] = {
     "reply": _reply_script,
     "reflect": _reflect_script,
     "think": _think_script,
+    "seed": _seed_script,
 }
 
 
