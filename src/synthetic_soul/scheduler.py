@@ -114,10 +114,8 @@ class Scheduler:
         due = self._snapshot_due()
         if due is not None and now < due:
             return
-        for name, mode in await self._store.list_agents():
-            agent = await self._store.get_agent(name, mode)
-            if agent is not None:
-                await self._snapshot_of(agent, now)
+        for agent in await self._store.all_agents():
+            await self._snapshot_of(agent, now)
 
     async def _snapshot_of(self, agent: AgentState, now: float) -> None:
         last = self._last_snapshot.get(agent.id)

