@@ -422,3 +422,18 @@ def new_key(api: httpx.Client, token: str, name: str = "bot") -> dict[str, str]:
     assert r.status_code == 201, r.text
     made: dict[str, str] = r.json()
     return made
+
+
+def seeded(api: httpx.Client, token: str, name: str, timeout: float = 20.0) -> dict[str, Any]:
+    """An imported agent once the model's seeding job has run (`seeding` is no longer the
+    words' alone: the model's, or the words' saying why they stand)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        r = api.get(f"/v1/agents/{name}", headers=bearer(token))
+        assert r.status_code == 200, r.text
+        agent: dict[str, Any] = r.json()["agent"]
+        seeding = agent["seeding"]
+        if seeding["method"] != "words-v1" or {"model_failed", "model_skipped"} & set(seeding):
+            return agent
+        assert time.monotonic() < deadline, f"the seeding job did not run: {seeding}"
+        time.sleep(0.1)

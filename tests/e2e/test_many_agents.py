@@ -18,6 +18,7 @@ from tests.e2e.helpers import (
     bearer,
     claimed_account,
     guest,
+    seeded,
     wait_job,
 )
 
@@ -336,7 +337,8 @@ def test_a_v2_png_card_and_a_v3_json_card_become_agents(api: httpx.Client) -> No
 def test_an_exported_card_imports_as_the_same_persona(api: httpx.Client) -> None:
     token = claimed_account(api, "souls")
     baker = fresh_name("baker")
-    made = api.post("/v1/agents/import", json=v3_json(baker), headers=bearer(token)).json()
+    api.post("/v1/agents/import", json=v3_json(baker), headers=bearer(token))
+    made = {"agent": seeded(api, token, baker)}  # exported once the model's seeding is done
     r = api.get(f"/v1/agents/{baker}/card.json", headers=bearer(token))
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
     card = r.json()

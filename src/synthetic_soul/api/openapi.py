@@ -147,6 +147,7 @@ FAILURES: dict[str, dict[int, tuple[str, ...]]] = {
         404: ("agent_not_found",),
         503: STORE,
     },
+    "GET /v1/agents/{name}": {401: BEARER, 404: ("agent_not_found",), 503: STORE},
     "GET /v1/agents/{name}/card.json": {401: BEARER, 404: ("agent_not_found",), 503: STORE},
     "GET /v1/agents/{name}/card.png": {401: BEARER, 404: ("agent_not_found",), 503: STORE},
     "GET /v1/agents/{name}/card.charx": {401: BEARER, 404: ("agent_not_found",), 503: STORE},

@@ -226,6 +226,12 @@ class OwnedAgentView(AgentView):
 
     visibility: Literal["public", "private"]
     mine: bool = Field(description="whether the caller owns it")
+    seeding: dict[str, Any] | None = Field(
+        None,
+        description="how its personality was chosen: `method` `given` (a card we wrote), "
+        "`words-v1` (from its words; `model_failed` or `model_skipped` when the model's seeding "
+        "did not replace it) or `model` (asked of `model`, after the import); null: born so",
+    )
 
 
 class OwnedAgentReply(BaseModel):

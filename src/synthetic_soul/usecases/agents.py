@@ -153,6 +153,13 @@ class Agents:
             raise Conflict(f"An agent named {name} exists already.", "agent_exists")
         return made
 
+    async def visible(self, who: Principal, name: str) -> AgentState:
+        """The agent `name` if this user may talk to it."""
+        found = await self.find(name)
+        if found is None or not found.may_talk(who.user_id):
+            raise unknown(name)
+        return found
+
     async def owned(self, who: Principal | None, name: str) -> AgentState:
         """The agent `name` if `who` owns it (None: the operator owns every agent). Another's
         private agent is unknown; another's public one may be seen but not changed."""

@@ -24,6 +24,8 @@ from synthetic_soul.api.replies import (
     ListedAgentsReply,
     MarkKind,
     MoodView,
+    OwnedAgentReply,
+    OwnedAgentView,
     PersonalityView,
     RelationshipReply,
     RelationshipView,
@@ -31,6 +33,7 @@ from synthetic_soul.api.replies import (
     ThoughtView,
 )
 from synthetic_soul.api.routers.messages import iso
+from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.domain import descriptions
 from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.conversation import Message
@@ -76,6 +79,21 @@ def agent_view(agent: AgentState, now: float) -> AgentView:
         memory_tags=list(agent.memory_tags),
         birthdate=iso(agent.birthdate),
         events_felt=agent.events_felt,
+    )
+
+
+def owned_view(agent: AgentState, now: float, who: Principal) -> OwnedAgentView:
+    """The agent as one who may talk to it sees it in detail: whose it is, who may talk to
+    it, and how its personality was seeded."""
+    view = agent_view(agent, now).model_dump(by_alias=True)
+    seeding = agent.extra.get("seeding")
+    return OwnedAgentView.model_validate(
+        {
+            **view,
+            "visibility": "private" if agent.visibility == "private" else "public",
+            "mine": agent.owner_id == who.user_id,
+            "seeding": seeding if isinstance(seeding, dict) else None,
+        }
     )
 
 
@@ -205,3 +223,12 @@ async def latest_thought(soul: Soul, who: SignedIn, speaking: Speaking) -> Lates
     return LatestThoughtReply(
         latest_thought=ThoughtView(id=t.id, thought=t.thought, timestamp=iso(t.timestamp))
     )
+
+
+# After /agents/active, /agents/all and /agents: a name never shadows them.
+@router.get("/agents/{name}")
+async def one_agent(name: str, soul: Soul, who: SignedIn) -> OwnedAgentReply:
+    """*addition* (many agents): one agent the caller may talk to, as `POST /v1/agents`
+    answers it: with whose it is and how its personality was seeded (`seeding`)."""
+    agent = await soul.agents.visible(who, name)
+    return OwnedAgentReply(agent=owned_view(agent, soul.clock.now(), who))

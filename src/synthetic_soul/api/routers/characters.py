@@ -11,12 +11,11 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
 from synthetic_soul.api.deps import SignedIn, Soul
-from synthetic_soul.api.replies import DoneReply, OwnedAgentReply, OwnedAgentView
-from synthetic_soul.api.routers.agents import agent_view
-from synthetic_soul.auth.sessions import Principal
+from synthetic_soul.api.replies import DoneReply, OwnedAgentReply
+from synthetic_soul.api.routers.agents import owned_view
 from synthetic_soul.cards import CardError
 from synthetic_soul.cards.limits import MAX_UPLOAD_BYTES
-from synthetic_soul.domain.agent import MAX_AGENT_NAME, AgentState
+from synthetic_soul.domain.agent import MAX_AGENT_NAME
 from synthetic_soul.usecases.agents import MAX_IDENTITY_CHARS, MAX_PERSONALITY_CHARS, NewAgent
 
 router = APIRouter(prefix="/agents", tags=["agents"])
@@ -39,17 +38,6 @@ class NewAgentBody(BaseModel):
 
 class ChangeAgentBody(BaseModel):
     visibility: Visibility
-
-
-def owned_view(agent: AgentState, now: float, who: Principal) -> OwnedAgentView:
-    view = agent_view(agent, now).model_dump(by_alias=True)
-    return OwnedAgentView.model_validate(
-        {
-            **view,
-            "visibility": "private" if agent.visibility == "private" else "public",
-            "mine": agent.owner_id == who.user_id,
-        }
-    )
 
 
 @router.post("", status_code=201)
