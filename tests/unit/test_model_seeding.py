@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from synthetic_soul.adapters.llm.json_schemas import grammar_schema, instruction, strict_schema
 from synthetic_soul.adapters.llm.scripted import ScriptedLLM
 from synthetic_soul.cards import Card
 from synthetic_soul.cards.seeding import SEED_MAX, SEED_MIN
@@ -147,7 +148,13 @@ def test_the_schemas_are_our_traits_and_types_in_our_ranges() -> None:
     rich = RichSeedOutput.model_json_schema()
     assert list(rich["properties"]) == list(RICH_TRAITS)
     assert set(rich["required"]) == set(RICH_TRAITS)
-    assert {(p["minimum"], p["maximum"]) for p in rich["properties"].values()} == {(0, 100)}
+    assert {(p["minimum"], p["maximum"]) for p in rich["properties"].values()} == {(0, 10)}
+    # Each trait's values enumerated for llama.cpp's grammar: the schema a small model is shown
+    # stays about as long as a reflection's (0..100 each was over 14,000 characters).
+    assert len(instruction(grammar_schema(RichSeedOutput))) < 4_000
+    for strict in (strict_schema(RichSeedOutput), strict_schema(LiteSeedOutput)):
+        assert strict["additionalProperties"] is False  # as OpenAI's strict mode takes it
+        assert strict["required"] == list(strict["properties"])
     lite = LiteSeedOutput.model_json_schema()
     assert lite["properties"]["mbti"]["enum"] == sorted(MBTI_PRESETS)
     assert LiteSeedOutput.model_validate({"mbti": " infp"}).mbti == "INFP"
@@ -157,11 +164,12 @@ def test_the_schemas_are_our_traits_and_types_in_our_ranges() -> None:
         RichSeedOutput.model_validate({"humor": 70})
 
 
-def test_an_answer_is_clamped_to_the_seeds_bounds() -> None:
-    answer = {t: 50 for t in RICH_TRAITS} | {"humor": 100, "patience": 0, "trust": 250}
+def test_an_answer_is_read_on_our_scale_and_clamped_to_the_seeds_bounds() -> None:
+    answer = {t: 5 for t in RICH_TRAITS} | {"humor": 10, "patience": 0, "trust": 25, "empathy": 7}
     traits = proposed(RichSeedOutput.model_validate(answer)).traits
     assert (traits["humor"], traits["patience"], traits["trust"]) == (SEED_MAX, SEED_MIN, SEED_MAX)
-    assert traits["curiosity"] == 50.0 and set(traits) == set(RICH_TRAITS)
+    assert (traits["curiosity"], traits["empathy"]) == (50.0, 70.0)
+    assert set(traits) == set(RICH_TRAITS)
     infp = proposed(LiteSeedOutput(mbti="INFP"))
     assert infp.mbti == "INFP" and infp.traits == {
         k: float(v) for k, v in MBTI_PRESETS["INFP"].items()

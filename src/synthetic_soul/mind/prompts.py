@@ -253,7 +253,7 @@ def seed_prompt(ctx: SeedContext) -> str:
         )
     else:
         lines.append(
-            "Rate each of the character's traits in the schema from 0 (not at all) to 100 "
-            "(extremely), as the card shows the character; 50 where the card says nothing of it."
+            "Rate each of the character's traits in the schema from 0 (not at all) to 10 "
+            "(extremely), as the card shows the character; 5 where the card says nothing of it."
         )
     return "\n".join(lines)

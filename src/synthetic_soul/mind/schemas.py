@@ -18,11 +18,9 @@ from pydantic import (
     model_validator,
 )
 
-from synthetic_soul.domain import descriptions
 from synthetic_soul.domain.appraisal import Appraisal
 from synthetic_soul.domain.expressions import EXPRESSIONS
 from synthetic_soul.domain.facts import MBTI_PRESETS, RICH_TRAITS
-from synthetic_soul.domain.personality import TRAIT_MAX, TRAIT_MIN
 from synthetic_soul.mind.bounds import Bounded
 
 # Shown to the model (and enforced by grammars and strict schemas) as the names to pick
@@ -225,9 +223,13 @@ class LiteSeedOutput(Bounded):
 
 
 # The personality a character card describes, as the rich traits: one integer field per
-# trait, named as our traits are, in the scale's range (a number out of it is clamped).
+# trait, named as our traits are, rated 0..`SEED_RATING_MAX` (a number out of it is clamped)
+# and read as our 0..100 in steps of ten. Not 0..100 itself: llama.cpp's grammar enumerates a
+# bounded integer's values, and 34 traits of 101 values each made the schema shown to the
+# embedded model 14,200 characters (several thousand tokens of an 8,192-token context);
+# rated to ten it is 3,635, about what a reflection's schema costs.
+SEED_RATING_MAX = 10
 _RICH_SEED_FIELDS: dict[str, Any] = {
-    trait: (int, Field(ge=int(TRAIT_MIN), le=int(TRAIT_MAX), description=descriptions.trait(trait)))
-    for trait in RICH_TRAITS
+    trait: (int, Field(ge=0, le=SEED_RATING_MAX)) for trait in RICH_TRAITS
 }
 RichSeedOutput = create_model("RichSeedOutput", __base__=Bounded, **_RICH_SEED_FIELDS)

@@ -2,7 +2,7 @@
 
 Importing a card seeds the personality from its words at once (`cards.seed`) and queues this
 low-priority job (`seed_job`). It asks the model once what personality the card describes:
-one of the MBTI presets for a lite agent, every rich trait for a rich one. The card is
+one of the MBTI presets for a lite agent, every rich trait rated 0..10 for a rich one. The card is
 someone else's text: it is cut to `SEED_FIELD_CHARS` a field and quoted (`seed_prompt`), and
 the names and ranges asked for are the schema's, which no card changes.
 
@@ -28,14 +28,14 @@ from synthetic_soul.cards.seeding import METHOD as WORDS_METHOD
 from synthetic_soul.cards.seeding import bounded
 from synthetic_soul.domain.agent import AgentState
 from synthetic_soul.domain.facts import MBTI_PRESETS, RICH_TRAITS
-from synthetic_soul.domain.personality import Personality
+from synthetic_soul.domain.personality import TRAIT_MAX, Personality
 from synthetic_soul.domain.prompt_context import SeedContext
 from synthetic_soul.job_handlers import Outcome, Report
 from synthetic_soul.mind.asked import SeedingAsked
 from synthetic_soul.mind.asking import ask
 from synthetic_soul.mind.character import card_of
 from synthetic_soul.mind.prompts import SEED_SYSTEM, seed_prompt
-from synthetic_soul.mind.schemas import LiteSeedOutput, RichSeedOutput
+from synthetic_soul.mind.schemas import SEED_RATING_MAX, LiteSeedOutput, RichSeedOutput
 from synthetic_soul.mind.writing import Writer
 from synthetic_soul.ports import LLM, Agents, Clock, Commits, LLMRequest, MindCommit
 from synthetic_soul.records import Job, LLMCall
@@ -72,12 +72,13 @@ def schema_for(mode: str) -> type[BaseModel]:
 
 
 def proposed(output: BaseModel) -> Personality:
-    """The personality the model's answer gives: its preset as it is (lite), or each trait
-    kept off the walls as a seed is (rich)."""
+    """The personality the model's answer gives: its preset as it is (lite), or each trait's
+    rating on our scale, kept off the walls as a seed is (rich)."""
     if isinstance(output, LiteSeedOutput):
         preset = MBTI_PRESETS[output.mbti]
         return Personality({t: float(v) for t, v in preset.items()}, output.mbti)
-    return Personality({t: bounded(float(getattr(output, t))) for t in RICH_TRAITS})
+    step = TRAIT_MAX / SEED_RATING_MAX  # a point of the rating in our traits' points
+    return Personality({t: bounded(getattr(output, t) * step) for t in RICH_TRAITS})
 
 
 def model_record(words: dict[str, Any], personality: Personality, call: LLMCall) -> dict[str, Any]:

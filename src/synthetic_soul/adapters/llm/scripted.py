@@ -210,7 +210,8 @@ SEED_STRETCH = 1.5
 
 def _seed_script(request: LLMRequest) -> dict[str, Any]:
     """The personality the card's trait words point to: the nearest MBTI type itself (lite),
-    or every trait moved half again as far from the middle as the words move it (rich)."""
+    or every trait moved half again as far from the middle as the words move it, rated to
+    ten (rich)."""
     match request.about:
         case SeedContext() as ctx:
             mode, description, personality = ctx.mode, ctx.description, ctx.personality
@@ -220,7 +221,7 @@ def _seed_script(request: LLMRequest) -> dict[str, Any]:
     if mode == "lite":
         return {"mbti": words.preset}
     traits = words.personality.traits
-    return {t: round(50.0 + SEED_STRETCH * (v - 50.0)) for t, v in traits.items()}
+    return {t: round((50.0 + SEED_STRETCH * (v - 50.0)) / 10.0) for t, v in traits.items()}
 
 
 DEFAULT_SCRIPTS: dict[str, Script] = {
