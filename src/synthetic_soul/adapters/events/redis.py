@@ -91,7 +91,9 @@ class RedisEventBus:
             self._reader = None
         self._local.clear()
         with contextlib.suppress(RedisConnectionError, RedisTimeoutError):
-            await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+            # typed from redis 8.2 on, untyped before: called as Any for both
+            pubsub: Any = self._pubsub
+            await pubsub.aclose()
 
     def subscriber_count(self) -> int:
         return sum(len(s) for s in self._local.values())
