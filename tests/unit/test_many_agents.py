@@ -13,8 +13,9 @@ import pytest
 
 from synthetic_soul.auth.sessions import Principal
 from synthetic_soul.domain.agent import PRIVATE, ActiveAgent
+from synthetic_soul.domain.mood import default_mood
 from synthetic_soul.domain.relationship import new_profile_doc
-from synthetic_soul.errors import Conflict, Forbidden, NotFound
+from synthetic_soul.errors import Conflict, Forbidden, NotFound, SoulError
 from synthetic_soul.mind.prompts import persona
 from synthetic_soul.ports import Profile
 from synthetic_soul.records import Session, User
@@ -156,10 +157,14 @@ async def test_making_is_for_accounts_and_names_are_unique(world: World) -> None
     agents, _ = await roster(world)
     with pytest.raises(Forbidden):
         await agents.create(ADA, NewAgent("rose", "lite", "I am Rose."))  # a guest
-    await agents.create(OWNER, NewAgent("Rose", "lite", "I am Rose."))
+    rose = await agents.create(OWNER, NewAgent("Rose", "lite", "I am Rose."))
+    assert rose.mood == default_mood(rose.personality)  # at rest where she rests
     for name in ("rose", "ROSE", "jasmine"):
         with pytest.raises(Conflict):
             await agents.create(OWNER, NewAgent(name, "rich", "Another."))
+    for name in ("active", "All", "import"):  # GET /v1/agents/NAME is a route of its own
+        with pytest.raises(SoulError, match="keeps"):
+            await agents.create(OWNER, NewAgent(name, "lite", "I am a route."))
     assert handle_for("Hatsune Miku!") == "hatsune_miku"
     assert handle_for("2B") == "c_2b"
 

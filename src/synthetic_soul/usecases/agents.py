@@ -20,6 +20,7 @@ from synthetic_soul.domain.agent import (
     agent_handle,
     new_agent,
 )
+from synthetic_soul.domain.mood import default_mood
 from synthetic_soul.domain.personality import Personality
 from synthetic_soul.domain.relationship import new_profile_doc
 from synthetic_soul.domain.thought import Thought
@@ -138,12 +139,13 @@ class Agents:
             seeding = seed(asked.mode, asked.identity, asked.personality)
             personality, record = seeding.personality, seeding.record()
         now = self._clock.now()
-        # new_agent's drawn personality is replaced at once by the seeded one.
+        # new_agent's drawn personality, and the mood it rests at, are replaced at once.
         born = new_agent(uuid.uuid4().hex, name, asked.mode, random.Random(0), now)
         candidate = replace(
             born,
             identity=asked.identity.strip() or born.identity,
             personality=personality,
+            mood=default_mood(personality),  # at rest where this personality rests
             owner_id=owner,
             visibility=asked.visibility,
             extra={**(asked.extra or {}), "seeding": record},
@@ -195,8 +197,16 @@ class Agents:
             raise unknown(name)
 
 
+# Names the routes under /v1/agents/ take for themselves: an agent so named could not be read.
+RESERVED_NAMES = frozenset({"active", "all", "import"})
+
+
 def _checked(asked: NewAgent) -> str:
     name = agent_handle(asked.name)
+    if name in RESERVED_NAMES:
+        raise SoulError(
+            f"{name} is a word the API keeps; choose another name.", "invalid_agent_name"
+        )
     if name is None:
         raise SoulError(
             f"An agent's name is 1 to {MAX_AGENT_NAME} letters, digits or underscores,"
