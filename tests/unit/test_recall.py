@@ -4,7 +4,9 @@ in-memory store with an embedder whose meanings are a small table of synonyms.""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -326,6 +328,40 @@ async def test_the_reply_reads_the_scores_the_read_ahead_kept() -> None:
     await conversation(store, bea, ["the puppy chewed a shoe"])
     await recall.messages(AGENT, bea, "the puppy", 3)
     assert reranker.calls[-1][1] == ["Bea: the puppy chewed a shoe"]  # only the new one read
+
+
+async def test_scores_pushed_out_while_a_recall_waits_are_not_lost(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(recall_module, "SCORES_KEPT", 4)
+    store = MemoryStore()
+    bea, ben = uuid.uuid4().hex, uuid.uuid4().hex
+    await conversation(store, bea, ["we adopted a puppy", "a puppy needs walks"])
+    await conversation(store, ben, ["the rain came", "more rain today", "rain again"])
+    held = asyncio.Event()
+
+    class Held(WordReranker):
+        async def scores(self, query: str, texts: Sequence[str]) -> list[float]:
+            if query == "puppy" and len(self.calls) > 0:
+                await held.wait()
+            return await super().scores(query, texts)
+
+    recall = Recall(store, None, Held(favoured=["walks"]))
+    first = await recall.messages(AGENT, bea, "puppy", 3)  # two scores kept
+    await conversation(store, bea, ["the puppy chewed a shoe"])
+    waiting = asyncio.create_task(recall.messages(AGENT, bea, "puppy", 3))  # one new to read
+    await asyncio.sleep(0)
+    await recall.messages(AGENT, ben, "rain", 3)  # three more kept: bea's first two pushed out
+    held.set()
+
+    again = await waiting
+
+    assert len(first) == 2
+    assert {m.message for m in again} == {
+        "we adopted a puppy",
+        "a puppy needs walks",
+        "the puppy chewed a shoe",
+    }
 
 
 async def test_a_reranker_that_fails_leaves_the_order_found() -> None:

@@ -160,20 +160,22 @@ class Recall:
             return ids
         texts = [embedded_text(said[i]) for i in ids]
         keys = [_pair(query, t) for t in texts]
-        unscored = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._kept}
+        # Read what is kept before the wait: another recall may push it out meanwhile.
+        known = {k: self._kept[k] for k in keys if k in self._kept}
+        unscored = {k: t for k, t in zip(keys, texts, strict=True) if k not in known}
         if unscored:
             try:
                 fresh = await self._reranker.scores(query, list(unscored.values()))
             except RerankError as exc:
                 log.warning("recall not reranked: %s", exc)
                 return ids
-            self._kept.update(zip(unscored, fresh, strict=True))
-        scores = []
+            known.update(zip(unscored, fresh, strict=True))
         for key in keys:
+            self._kept[key] = known[key]
             self._kept.move_to_end(key)
-            scores.append(self._kept[key])
         while len(self._kept) > SCORES_KEPT:
             self._kept.popitem(last=False)
+        scores = [known[key] for key in keys]
         return reranked(ids, scores)
 
     async def _embed(self, query: str) -> Vector | None:
