@@ -12,7 +12,6 @@ card's names kept as `extra.faces`), and go back out as the exported card's emot
 from __future__ import annotations
 
 import json
-import logging
 import re
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -32,18 +31,16 @@ from synthetic_soul.cards.faces import (
 from synthetic_soul.domain.agent import MAX_AGENT_NAME, PUBLIC, AgentState
 from synthetic_soul.domain.mood import default_mood
 from synthetic_soul.domain.personality import Personality, describe
-from synthetic_soul.errors import QueueUnavailable
 from synthetic_soul.mind.character import CARD_KEY, card_of, display_name, stored
 from synthetic_soul.mind.seeding import seed_job
 from synthetic_soul.ports import AgentFaces, Clock, JobQueue
 from synthetic_soul.usecases.agents import MODES, Agents, NewAgent, unknown
+from synthetic_soul.usecases.background import queue_after
 
 MAX_STORED_CARD_BYTES = 512 * 1024  # the card is kept in the agent's record, rewritten often
 FACES_KEY = "faces"  # extra.faces: our expression -> the card's name for its image
 CHARX_MEDIA_TYPE = "application/zip"  # a CHARX is a zip; no type of its own is registered
 _NOT_NAME = re.compile(r"[^a-z0-9]+")
-
-log = logging.getLogger(__name__)
 
 
 class CardStore(AgentFaces, ports.Jobs, Protocol):
@@ -89,8 +86,7 @@ class Characters:
         self, agents: Agents, store: CardStore, clock: Clock, queue: JobQueue | None = None
     ) -> None:
         self._agents = agents
-        self._faces = store
-        self._jobs = store
+        self._store = store
         self._clock = clock
         # None (the operator's CLI): a seeding job is only stored, and the service's recovery
         # of long-queued jobs hands it to its queue.
@@ -129,23 +125,10 @@ class Characters:
         )
         made = await self._agents.create(who, asked)
         if worn:
-            await self._faces.put_faces(made.id, {f.expression: f.face for f in worn})
-        if seeded is None:
-            await self._ask_model(made)
+            await self._store.put_faces(made.id, {f.expression: f.face for f in worn})
+        if seeded is None:  # the model's seeding, which the import does not wait for
+            await queue_after(self._store, self._queue, seed_job(made, self._clock.now()))
         return made
-
-    async def _ask_model(self, agent: AgentState) -> None:
-        """Queue the model's seeding of the agent seeded from its words; the import does not
-        wait for it, nor fail when the queue is out of reach (the job stays stored, queued,
-        for the recovery of long-queued jobs)."""
-        job = seed_job(agent, self._clock.now())
-        await self._jobs.create_job(job)
-        if self._queue is None:
-            return
-        try:
-            await self._queue.enqueue(job)
-        except QueueUnavailable as exc:
-            log.warning("seeding %s stays queued in the store for recovery: %s", job.id, exc)
 
     async def export_card(self, who: Principal | None, name: str, form: str) -> Exported:
         """The agent as a V3 card ("json"; "png" with a V2 `chara` chunk beside `ccv3`; or
@@ -178,8 +161,8 @@ class Characters:
         names = agent.extra.get(FACES_KEY)
         names = names if isinstance(names, dict) else {}
         found = []
-        for expression in await self._faces.face_names(agent.id):
-            face = await self._faces.get_face(agent.id, expression)
+        for expression in await self._store.face_names(agent.id):
+            face = await self._store.get_face(agent.id, expression)
             if face is not None:
                 found.append(CardFace(expression, str(names.get(expression) or expression), face))
         return found

@@ -3,19 +3,16 @@ the loss afterwards, in a job of its own, so that the request does not wait on t
 
 from __future__ import annotations
 
-import logging
 from typing import Protocol
 
 from synthetic_soul import ports
 from synthetic_soul.auth.sessions import Auth, Principal
 from synthetic_soul.domain import occasions
 from synthetic_soul.domain.relationship import affinity
-from synthetic_soul.errors import QueueUnavailable
 from synthetic_soul.mind.farewell import farewell_job
 from synthetic_soul.ports import Clock, JobQueue
 from synthetic_soul.records import Job
-
-log = logging.getLogger(__name__)
+from synthetic_soul.usecases.background import queue_after
 
 
 class ForgettingStore(ports.Agents, ports.Jobs, Protocol):
@@ -39,11 +36,7 @@ class Forgetting:
         farewells = await self._farewells(who.user_id)
         await self._auth.forget(who)
         for job in farewells:
-            await self._store.create_job(job)
-            try:
-                await self._queue.enqueue(job)
-            except QueueUnavailable as exc:
-                log.warning("farewell %s stays queued in the store for recovery: %s", job.id, exc)
+            await queue_after(self._store, self._queue, job)
 
     async def _farewells(self, user_id: str) -> list[Job]:
         """A job per agent (every agent's profile of the user is erased) that was close to
