@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from synthetic_soul.auth.passwords import Passwords
 from synthetic_soul.auth.sessions import Auth, AuthConfig
@@ -122,15 +123,9 @@ def _embedder(settings: Settings) -> Embedder | None:
         from synthetic_soul.adapters.embeddings.openai_compat import ProviderEmbedder
 
         return ProviderEmbedder(settings.endpoint, config)
-    if config.embedder == "local":
+    if config.embedder == "local" and _pulled(config.model, config.directory, "by words alone"):
         from synthetic_soul.adapters.embeddings.local import LocalEmbedder
-        from synthetic_soul.adapters.llm.model_files import ModelError, resolve_bundle
 
-        try:
-            resolve_bundle(config.model, config.directory)
-        except ModelError as exc:
-            log.warning("recall by words alone: %s", exc)
-            return None
         return LocalEmbedder(config)
     return None
 
@@ -139,17 +134,24 @@ def _reranker(settings: Settings) -> Reranker | None:
     """What reads recall's best few again; None: they stay in the searches' order, said once
     in the log (RERANKER=off, or the model not pulled yet)."""
     config = settings.reranking
-    if config.reranker != "local":
+    if config.reranker != "local" or not _pulled(config.model, config.directory, "not reranked"):
         return None
     from synthetic_soul.adapters.embeddings.cross_encoder import CrossEncoderReranker
+
+    return CrossEncoderReranker(config)
+
+
+def _pulled(model: str, directory: Path, else_recall: str) -> bool:
+    """Whether the local model is pulled and verified; if not, the log says once how recall
+    goes on without it (replies must not wait on a download)."""
     from synthetic_soul.adapters.llm.model_files import ModelError, resolve_bundle
 
     try:
-        resolve_bundle(config.model, config.directory)
+        resolve_bundle(model, directory)
     except ModelError as exc:
-        log.warning("recall not reranked: %s", exc)
-        return None
-    return CrossEncoderReranker(config)
+        log.warning("recall %s: %s", else_recall, exc)
+        return False
+    return True
 
 
 async def open_store(settings: Settings) -> Store:

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from synthetic_soul.adapters.embeddings.onnx import padded, session
+from synthetic_soul.adapters.embeddings.onnx import model_in, padded
 from synthetic_soul.adapters.embeddings.wordpiece import WordPiece
 from synthetic_soul.adapters.llm.model_files import ModelError, resolve_bundle
 from synthetic_soul.ports.reranking import RerankerInfo, RerankError
@@ -39,10 +39,9 @@ class _Model:
     @classmethod
     def load(cls, folder: Path) -> _Model:
         try:
-            model = session(folder / "model.onnx")
+            return cls(*model_in(folder))
         except ImportError as exc:  # an install without it: recall goes on unreranked
             raise RerankError(f"onnxruntime is not installed ({exc})") from exc
-        return cls(WordPiece.from_file(folder / "tokenizer.json"), model)
 
     def scores(self, query: str, texts: list[str]) -> list[float]:
         # One pair a pass: the int8 model scales its activations over its whole input, so in

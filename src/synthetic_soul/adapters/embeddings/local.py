@@ -72,10 +72,9 @@ class _OnnxModel:
     @classmethod
     def load(cls, folder: Path) -> _OnnxModel:
         try:
-            model = onnx.session(folder / "model.onnx")
+            return cls(*onnx.model_in(folder))
         except ImportError as exc:
             raise EmbeddingError(f"onnxruntime is not installed ({exc})") from exc
-        return cls(WordPiece.from_file(folder / "tokenizer.json"), model)
 
     def tokenize(self, texts: list[str]) -> list[list[int]]:
         return [self.tokenizer.encode(text, ONNX_MAX_TOKENS) for text in texts]

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from synthetic_soul.adapters.embeddings.wordpiece import WordPiece
+
 
 def session(path: Path) -> Any:
     """An inference session for the model file at `path` (`ImportError` without ONNX
@@ -23,6 +25,12 @@ def session(path: Path) -> Any:
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
     return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def model_in(folder: Path) -> tuple[WordPiece, Any]:
+    """The tokenizer (`tokenizer.json`) and the session (`model.onnx`) of the model in
+    `folder`; `ImportError` without ONNX Runtime."""
+    return WordPiece.from_file(folder / "tokenizer.json"), session(folder / "model.onnx")
 
 
 def padded(rows: list[list[int]], segments: list[list[int]] | None = None) -> dict[str, Any]:
