@@ -68,17 +68,13 @@ async def expression_image(
     ] = None,
 ) -> Response:
     wearing = await soul.faces.wearing(agent, filename, access_token or bearer_token(request))
+    cache = {"Cache-Control": CACHED_PRIVATELY if wearing.private else CACHED}
     if wearing.face is not None:
-        return Response(
-            wearing.face.data,
-            media_type=wearing.face.media_type,
-            headers={"Cache-Control": CACHED_PRIVATELY if wearing.private else CACHED},
-        )
+        return Response(wearing.face.data, media_type=wearing.face.media_type, headers=cache)
     root = soul.edge.expressions_dir or PACKAGED
     path = find_image(
         root, agent, filename, soul.agents.agent.name, default_faces=wearing.default_faces
     )
     if path is None:
         raise NotFound("No such expression image.", "expression_not_found")
-    cache = CACHED_PRIVATELY if wearing.private else CACHED
-    return FileResponse(path, headers={"Cache-Control": cache})
+    return FileResponse(path, headers=cache)
